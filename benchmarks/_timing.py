@@ -1,0 +1,27 @@
+"""Timing helpers shared by the benchmarks: interleaved runs, medians, ratios.
+
+These machines are noisy, so every benchmark times its candidates in alternation within
+one process and reports ratios of medians rather than absolute seconds.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Callable
+
+
+def interleaved_medians(
+    candidates: dict[str, Callable[[], object]], repeats: int = 15, warmup: int = 3
+) -> dict[str, float]:
+    """Median seconds per call of each candidate, timed round-robin to share the noise."""
+    for fn in candidates.values():
+        for _ in range(warmup):
+            fn()
+    samples: dict[str, list[float]] = {name: [] for name in candidates}
+    for _ in range(repeats):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            samples[name].append(time.perf_counter() - start)
+    return {name: statistics.median(times) for name, times in samples.items()}

@@ -1,0 +1,1 @@
+"""The `olm` command line."""

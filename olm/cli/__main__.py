@@ -1,0 +1,5 @@
+import sys
+
+from olm.cli.main import main
+
+sys.exit(main())
