@@ -1,0 +1,164 @@
+"""Gemma 2 (Google, 2024): RMSNorm + GeGLU + GQA, with several stabilising twists.
+
+What sets it apart from the Llama recipe, each expressed with ordinary components:
+- the token embedding is multiplied by ``sqrt(embed_dim)`` (``Embedding(scale=...)``);
+- "sandwich" norms: an RMSNorm before *and* after each sublayer, inside the skip
+  (``Residual(Block([RMSNorm, attention, RMSNorm]))``);
+- layers alternate local (sliding-window) and global attention, so the stack repeats a
+  *pair* of layers, local first;
+- attention logits are soft-capped (``tanh(s / 50) * 50``) and scaled by
+  ``query_pre_attn_scalar ** -0.5`` rather than ``head_dim ** -0.5``;
+- the final logits are soft-capped too (``OutputHead(logit_softcap=30)``);
+- the feed-forward is GeGLU with the tanh GELU approximation.
+"""
+
+from __future__ import annotations
+
+import math
+
+from torch import nn
+
+from olm.core.errors import ConfigError
+from olm.models._decoder import check_heads, rope_gqa
+from olm.models._layers import check_positive, sandwich
+from olm.models._preset import preset
+from olm.nn.blocks import OutputHead
+from olm.nn.embeddings import Embedding
+from olm.nn.feedforward import GeGLUFFN
+from olm.nn.norms import RMSNorm
+from olm.nn.structure import Block, Repeat
+
+__all__ = ["Gemma2Model", "Gemma2_2B", "Gemma2_9B", "Gemma2_27B"]
+
+
+class Gemma2Model(Block):
+    """Gemma 2: sandwich-normed GQA/GeGLU layers, alternating local and global attention.
+
+    Args:
+        vocab_size (int): vocabulary size.
+        embed_dim (int): model width.
+        intermediate_size (int): GeGLU hidden width.
+        num_layers (int): number of decoder layers (even: local/global pairs).
+        num_heads (int): query heads.
+        num_kv_heads (int): key/value heads; must divide ``num_heads``.
+        head_dim (int): width of each head (Gemma 2's is not ``embed_dim / num_heads``).
+        max_seq_len (int): longest sequence RoPE is prepared for.
+        rope_theta (float): RoPE base. Default: 10000.0.
+        dropout (float): attention and feed-forward dropout. Default: 0.0.
+        sliding_window (int): window of the local layers. Default: 4096.
+        attn_logit_softcap (float | None): soft cap on attention scores. Default: 50.0.
+        final_logit_softcap (float | None): soft cap on output logits. Default: 30.0.
+        query_pre_attn_scalar (float): attention scores are scaled by its ``-0.5`` power.
+            Default: 256.0.
+        tie_weights (bool): share the embedding matrix with the output head. Default: True.
+        rms_norm_eps (float): RMSNorm epsilon. Default: 1e-6.
+    """
+
+    family = "model"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        intermediate_size: int,
+        num_layers: int,
+        num_heads: int,
+        num_kv_heads: int,
+        head_dim: int,
+        max_seq_len: int,
+        rope_theta: float = 10000.0,
+        dropout: float = 0.0,
+        sliding_window: int = 4096,
+        attn_logit_softcap: float | None = 50.0,
+        final_logit_softcap: float | None = 30.0,
+        query_pre_attn_scalar: float = 256.0,
+        tie_weights: bool = True,
+        rms_norm_eps: float = 1e-6,
+    ) -> None:
+        check_heads(embed_dim, num_heads, num_kv_heads, head_dim=head_dim)
+        check_positive(vocab_size=vocab_size, num_layers=num_layers, head_dim=head_dim)
+        if num_layers % 2:
+            raise ConfigError(
+                f"num_layers {num_layers} must be even: Gemma 2 alternates local and "
+                "global attention layers in pairs"
+            )
+        if not query_pre_attn_scalar > 0:
+            raise ConfigError(
+                f"query_pre_attn_scalar must be > 0, got {query_pre_attn_scalar!r}"
+            )
+
+        def norm() -> RMSNorm:
+            return RMSNorm(embed_dim, eps=rms_norm_eps)
+
+        def layer(window: int | None) -> Block:
+            attention = rope_gqa(
+                embed_dim, num_heads, num_kv_heads, max_seq_len,
+                head_dim=head_dim, rope_theta=rope_theta,
+                attention_scale=query_pre_attn_scalar**-0.5,
+                attn_logit_softcap=attn_logit_softcap, sliding_window=window,
+                dropout=dropout,
+            )
+            ffn = GeGLUFFN(
+                embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False,
+                approximate="tanh",
+            )
+            return Block([sandwich(norm(), attention, norm()), sandwich(norm(), ffn, norm())])
+
+        embedding = Embedding(vocab_size, embed_dim, scale=math.sqrt(embed_dim))
+        head_options = {} if final_logit_softcap is None else {"logit_softcap": final_logit_softcap}
+        children: list[nn.Module] = [
+            embedding,
+            Repeat(lambda: Block([layer(sliding_window), layer(None)]), num_layers // 2),
+            norm(),
+            OutputHead(
+                embed_dim, vocab_size, use_norm=False,
+                tied_embedding=embedding if tie_weights else None, **head_options,
+            ),
+        ]
+        super().__init__(children)
+
+
+_GEMMA2 = dict(family="Gemma 2", year=2024, hf_architecture="Gemma2ForCausalLM",
+               notable="RMSNorm + GeGLU + GQA")
+
+
+@preset(**_GEMMA2, params=2_614_341_888)
+class Gemma2_2B(Gemma2Model):
+    """Gemma 2 2B (google/gemma-2-2b): 26 layers, width 2304, 8 heads of 256, 4 KV heads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=256_000, embed_dim=2304, intermediate_size=9216, num_layers=26,
+            num_heads=8, num_kv_heads=4, head_dim=256, max_seq_len=8192,
+            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
+            final_logit_softcap=30.0, query_pre_attn_scalar=256.0, tie_weights=True,
+        )
+
+
+@preset(**_GEMMA2, params=9_241_705_984)
+class Gemma2_9B(Gemma2Model):
+    """Gemma 2 9B (google/gemma-2-9b): 42 layers, width 3584, 16 heads of 256, 8 KV heads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=256_000, embed_dim=3584, intermediate_size=14_336, num_layers=42,
+            num_heads=16, num_kv_heads=8, head_dim=256, max_seq_len=8192,
+            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
+            final_logit_softcap=30.0, query_pre_attn_scalar=256.0, tie_weights=True,
+        )
+
+
+@preset(**_GEMMA2, params=27_227_128_320)
+class Gemma2_27B(Gemma2Model):
+    """Gemma 2 27B (google/gemma-2-27b): 46 layers, width 4608, 32 heads of 128.
+
+    Its ``query_pre_attn_scalar`` is 144 (``embed_dim / num_heads``), not the head width.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=256_000, embed_dim=4608, intermediate_size=36_864, num_layers=46,
+            num_heads=32, num_kv_heads=16, head_dim=128, max_seq_len=8192,
+            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
+            final_logit_softcap=30.0, query_pre_attn_scalar=144.0, tie_weights=True,
+        )

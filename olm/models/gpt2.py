@@ -1,0 +1,120 @@
+"""GPT-2 (OpenAI, 2019): the baseline every later recipe modifies.
+
+Learned absolute positions, pre-norm LayerNorm, multi-head attention with biases and a
+GELU (tanh approximation) MLP four times the width; the output head reuses the token
+embedding and carries the final LayerNorm.
+"""
+
+from __future__ import annotations
+
+from olm.models._decoder import check_heads
+from olm.models._layers import check_positive, decoder_layer
+from olm.models._preset import preset
+from olm.nn.attention import FlashAttention
+from olm.nn.blocks import OutputHead
+from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
+from olm.nn.feedforward import ClassicFFN
+from olm.nn.norms import LayerNorm
+from olm.nn.structure import Block, Repeat
+
+__all__ = ["GPT2Model", "GPT2", "GPT2Medium", "GPT2Large", "GPT2XL"]
+
+
+class GPT2Model(Block):
+    """GPT-2: learned positions, pre-norm LayerNorm, biased MHA and a GELU MLP.
+
+    Args:
+        vocab_size (int): vocabulary size.
+        embed_dim (int): model width.
+        num_layers (int): number of decoder layers.
+        num_heads (int): attention heads; must divide ``embed_dim``.
+        max_seq_len (int): number of learned position slots (the context length).
+        dropout (float): embedding, attention and MLP dropout. Default: 0.1.
+        tie_weights (bool): share the embedding matrix with the output head. Default: True.
+        layer_norm_eps (float): LayerNorm epsilon. Default: 1e-5.
+    """
+
+    family = "model"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        num_layers: int,
+        num_heads: int,
+        max_seq_len: int,
+        dropout: float = 0.1,
+        tie_weights: bool = True,
+        layer_norm_eps: float = 1e-5,
+    ) -> None:
+        check_heads(embed_dim, num_heads)
+        check_positive(vocab_size=vocab_size, num_layers=num_layers, max_seq_len=max_seq_len)
+
+        def layer() -> Block:
+            return decoder_layer(
+                FlashAttention(embed_dim, num_heads, dropout=dropout, causal=True),
+                ClassicFFN(
+                    embed_dim, hidden_dim=4 * embed_dim, activation_fn="gelu_tanh",
+                    dropout=dropout,
+                ),
+                lambda: LayerNorm(embed_dim, eps=layer_norm_eps),
+            )
+
+        embedding = Embedding(vocab_size, embed_dim)
+        super().__init__([
+            Block([embedding, AbsolutePositionalEmbedding(max_seq_len, embed_dim, dropout=dropout)]),
+            Repeat(layer, num_layers),
+            OutputHead(
+                embed_dim, vocab_size, tied_embedding=embedding if tie_weights else None,
+                norm=LayerNorm(embed_dim, eps=layer_norm_eps),
+            ),
+        ])
+
+
+_GPT2 = dict(family="GPT-2", year=2019, hf_architecture="GPT2LMHeadModel",
+             notable="learned absolute positions, LayerNorm, multi-head attention, "
+             "GELU MLP, biases")
+
+
+@preset(**_GPT2, params=124_439_808)
+class GPT2(GPT2Model):
+    """GPT-2 small (openai-community/gpt2): 12 layers, width 768, 12 heads, 1024 context."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=50_257, embed_dim=768, num_layers=12, num_heads=12, max_seq_len=1024,
+            tie_weights=True,
+        )
+
+
+@preset(**_GPT2, params=354_823_168)
+class GPT2Medium(GPT2Model):
+    """GPT-2 medium (openai-community/gpt2-medium): 24 layers, width 1024, 16 heads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=50_257, embed_dim=1024, num_layers=24, num_heads=16, max_seq_len=1024,
+            tie_weights=True,
+        )
+
+
+@preset(**_GPT2, params=774_030_080)
+class GPT2Large(GPT2Model):
+    """GPT-2 large (openai-community/gpt2-large): 36 layers, width 1280, 20 heads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=50_257, embed_dim=1280, num_layers=36, num_heads=20, max_seq_len=1024,
+            tie_weights=True,
+        )
+
+
+@preset(**_GPT2, params=1_557_611_200)
+class GPT2XL(GPT2Model):
+    """GPT-2 XL (openai-community/gpt2-xl): 48 layers, width 1600, 25 heads."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=50_257, embed_dim=1600, num_layers=48, num_heads=25, max_seq_len=1024,
+            tie_weights=True,
+        )

@@ -1,0 +1,99 @@
+"""Phi-3 / Phi-3.5 (Microsoft, 2024): the Llama recipe at small size, trained on curated data.
+
+Architecturally Phi-3.5-mini is a Llama-style decoder (RoPE multi-head attention, RMSNorm,
+SwiGLU, no biases, untied head) with a 32k vocabulary; Hugging Face fuses its q/k/v and
+gate/up projections, which changes no parameter count.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from olm.core.errors import ConfigError
+from olm.models._decoder import check_heads, rms_decoder, rope_gqa
+from olm.models._preset import preset
+from olm.nn.feedforward import GeGLUFFN, SwiGLUFFN
+from olm.nn.structure import Block
+
+__all__ = ["Phi3Model", "Phi3_5_Mini"]
+
+_GATED_FFNS = {"swiglu": SwiGLUFFN, "geglu": GeGLUFFN}
+
+
+class Phi3Model(Block):
+    """Phi-3: RMSNorm pre-norm layers of RoPE attention (MHA or GQA) and a gated MLP.
+
+    Args:
+        vocab_size (int): vocabulary size.
+        embed_dim (int): model width.
+        intermediate_size (int): gated MLP hidden width.
+        num_layers (int): number of decoder layers.
+        num_heads (int): query heads.
+        num_kv_heads (int): key/value heads; must divide ``num_heads``.
+        max_seq_len (int): longest sequence RoPE is prepared for.
+        rope_theta (float): RoPE base. Default: 10000.0.
+        activation (str): "swiglu" or "geglu" gated MLP. Default: "swiglu".
+        dropout (float): attention and feed-forward dropout. Default: 0.0.
+        tie_weights (bool): share the embedding matrix with the output head. Default: True.
+        rms_norm_eps (float): RMSNorm epsilon. Default: 1e-5.
+        rope_scaling (dict | None): RoPE frequency scaling in Hugging Face form. Default: None.
+    """
+
+    family = "model"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        intermediate_size: int,
+        num_layers: int,
+        num_heads: int,
+        num_kv_heads: int,
+        max_seq_len: int,
+        rope_theta: float = 10000.0,
+        activation: Literal["swiglu", "geglu"] = "swiglu",
+        dropout: float = 0.0,
+        tie_weights: bool = True,
+        rms_norm_eps: float = 1e-5,
+        rope_scaling: dict | None = None,
+    ) -> None:
+        check_heads(embed_dim, num_heads, num_kv_heads)
+        if activation not in _GATED_FFNS:
+            raise ConfigError(
+                f"activation must be one of {sorted(_GATED_FFNS)}, got {activation!r}"
+            )
+        ffn_cls = _GATED_FFNS[activation]
+        super().__init__(
+            rms_decoder(
+                vocab_size=vocab_size,
+                embed_dim=embed_dim,
+                num_layers=num_layers,
+                attention=lambda: rope_gqa(
+                    embed_dim, num_heads, num_kv_heads, max_seq_len,
+                    rope_theta=rope_theta, rope_scaling=rope_scaling, dropout=dropout,
+                ),
+                ffn=lambda: ffn_cls(
+                    embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False
+                ),
+                rms_norm_eps=rms_norm_eps,
+                tie_weights=tie_weights,
+            )
+        )
+
+
+@preset(family="Phi-3.5", year=2024, hf_architecture="Phi3ForCausalLM",
+        notable="RoPE + RMSNorm + SwiGLU, multi-head attention, 32k vocabulary",
+        params=3_821_079_552)
+class Phi3_5_Mini(Phi3Model):
+    """Phi-3.5-mini (microsoft/Phi-3.5-mini-instruct): 32 layers, width 3072, 32 heads.
+
+    The published model extends its 4k training context to 128k with LongRoPE, whose
+    per-frequency factors are not built in here; RoPE is unscaled.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=32_064, embed_dim=3072, intermediate_size=8192, num_layers=32,
+            num_heads=32, num_kv_heads=32, max_seq_len=131_072, rope_theta=10000.0,
+            activation="swiglu", rms_norm_eps=1e-5, tie_weights=False,
+        )

@@ -1,0 +1,77 @@
+"""Phi-4 (Microsoft, 2024): a 14B Llama-style decoder with GQA and a 100k vocabulary."""
+
+from __future__ import annotations
+
+from olm.models._decoder import check_heads, rms_decoder, rope_gqa
+from olm.models._preset import preset
+from olm.nn.feedforward import SwiGLUFFN
+from olm.nn.structure import Block
+
+__all__ = ["Phi4Model", "Phi4_14B"]
+
+
+class Phi4Model(Block):
+    """Phi-4: RMSNorm pre-norm layers of RoPE GQA and SwiGLU, no biases.
+
+    Args:
+        vocab_size (int): vocabulary size.
+        embed_dim (int): model width.
+        intermediate_size (int): SwiGLU hidden width.
+        num_layers (int): number of decoder layers.
+        num_heads (int): query heads.
+        num_kv_heads (int): key/value heads; must divide ``num_heads``.
+        max_seq_len (int): longest sequence RoPE is prepared for.
+        rope_theta (float): RoPE base. Default: 250000.0.
+        dropout (float): attention and feed-forward dropout. Default: 0.0.
+        tie_weights (bool): share the embedding matrix with the output head. Default: True.
+        rms_norm_eps (float): RMSNorm epsilon. Default: 1e-5.
+        rope_scaling (dict | None): RoPE frequency scaling in Hugging Face form. Default: None.
+    """
+
+    family = "model"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        intermediate_size: int,
+        num_layers: int,
+        num_heads: int,
+        num_kv_heads: int,
+        max_seq_len: int,
+        rope_theta: float = 250000.0,
+        dropout: float = 0.0,
+        tie_weights: bool = True,
+        rms_norm_eps: float = 1e-5,
+        rope_scaling: dict | None = None,
+    ) -> None:
+        check_heads(embed_dim, num_heads, num_kv_heads)
+        super().__init__(
+            rms_decoder(
+                vocab_size=vocab_size,
+                embed_dim=embed_dim,
+                num_layers=num_layers,
+                attention=lambda: rope_gqa(
+                    embed_dim, num_heads, num_kv_heads, max_seq_len,
+                    rope_theta=rope_theta, rope_scaling=rope_scaling, dropout=dropout,
+                ),
+                ffn=lambda: SwiGLUFFN(
+                    embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False
+                ),
+                rms_norm_eps=rms_norm_eps,
+                tie_weights=tie_weights,
+            )
+        )
+
+
+@preset(family="Phi-4", year=2024, hf_architecture="Phi3ForCausalLM",
+        notable="RoPE + RMSNorm + SwiGLU + GQA, 100k vocabulary", params=14_659_507_200)
+class Phi4_14B(Phi4Model):
+    """Phi-4 (microsoft/phi-4): 40 layers, width 5120, 40 heads, 10 KV heads, 16k context."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=100_352, embed_dim=5120, intermediate_size=17_920, num_layers=40,
+            num_heads=40, num_kv_heads=10, max_seq_len=16_384, rope_theta=250000.0,
+            rms_norm_eps=1e-5, tie_weights=False,
+        )
