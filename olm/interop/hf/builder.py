@@ -1,0 +1,255 @@
+"""Building the `olm` model a `DecoderSpec` describes, without wasting a random init.
+
+Where the architecture's own `olm` family class (``Llama3Model``, ``Gemma2Model``, ...)
+can express the spec exactly, that class is used, so an imported checkpoint opens in the
+Studio as the family it is. Otherwise (a Llama with biases, a GPT-2 with a different MLP
+width, ...) the model is composed from the same components with `Block`/`Residual`/
+`Repeat`. Either way the result is checked by reading it back: its spec must equal the
+one asked for.
+
+The model is created on the ``meta`` device and then materialised empty, since every
+weight is about to be overwritten by the checkpoint; derived buffers (RoPE frequencies)
+are recomputed by their modules' ``reset_parameters``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+from olm.core.errors import OLMError
+from olm.interop.hf.reader import read_model
+from olm.interop.hf.spec import DecoderSpec
+from olm.models import (
+    Gemma2Model,
+    GPT2Model,
+    Llama3Model,
+    MistralModel,
+    MixtralModel,
+    Qwen2Model,
+)
+from olm.nn.attention import GroupedQueryAttention
+from olm.nn.blocks import OutputHead
+from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
+from olm.nn.feedforward import ClassicFFN, GeGLUFFN, GeGLUMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
+from olm.nn.norms import LayerNorm, RMSNorm
+from olm.nn.structure import Block, Repeat, Residual
+
+__all__ = ["build_model"]
+
+
+# -- family classes --------------------------------------------------------------------
+def _rms_common(s: DecoderSpec) -> dict:
+    return dict(
+        vocab_size=s.vocab_size,
+        embed_dim=s.hidden_size,
+        intermediate_size=s.intermediate_size,
+        num_layers=s.num_layers,
+        num_heads=s.num_heads,
+        num_kv_heads=s.num_kv_heads,
+        max_seq_len=s.max_positions,
+        rope_theta=s.rope_theta,
+        rms_norm_eps=s.norm_eps,
+        dropout=0.0,
+        tie_weights=s.tied,
+    )
+
+
+def _window(s: DecoderSpec) -> int | None:
+    return s.sliding_windows[0] if s.sliding_windows else None
+
+
+def _gpt2(s: DecoderSpec) -> nn.Module:
+    return GPT2Model(
+        vocab_size=s.vocab_size,
+        embed_dim=s.hidden_size,
+        num_layers=s.num_layers,
+        num_heads=s.num_heads,
+        max_seq_len=s.max_positions,
+        dropout=0.0,
+        tie_weights=s.tied,
+        layer_norm_eps=s.norm_eps,
+    )
+
+
+def _llama(s: DecoderSpec) -> nn.Module:
+    return Llama3Model(**_rms_common(s), rope_scaling=s.rope_scaling)
+
+
+def _qwen2(s: DecoderSpec) -> nn.Module:
+    return Qwen2Model(**_rms_common(s), rope_scaling=s.rope_scaling)
+
+
+def _mistral(s: DecoderSpec) -> nn.Module:
+    return MistralModel(**_rms_common(s), sliding_window=_window(s), rope_scaling=s.rope_scaling)
+
+
+def _mixtral(s: DecoderSpec) -> nn.Module:
+    return MixtralModel(
+        **_rms_common(s), num_experts=s.num_experts, top_k=s.top_k, sliding_window=_window(s)
+    )
+
+
+def _gemma2(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    scale = s.attn_scale if s.attn_scale is not None else s.head_dim**-0.5
+    return Gemma2Model(
+        **common,
+        head_dim=s.head_dim,
+        sliding_window=_window(s),
+        attn_logit_softcap=s.attn_softcap,
+        final_logit_softcap=s.final_softcap,
+        query_pre_attn_scalar=float(round(1.0 / (scale * scale), 6)),
+    )
+
+
+_FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
+    "GPT2LMHeadModel": _gpt2,
+    "LlamaForCausalLM": _llama,
+    "Qwen2ForCausalLM": _qwen2,
+    "MistralForCausalLM": _mistral,
+    "MixtralForCausalLM": _mixtral,
+    "Gemma2ForCausalLM": _gemma2,
+}
+
+
+# -- composed from components ------------------------------------------------------------
+def _norm(s: DecoderSpec) -> nn.Module:
+    if s.norm == "layer":
+        return LayerNorm(s.hidden_size, eps=s.norm_eps)
+    return RMSNorm(s.hidden_size, eps=s.norm_eps)
+
+
+def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
+    options = dict(
+        head_dim=s.head_dim,
+        use_bias=s.out_bias,
+        qkv_bias=s.qkv_bias,
+        attention_scale=s.attn_scale,
+        attn_logit_softcap=s.attn_softcap,
+        sliding_window=window,
+        use_rope=s.position == "rope",
+    )
+    if s.position == "rope":
+        options.update(rope_theta=s.rope_theta, rope_scaling=s.rope_scaling)
+    given = {k: v for k, v in options.items() if v is not None}
+    return GroupedQueryAttention(
+        s.hidden_size, s.num_heads, s.num_kv_heads, s.max_positions, **given
+    )
+
+
+def _ffn(s: DecoderSpec) -> nn.Module:
+    d, h, b, act = s.hidden_size, s.intermediate_size, s.ffn_bias, s.activation
+    approx = "tanh" if act == "gelu_tanh" else "none"
+    if s.ffn == "mlp":
+        return ClassicFFN(d, hidden_dim=h, activation_fn=act, bias=b)
+    if s.ffn == "gated" and act == "silu":
+        return SwiGLUFFN(d, hidden_dim=h, bias=b)
+    if s.ffn == "gated" and act in ("gelu", "gelu_tanh"):
+        return GeGLUFFN(d, hidden_dim=h, bias=b, approximate=approx)
+    moe = dict(num_experts=s.num_experts, top_k=s.top_k, hidden_dim=h, bias=b)
+    if s.ffn == "moe" and act == "silu":
+        return SwiGLUMoEFFN(d, **moe)
+    if s.ffn == "moe" and act in ("gelu", "gelu_tanh"):
+        return GeGLUMoEFFN(d, **moe, approximate=approx)
+    raise OLMError(f"an olm model cannot express a {s.ffn} feed-forward with activation {act!r}")
+
+
+def _layer(s: DecoderSpec, window: int | None) -> Block:
+    def skip(inner: nn.Module) -> Residual:
+        parts = [_norm(s), inner, _norm(s)] if s.sandwich_norms else [_norm(s), inner]
+        return Residual(Block(parts))
+
+    return Block([skip(_attention(s, window)), skip(_ffn(s))])
+
+
+def _stack(s: DecoderSpec) -> nn.Module:
+    w = s.sliding_windows
+    if len(set(w)) == 1:
+        return Repeat(lambda: _layer(s, w[0]), s.num_layers)
+    if s.num_layers % 2 == 0 and w == [w[0], w[1]] * (s.num_layers // 2):
+        return Repeat(lambda: Block([_layer(s, w[0]), _layer(s, w[1])]), s.num_layers // 2)
+    return Block([_layer(s, x) for x in w])
+
+
+def _composed(s: DecoderSpec) -> nn.Module:
+    emb = Embedding(s.vocab_size, s.hidden_size, scale=s.embed_scale)
+    first: nn.Module = emb
+    if s.position == "learned":
+        first = Block([emb, AbsolutePositionalEmbedding(s.max_positions, s.hidden_size)])
+    head = OutputHead(
+        s.hidden_size,
+        s.vocab_size,
+        bias=s.head_bias,
+        use_norm=False,
+        tied_embedding=emb if s.tied else None,
+        logit_softcap=s.final_softcap,
+    )
+    return Block([first, _stack(s), _norm(s), head])
+
+
+# -- materialising -----------------------------------------------------------------------
+def _first_difference(a: DecoderSpec, b: DecoderSpec) -> str | None:
+    for name in a.__dataclass_fields__:
+        x, y = getattr(a, name), getattr(b, name)
+        if name == "parts":
+            continue
+        if isinstance(x, float) and isinstance(y, float):
+            if not math.isclose(x, y, rel_tol=1e-6):
+                return name
+        elif x != y:
+            return name
+    return None
+
+
+def _family_on_meta(
+    make: Callable[[DecoderSpec], nn.Module], spec: DecoderSpec
+) -> nn.Module | None:
+    """The family model on the meta device if it reads back as ``spec``, else None."""
+    try:
+        with torch.device("meta"):
+            model = make(spec)
+        return model if _first_difference(read_model(model).spec, spec) is None else None
+    except (OLMError, ValueError, TypeError):
+        return None
+
+
+def _composed_on_meta(spec: DecoderSpec) -> nn.Module:
+    with torch.device("meta"):
+        model = _composed(spec)
+    field = _first_difference(read_model(model).spec, spec)
+    if field is not None:
+        raise OLMError(f"olm cannot build a model with this {field.replace('_', ' ')}")
+    return model
+
+
+def _materialise(model: nn.Module, dtype: torch.dtype) -> nn.Module:
+    """Real (uninitialised) storage for a meta model, derived buffers recomputed."""
+    model = model.to(dtype).to_empty(device=torch.device("cpu"))
+    for m in model.modules():
+        if m._buffers and any(b is not None for b in m._buffers.values()):
+            reset = getattr(m, "reset_parameters", None)
+            if reset is None:
+                raise OLMError(f"internal: {type(m).__name__} has buffers but no reset_parameters")
+            reset()
+    return model
+
+
+def build_model(
+    spec: DecoderSpec, architecture: str, dtype: torch.dtype = torch.float32
+) -> nn.Module:
+    """An `olm` model with the structure ``spec`` describes; its weights are placeholders.
+
+    Args:
+        spec: what to build.
+        architecture: the Hugging Face class name, to prefer the matching family class.
+        dtype: the parameters' dtype (allocated directly in it, never via float32).
+    """
+    family = _FAMILIES.get(architecture)
+    model = _family_on_meta(family, spec) if family is not None else None
+    if model is None:
+        model = _composed_on_meta(spec)
+    return _materialise(model, dtype)

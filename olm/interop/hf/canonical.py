@@ -1,0 +1,76 @@
+"""Canonical tensor names and shapes: the weights of a `DecoderSpec`, independent of format.
+
+Every architecture maps its own tensor names onto these, and the `olm` side binds its
+parameters to them, so neither side knows the other's naming. Layout follows
+``torch.nn.Linear`` (``[out_features, in_features]``); norm weights are plain
+multiplicative gains (Gemma's stored ``weight - 1`` is undone by its architecture).
+
+Names: ``embed``, ``pos_embed``, ``final_norm``, ``head``, and per layer ``layers.{i}.``
+followed by ``attn_norm``, ``post_attn_norm``, ``ffn_norm``, ``post_ffn_norm``, ``q``,
+``k``, ``v``, ``o``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
+each with ``.weight`` and, where present, ``.bias``.
+"""
+
+from __future__ import annotations
+
+from olm.interop.hf.spec import DecoderSpec
+
+__all__ = ["canonical_shapes"]
+
+
+def _norm(shapes: dict, name: str, spec: DecoderSpec) -> None:
+    shapes[f"{name}.weight"] = (spec.hidden_size,)
+    if spec.norm == "layer":
+        shapes[f"{name}.bias"] = (spec.hidden_size,)
+
+
+def _linear(shapes: dict, name: str, out: int, inp: int, bias: bool) -> None:
+    shapes[f"{name}.weight"] = (out, inp)
+    if bias:
+        shapes[f"{name}.bias"] = (out,)
+
+
+def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
+    d, hd = spec.hidden_size, spec.head_dim
+    _linear(shapes, p + "q", spec.num_heads * hd, d, spec.qkv_bias)
+    _linear(shapes, p + "k", spec.num_kv_heads * hd, d, spec.qkv_bias)
+    _linear(shapes, p + "v", spec.num_kv_heads * hd, d, spec.qkv_bias)
+    _linear(shapes, p + "o", d, spec.num_heads * hd, spec.out_bias)
+
+
+def _ffn(shapes: dict, p: str, spec: DecoderSpec) -> None:
+    d, h, b = spec.hidden_size, spec.intermediate_size, spec.ffn_bias
+    if spec.ffn == "moe":
+        _linear(shapes, p + "router", spec.num_experts, d, False)
+        for e in range(spec.num_experts):
+            _linear(shapes, f"{p}experts.{e}.gate", h, d, b)
+            _linear(shapes, f"{p}experts.{e}.up", h, d, b)
+            _linear(shapes, f"{p}experts.{e}.down", d, h, b)
+        return
+    if spec.ffn == "gated":
+        _linear(shapes, p + "gate", h, d, b)
+    _linear(shapes, p + "up", h, d, b)
+    _linear(shapes, p + "down", d, h, b)
+
+
+def canonical_shapes(spec: DecoderSpec) -> dict[str, tuple[int, ...]]:
+    """Canonical name → shape for every weight a model of ``spec`` has, in model order."""
+    shapes: dict[str, tuple[int, ...]] = {"embed.weight": (spec.vocab_size, spec.hidden_size)}
+    if spec.position == "learned":
+        shapes["pos_embed.weight"] = (spec.max_positions, spec.hidden_size)
+    for i in range(spec.num_layers):
+        p = f"layers.{i}."
+        _norm(shapes, p + "attn_norm", spec)
+        _attention(shapes, p, spec)
+        if spec.sandwich_norms:
+            _norm(shapes, p + "post_attn_norm", spec)
+        _norm(shapes, p + "ffn_norm", spec)
+        _ffn(shapes, p, spec)
+        if spec.sandwich_norms:
+            _norm(shapes, p + "post_ffn_norm", spec)
+    _norm(shapes, "final_norm", spec)
+    if not spec.tied:
+        _linear(shapes, "head", spec.vocab_size, spec.hidden_size, spec.head_bias)
+    elif spec.head_bias:
+        shapes["head.bias"] = (spec.vocab_size,)
+    return shapes

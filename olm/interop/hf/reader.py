@@ -1,0 +1,397 @@
+"""Reading an `olm` model's structure into a `DecoderSpec` and its parameter slots.
+
+The walk looks at what the model is made of, never at its Python class, so a model put
+together by hand or edited in the Studio is recognised exactly like a preset: containers
+(`Block`, `Repeat`) are flattened, and the remaining sequence must read as
+
+    Embedding, [AbsolutePositionalEmbedding],
+    (Residual(norm, attention[, norm]), Residual(norm, feed-forward[, norm])) * layers,
+    [final norm], OutputHead
+
+Parts that no supported Hugging Face architecture can hold are refused here with their
+name and position; hyperparameters that only some architectures can hold are recorded in
+the spec (with the part they came from) for the architectures to judge.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from torch import nn
+
+from olm.core.errors import OLMError
+from olm.interop.hf.canonical import canonical_shapes
+from olm.interop.hf.slots import Slot
+from olm.interop.hf.spec import DecoderSpec
+from olm.nn.activations.gated import GeGLU, ReGLU, SwiGLU
+from olm.nn.activations.pointwise import GELU, ReLU, SiLU
+from olm.nn.attention.base import AttentionBase
+from olm.nn.blocks.output_head import OutputHead
+from olm.nn.embeddings.absolute import AbsolutePositionalEmbedding
+from olm.nn.embeddings.token import Embedding
+from olm.nn.feedforward.base import FeedForwardBase
+from olm.nn.feedforward.gated_base import GatedFFNBase
+from olm.nn.moe.base import MoEFeedForwardBase
+from olm.nn.moe.router import MoERouter
+from olm.nn.norms.layer_norm import LayerNorm
+from olm.nn.norms.rms_norm import RMSNorm
+from olm.nn.structure import Block, Repeat, Residual
+
+__all__ = ["ReadModel", "read_model"]
+
+_SKIPPED = (nn.Dropout, nn.Identity)  # no-ops at inference: nothing to export
+
+
+@dataclass
+class ReadModel:
+    """What the walk found: the spec and, per canonical tensor name, its slot."""
+
+    spec: DecoderSpec
+    slots: dict[str, Slot]
+
+
+def _name(m: nn.Module) -> str:
+    return type(m).__name__
+
+
+def _flatten(module: nn.Module) -> list[nn.Module]:
+    """The leaves and Residuals of a container tree, in execution order."""
+    if isinstance(module, Repeat) and type(module).forward is Repeat.forward:
+        return [leaf for layer in module.stack for leaf in _flatten(layer)]
+    if isinstance(module, Block) and type(module).forward is Block.forward:
+        # Any sequential container (Block, Pipeline, a family class) is just its children.
+        return [leaf for child in module.blocks for leaf in _flatten(child)]
+    if isinstance(module, _SKIPPED):
+        return []
+    return [module]
+
+
+def _refuse(part: str, what: str) -> OLMError:
+    return OLMError(f"{part} {what}, which no supported Hugging Face architecture can express")
+
+
+def _activation(act: nn.Module) -> str:
+    if isinstance(act, (GELU, GeGLU)):
+        return "gelu_tanh" if act.approximate == "tanh" else "gelu"
+    if isinstance(act, (SiLU, SwiGLU)):
+        return "silu"
+    if isinstance(act, (ReLU, ReGLU)):
+        return "relu"
+    return _name(act)
+
+
+class _Walk:
+    """Accumulates spec fields, part names and slots while reading parts in order."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, Any] = {}
+        self.parts: dict[str, str] = {}
+        self.slots: dict[str, Slot] = {}
+        self.windows: list[int | None] = []
+
+    def set(self, field: str, value: Any, part: str) -> None:
+        """Record ``field``; a later layer must agree with the first one."""
+        if field not in self.fields:
+            self.fields[field] = value
+            self.parts[field] = part
+            return
+        old = self.fields[field]
+        same = (
+            math.isclose(old, value, rel_tol=1e-9)
+            if isinstance(old, float) and isinstance(value, float)
+            else old == value
+        )
+        if not same:
+            raise OLMError(
+                f"{part} has {field.replace('_', ' ')} {value!r} but {self.parts[field]} has "
+                f"{old!r}; Hugging Face configs need every layer alike"
+            )
+
+    def covered(self, module: nn.Module, part: str, ignore: tuple[str, ...] = ()) -> None:
+        """Every parameter of ``module`` has a slot: nothing would be silently dropped."""
+        mapped = {id(slot.param) for slot in self.slots.values()}
+        extra = [
+            n
+            for n, p in module.named_parameters()
+            if id(p) not in mapped and not n.startswith(ignore)
+        ]
+        if extra:
+            raise _refuse(part, f"has parameters {extra[:3]} beyond the standard layout")
+
+    def linear(self, name: str, layer: nn.Linear) -> None:
+        self.slots[f"{name}.weight"] = Slot(layer.weight)
+        if layer.bias is not None:
+            self.slots[f"{name}.bias"] = Slot(layer.bias)
+
+    # -- parts ----------------------------------------------------------------------------
+    def norm(self, name: str, m: nn.Module, part: str) -> None:
+        if isinstance(m, RMSNorm):
+            kind = "rms"
+            self.slots[f"{name}.weight"] = Slot(m.weight)
+        elif isinstance(m, LayerNorm):
+            if m.gamma is None or m.beta is None:
+                raise _refuse(part, "is a LayerNorm without a learned scale and shift")
+            kind = "layer"
+            self.slots[f"{name}.weight"] = Slot(m.gamma)
+            self.slots[f"{name}.bias"] = Slot(m.beta)
+        else:
+            raise _refuse(part, f"is a {_name(m)}, not an RMSNorm or LayerNorm")
+        self.set("norm", kind, part)
+        self.set("norm_eps", float(m.eps), part)
+        self.covered(m, part)
+
+    def attention(self, p: str, a: nn.Module, part: str) -> None:
+        if not isinstance(a, AttentionBase):
+            raise _refuse(part, "is not a multi-head attention layer")
+        if not a.causal:
+            raise _refuse(part, "is not causal")
+        if hasattr(a, "alibi"):
+            raise _refuse(part, "uses ALiBi position biases")
+        if getattr(a, "attention_sink", None) is not None:
+            raise _refuse(part, "has attention sinks")
+        for field, value in (
+            ("num_heads", a.num_heads),
+            ("num_kv_heads", a.num_kv_heads),
+            ("head_dim", a.head_dim),
+            ("qkv_bias", a.q_proj.bias is not None),
+            ("out_bias", a.out_proj.bias is not None),
+            ("qk_norm", bool(getattr(a, "use_qk_norm", False))),
+            (
+                "attn_scale",
+                None if math.isclose(a.scale, a.head_dim**-0.5, rel_tol=1e-9) else float(a.scale),
+            ),
+            ("attn_softcap", getattr(a, "attn_logit_softcap", None)),
+        ):
+            self.set(field, value, part)
+        self.rope(a, part)
+        self.windows.append(a.sliding_window)
+        if a.sliding_window is not None and "sliding_windows" not in self.parts:
+            self.parts["sliding_windows"] = part
+        for x, proj in (("q", a.q_proj), ("k", a.k_proj), ("v", a.v_proj), ("o", a.out_proj)):
+            self.linear(p + x, proj)
+        self.covered(a, part, ignore=("q_norm.", "k_norm."))  # QK-norm: judged by the spec
+
+    def rope(self, a: AttentionBase, part: str) -> None:
+        rope = a.rope
+        if rope is None:
+            self.set("rope", None, part)
+            return
+        if rope.rotary_dim != a.head_dim:
+            raise _refuse(
+                part, f"rotates only {rope.rotary_dim} of {a.head_dim} head dims (partial RoPE)"
+            )
+        s = rope.scaling
+        if s.kind == "default":
+            scaling = None
+        elif s.kind == "linear":
+            scaling = {"rope_type": "linear", "factor": s.factor}
+        elif s.kind == "llama3":
+            scaling = {
+                "rope_type": "llama3",
+                "factor": s.factor,
+                "low_freq_factor": s.low_freq_factor,
+                "high_freq_factor": s.high_freq_factor,
+                "original_max_position_embeddings": s.original_max_seq_len,
+            }
+        else:
+            raise _refuse(part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear' and 'llama3')")
+        self.set("rope", (rope.base, scaling, rope.max_seq_len), part)
+
+    def ffn(self, p: str, f: nn.Module, part: str) -> None:
+        if isinstance(f, MoEFeedForwardBase):
+            self.moe(p, f, part)
+            return
+        if not isinstance(f, FeedForwardBase) or not hasattr(f, "up_proj"):
+            raise _refuse(part, "is not a feed-forward layer")
+        gated = isinstance(f, GatedFFNBase)
+        self.set("ffn", "gated" if gated else "mlp", part)
+        self.set("activation", _activation(f.act), part)
+        self.set("ffn_bias", f.up_proj.bias is not None, part)
+        self.set("intermediate_size", f.hidden_dim, part)
+        if gated:
+            self.gated_slots(p, f)
+        else:
+            self.linear(p + "up", f.up_proj)
+            self.linear(p + "down", f.down_proj)
+        self.covered(f, part)
+
+    def gated_slots(self, p: str, f: GatedFFNBase) -> None:
+        h = f.hidden_dim
+        for suffix in ("weight", "bias"):
+            fused = getattr(f.up_proj, suffix)
+            if fused is not None:
+                self.slots[f"{p}up.{suffix}"] = Slot(fused, (0, h))  # value rows
+                self.slots[f"{p}gate.{suffix}"] = Slot(fused, (h, 2 * h))  # gate rows
+        self.linear(p + "down", f.down_proj)
+
+    def moe(self, p: str, f: MoEFeedForwardBase, part: str) -> None:
+        if type(f.router) is not MoERouter:
+            raise _refuse(part, f"routes with {_name(f.router)}, not softmax top-k")
+        expert = f.experts[0]
+        if not isinstance(expert, GatedFFNBase):
+            raise _refuse(part, f"is a mixture of {_name(expert)} experts (gated ones map)")
+        if f.num_shared_experts:
+            raise _refuse(part, f"has {f.num_shared_experts} shared experts")
+        self.set("ffn", "moe", part)
+        self.set("activation", _activation(expert.act), part)
+        self.set("ffn_bias", expert.up_proj.bias is not None, part)
+        self.set("intermediate_size", expert.hidden_dim, part)
+        self.set("num_experts", f.num_experts, part)
+        self.set("top_k", f.top_k, part)
+        self.slots[p + "router.weight"] = Slot(f.router.gate.weight)
+        for e, ex in enumerate(f.experts):
+            self.gated_slots(f"{p}experts.{e}.", ex)
+        self.covered(f, part)
+
+
+def _residual_parts(
+    res: Residual, layer: int
+) -> tuple[nn.Module | None, nn.Module, nn.Module | None, str]:
+    """(pre-norm, mixer, post-norm or None, kind) of one skip connection."""
+    inner = _flatten(res.block)
+    kinds = ["attention" if isinstance(m, AttentionBase) else "feed-forward" for m in inner]
+    mixers = [
+        i
+        for i, m in enumerate(inner)
+        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase))
+    ]
+    if len(mixers) != 1 or mixers[0] != 1 or len(inner) > 3:
+        shown = ", ".join(_name(m) for m in inner) or "nothing"
+        raise _refuse(
+            f"layer {layer} Residual",
+            f"holds [{shown}] rather than [norm, attention or feed-forward, optional norm]",
+        )
+    return inner[0], inner[1], inner[2] if len(inner) == 3 else None, kinds[1]
+
+
+def _layers(walk: _Walk, residuals: list[Residual]) -> int:
+    if len(residuals) % 2:
+        raise _refuse(
+            f"Residual {len(residuals) - 1}",
+            "is left over: layers come as attention then feed-forward skips",
+        )
+    for n in range(len(residuals) // 2):
+        p = f"layers.{n}."
+        for res, want, norm_name, post_name in (
+            (residuals[2 * n], "attention", "attn_norm", "post_attn_norm"),
+            (residuals[2 * n + 1], "feed-forward", "ffn_norm", "post_ffn_norm"),
+        ):
+            pre, mixer, post, kind = _residual_parts(res, n)
+            part = f"layer {n} {kind} ({_name(mixer)})"
+            if kind != want:
+                raise _refuse(part, f"comes where the layer's {want} belongs")
+            walk.norm(p + norm_name, pre, f"layer {n} {kind} norm ({_name(pre)})")
+            walk.set("sandwich_norms", post is not None, f"layer {n} {kind} Residual")
+            if post is not None:
+                walk.norm(p + post_name, post, f"layer {n} {kind} post-norm ({_name(post)})")
+            if kind == "attention":
+                walk.attention(p, mixer, part)
+            else:
+                walk.ffn(p, mixer, part)
+    return len(residuals) // 2
+
+
+def _head(walk: _Walk, items: list[nn.Module], emb: Embedding) -> None:
+    final = [m for m in items if not isinstance(m, OutputHead)]
+    head = items[-1] if items and isinstance(items[-1], OutputHead) else None
+    if head is None:
+        last = _name(items[-1]) if items else "nothing"
+        raise _refuse(f"the model ends with {last}", "instead of an OutputHead")
+    norms = final + ([] if isinstance(head.norm, nn.Identity) else [head.norm])
+    if len(norms) != 1:
+        shown = ", ".join(_name(m) for m in norms) or "no norm"
+        raise _refuse(
+            "the model's end",
+            f"has {shown} between the last layer and the logits (one final norm maps)",
+        )
+    walk.norm("final_norm", norms[0], f"final norm ({_name(norms[0])})")
+    if head.vocab_size != emb.vocab_size:
+        raise OLMError(
+            f"OutputHead has vocab_size {head.vocab_size} but the Embedding {emb.vocab_size}"
+        )
+    if head.tied and head.weight is not emb.weight:
+        raise _refuse("OutputHead", "is tied to a different table than the token Embedding")
+    walk.set("tied", head.tied, "OutputHead")
+    bias = head.bias if head.tied else head.proj.bias
+    walk.set("head_bias", bias is not None, "OutputHead")
+    walk.set("final_softcap", head.logit_softcap, "OutputHead")
+    if head.tied:
+        if bias is not None:
+            walk.slots["head.bias"] = Slot(bias)
+    else:
+        walk.linear("head", head.proj)
+
+
+def read_model(model: nn.Module) -> ReadModel:
+    """Read ``model`` into a spec and slots; raise OLMError naming the first part that fails."""
+    items = _flatten(model)
+    if not items or not isinstance(items[0], Embedding):
+        first = _name(items[0]) if items else "nothing"
+        raise _refuse(f"the model starts with {first}", "instead of a token Embedding")
+    walk = _Walk()
+    emb = items.pop(0)
+    walk.slots["embed.weight"] = Slot(emb.weight)
+    walk.set("embed_scale", emb.scale, "Embedding")
+    position, max_positions = "rope", None
+    if items and isinstance(items[0], AbsolutePositionalEmbedding):
+        pos = items.pop(0)
+        position, max_positions = "learned", pos.max_seq_len
+        walk.slots["pos_embed.weight"] = Slot(pos.pos_embedding.weight)
+        walk.parts["position"] = f"positional embedding ({_name(pos)})"
+    residuals = []
+    while items and isinstance(items[0], Residual):
+        residuals.append(items.pop(0))
+    if items and not isinstance(items[0], (LayerNorm, RMSNorm, OutputHead)):
+        raise _refuse(
+            f"{_name(items[0])} (after {len(residuals) // 2} decoder layers)",
+            "is not part of a decoder layer",
+        )
+    num_layers = _layers(walk, residuals)
+    if num_layers == 0:
+        raise _refuse("the model", "has no attention/feed-forward layers")
+    _head(walk, items, emb)
+    return _finish(walk, emb, num_layers, position, max_positions)
+
+
+def _finish(
+    walk: _Walk, emb: Embedding, num_layers: int, position: str, max_positions: int | None
+) -> ReadModel:
+    f = walk.fields
+    rope = f.pop("rope")
+    if rope is not None and position == "learned":
+        position = "learned+rope"
+    if rope is None and position != "learned":
+        raise _refuse(
+            walk.parts["rope"], "has no position information (no RoPE, no learned positions)"
+        )
+    walk.parts.setdefault("position", walk.parts["rope"])
+    theta, scaling, rope_len = rope if rope is not None else (10000.0, None, None)
+    for name in ("rope_theta", "rope_scaling"):
+        walk.parts[name] = walk.parts["rope"]
+    f.setdefault("num_experts", 0)
+    f.setdefault("top_k", 0)
+    f.setdefault("shared_experts", 0)
+    spec = DecoderSpec(
+        vocab_size=emb.vocab_size,
+        hidden_size=emb.embedding_dim,
+        num_layers=num_layers,
+        max_positions=max_positions if max_positions is not None else rope_len,
+        position=position,
+        rope_theta=float(theta),
+        rope_scaling=scaling,
+        sliding_windows=walk.windows,
+        parts=walk.parts,
+        **f,
+    )
+    shapes = canonical_shapes(spec)
+    missing = set(shapes) ^ set(walk.slots)
+    if missing:  # a part with parameters the spec does not account for
+        raise OLMError(
+            f"internal: tensors {sorted(missing)[:3]} do not match the model's structure"
+        )
+    for name, shape in shapes.items():
+        if walk.slots[name].shape != shape:
+            raise OLMError(f"{name} has shape {walk.slots[name].shape}, expected {shape}")
+    return ReadModel(spec, walk.slots)
