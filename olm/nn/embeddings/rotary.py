@@ -8,6 +8,7 @@ positions actually used: nothing ``max_seq_len``-sized is allocated, and buildin
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import torch
@@ -19,6 +20,12 @@ from olm.nn.embeddings._rope_scaling import parse_hf_scaling
 from olm.nn.embeddings.base import PositionalEmbeddingBase, positions_for, require_positive
 
 __all__ = ["RotaryPositionalEmbedding", "apply_rotary", "rotate_half"]
+
+
+@functools.lru_cache(maxsize=64)
+def _construction_inv_freq(dim: int, base: float, scaling: RopeScaling) -> tuple[Tensor, float]:
+    """``scaled_inv_freq`` on the CPU, cached per recipe (callers copy the tensor)."""
+    return scaled_inv_freq(dim, base, scaling, device=torch.device("cpu"))
 
 
 def rotate_half(x: Tensor) -> Tensor:
@@ -93,9 +100,13 @@ class RotaryPositionalEmbedding(PositionalEmbeddingBase):
         self.max_seq_len = max_seq_len
         self.base = float(base)
         self.scaling = scaling
-        inv_freq, self.attention_scaling = scaled_inv_freq(rotary_dim, self.base, scaling)
-        # Non-persistent: derived from the arguments, never stored in checkpoints.
-        self.register_buffer("inv_freq", inv_freq, persistent=False)
+        inv_freq, self.attention_scaling = _construction_inv_freq(rotary_dim, self.base, scaling)
+        # Non-persistent: derived from the arguments, never stored in checkpoints. Computed
+        # once on the CPU per recipe, then placed on the default device (free on `meta`),
+        # so a 126-layer model does not redo the scaling maths 126 times.
+        self.register_buffer(
+            "inv_freq", inv_freq.to(torch.get_default_device(), copy=True), persistent=False
+        )
 
     def reset_parameters(self) -> None:
         """Recompute ``inv_freq`` in place (after ``to_empty`` from the meta device)."""

@@ -1,0 +1,111 @@
+"""``olm export SOURCE --to python|project|hf -o PATH``: write a model in another form.
+
+- ``python``: a standalone ``.py`` file in the reference page's style (``olm.graph.to_python``);
+- ``project``: a ``*.olm.json`` project file the Studio opens;
+- ``hf``: a Hugging Face folder, through ``olm.interop.hf.save_hf`` (weights come from a
+  checkpoint folder SOURCE; any other source is exported with fresh random weights).
+
+SOURCE is a preset name, a ``.olm.json`` project, a checkpoint folder or a ``.py`` file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable
+
+from olm.core.errors import OLMError
+
+__all__ = ["register", "run", "EXPORTERS"]
+
+
+def _write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _to_python(source: str, path: Path) -> None:
+    from olm.graph import from_source, to_python
+
+    _write_text(path, to_python(from_source(source)))
+
+
+def _to_project(source: str, path: Path) -> None:
+    from olm.graph import from_source, save
+
+    save(from_source(source), path)
+
+
+def _hf_saver() -> Callable[..., Any]:
+    """``olm.interop.hf.save_hf``, imported only when an HF export is asked for."""
+    try:
+        from olm.interop.hf import save_hf
+    except ImportError as err:
+        raise OLMError(
+            "export --to hf needs olm.interop.hf.save_hf, which this installation does not "
+            f"provide ({err})"
+        ) from None
+    return save_hf
+
+
+def _to_hf(source: str, path: Path) -> None:
+    save_hf = _hf_saver()
+    from olm.graph import build, from_source
+    from olm.nn.structure.persistence import MODEL_FILE, WEIGHTS_FILE, load
+
+    folder = Path(source)
+    tokenizer = None
+    if folder.is_dir() and (folder / MODEL_FILE).exists() and (folder / WEIGHTS_FILE).exists():
+        loaded = load(folder)
+        model, tokenizer = loaded if isinstance(loaded, tuple) else (loaded, None)
+    else:
+        print(
+            f"olm export: note: {source} holds no trained weights; exporting freshly "
+            "initialised ones",
+            file=sys.stderr,
+        )
+        model = build(from_source(source))
+    save_hf(model, path, tokenizer=tokenizer)
+
+
+EXPORTERS: dict[str, Callable[[str, Path], None]] = {
+    "python": _to_python,
+    "project": _to_project,
+    "hf": _to_hf,
+}
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``export`` sub-command."""
+    parser = subparsers.add_parser(
+        "export",
+        help="write a model as Python, a project file or a Hugging Face folder",
+        description=__doc__.split("\n\n")[0],
+    )
+    parser.add_argument("source", help="preset name, .olm.json, checkpoint folder or .py file")
+    parser.add_argument("--to", choices=sorted(EXPORTERS), required=True, help="output form")
+    parser.add_argument("-o", "--output", required=True, help="file (python, project) or folder (hf)")
+    parser.add_argument("--force", action="store_true", help="overwrite an existing output")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Export and print where the result went."""
+    path = Path(args.output)
+    if path.exists() and not args.force and not (args.to == "hf" and path.is_dir() and not any(path.iterdir())):
+        raise OLMError(f"{path} already exists; pass --force to overwrite it")
+    if args.to != "hf" and path.is_dir():
+        raise OLMError(f"{path} is a folder; --to {args.to} writes a file")
+    EXPORTERS[args.to](args.source, path)
+    print(f"wrote {path}")
+    return 0

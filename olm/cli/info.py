@@ -1,0 +1,135 @@
+"""``olm info SOURCE``: what a model is and what it costs, without allocating weights.
+
+SOURCE is a preset name (``Llama3_1_8B``), a ``.olm.json`` project, a checkpoint folder or
+a ``.py`` file (parsed, never executed). Prints parameters (total and active), FLOPs per
+token, weight memory, KV-cache size, the largest parts and any diagnostics; ``--json``
+prints the same as one JSON object. Exits 1 when the model has errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from typing import Any
+
+__all__ = ["register", "run", "report", "human_count", "human_bytes", "human_flops"]
+
+
+def human_count(n: float) -> str:
+    """``8030261248`` → ``"8.03 B"``."""
+    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:g}"
+
+
+def human_flops(n: float) -> str:
+    """``1.57e10`` → ``"15.7 GFLOP"``."""
+    for size, unit in ((1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP")):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:g} FLOP"
+
+
+def human_bytes(n: float) -> str:
+    """``33554432`` → ``"32 MiB"``."""
+    for size, unit in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
+        if abs(n) >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:g} B"
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``info`` sub-command."""
+    parser = subparsers.add_parser(
+        "info",
+        help="parameters, FLOPs, memory and diagnostics of a model",
+        description=__doc__.split("\n\n")[1],
+    )
+    parser.add_argument("source", help="preset name, .olm.json, checkpoint folder or .py file")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--seq-len", type=int, default=None, help="sequence length for FLOPs (default 2048)")
+    parser.add_argument("--summary", action="store_true", help="also print the torchinfo table")
+    parser.set_defaults(func=run)
+
+
+def _parts(graph, figures) -> list[dict[str, Any]]:
+    """The root's children in order, with their parameter counts and shares."""
+    from olm.graph.values import ExprError, resolve
+
+    env, _ = graph.variable_values()
+    rows = []
+    for child in graph.order(graph.root):
+        node = graph.nodes[child]
+        label = node.type
+        if node.type == "Repeat":
+            try:
+                label = f"Repeat ×{resolve(node.params.get('num_repeat', 1), env)}"
+            except ExprError:
+                pass
+        stat = figures.nodes.get(child)
+        rows.append({
+            "node_id": child,
+            "type": label,
+            "params": stat.params if stat else 0,
+            "share": stat.share if stat else 0.0,
+        })
+    return rows
+
+
+def report(source: str, seq_len: int | None = None) -> dict[str, Any]:
+    """Everything ``olm info`` prints, as a JSON-able dict."""
+    from olm.graph import from_source, stats, validate
+
+    graph = from_source(source)
+    figures = stats(graph, seq_len=seq_len)
+    data = figures.to_dict()
+    data.pop("nodes")
+    env, _ = graph.variable_values()
+    return {
+        "name": graph.name,
+        "source": source,
+        "variables": env,
+        "stats": data,
+        "parts": _parts(graph, figures),
+        "diagnostics": [d.to_dict() for d in validate(graph, seq_len=None)],
+    }
+
+
+def _print(info: dict[str, Any]) -> None:
+    s = info["stats"]
+    lines = [
+        f"{info['name']}",
+        f"  parameters       {s['total_params']:,} ({human_count(s['total_params'])})",
+    ]
+    if s["active_params"] != s["total_params"]:
+        lines.append(f"  active per token {s['active_params']:,} ({human_count(s['active_params'])})")
+    lines += [
+        f"  forward FLOPs    {human_flops(s['forward_flops_per_token'])}/token at seq_len {s['seq_len']}",
+        f"  training FLOPs   {human_flops(s['training_flops_per_token'])}/token",
+        f"  weights          {human_bytes(s['weight_bytes_fp32'])} fp32 · {human_bytes(s['weight_bytes_bf16'])} bf16",
+        f"  KV cache         {human_bytes(s['kv_cache_bytes_per_token'])}/token (bf16)",
+        "  parts:",
+    ]
+    for part in info["parts"]:
+        lines.append(f"    {part['type']:<24} {human_count(part['params']):>9}  {part['share']:6.1%}")
+    diagnostics = info["diagnostics"]
+    if not diagnostics:
+        lines.append("  diagnostics      none: the model is valid")
+    for d in diagnostics:
+        lines.append(f"  {d['severity']}: {d['message']}")
+    print("\n".join(lines))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the report; exit status 1 when the model has errors."""
+    info = report(args.source, seq_len=args.seq_len)
+    if args.json:
+        print(json.dumps(info, indent=2))
+    else:
+        _print(info)
+        if args.summary:
+            from olm.graph import from_source, summary
+
+            print(summary(from_source(args.source)))
+    return 1 if any(d["severity"] == "error" for d in info["diagnostics"]) else 0

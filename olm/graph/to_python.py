@@ -1,0 +1,226 @@
+"""``to_python``: print a document as Python in the reference page's own style.
+
+Hyperparameters become named variables at the top; the model reads as nested
+``Block([...])``, ``Residual(Block([...]))`` and ``Repeat(lambda: Block([...]), num_layers)``;
+a component another one refers to (a tied embedding) is bound to a name first
+(``embedding = Embedding(...)`` ... ``tied_embedding=embedding``). Only the imports used
+are written, sorted as ``ruff``'s isort wants, lines stay within 88 columns, and running the
+file builds the model and prints its parameter count.
+"""
+
+from __future__ import annotations
+
+import keyword
+from typing import Any
+
+from olm.core.errors import OLMError
+from olm.graph.catalog import catalog
+from olm.graph.document import Graph
+from olm.graph.values import tag_of
+
+__all__ = ["to_python", "format_literal"]
+
+_WIDTH = 88
+_STRUCTURE_MODULES = {
+    "Block": "olm.nn.structure",
+    "Pipeline": "olm.nn.structure",
+    "Residual": "olm.nn.structure.combinators",
+    "Repeat": "olm.nn.structure.combinators",
+    "Parallel": "olm.nn.structure.combinators",
+}
+
+
+def format_literal(value: Any) -> str:
+    """Python source for a JSON-able literal (big integers with ``_`` separators)."""
+    if isinstance(value, bool) or value is None:
+        return repr(value)
+    if isinstance(value, int):
+        return f"{value:_}" if abs(value) >= 100_000 else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + repr(value)[1:-1].replace('"', '\\"') + '"' if "'" not in value else repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(format_literal(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{format_literal(k)}: {format_literal(v)}" for k, v in value.items()) + "}"
+    raise OLMError(f"cannot print a {type(value).__name__} value as Python")
+
+
+def _import_key(name: str) -> tuple[int, str]:
+    # ruff's isort (order-by-type): CONSTANTS, then Classes, then functions.
+    kind = 0 if name.isupper() and len(name) > 1 else 1 if name[:1].isupper() else 2
+    return kind, name
+
+
+def _imports(used: set[str]) -> list[str]:
+    by_module: dict[str, set[str]] = {}
+    for name in used:
+        module = _STRUCTURE_MODULES.get(name) or catalog().get(name).module
+        by_module.setdefault(module, set()).add(name)
+    lines = []
+    for module in sorted(by_module):
+        names = sorted(by_module[module], key=_import_key)
+        line = f"from {module} import {', '.join(names)}"
+        if len(line) <= _WIDTH:
+            lines.append(line)
+        else:
+            lines.append(f"from {module} import (")
+            lines.extend(f"    {n}," for n in names)
+            lines.append(")")
+    return lines
+
+
+class _Printer:
+    def __init__(self, graph: Graph) -> None:
+        self.graph = graph
+        self.used: set[str] = set()
+        self.names: dict[str, str] = {}
+        taken = set(graph.variables) | {"model"} | set(catalog().components) | set(_STRUCTURE_MODULES)
+        for node_id in graph.walk():
+            for value in graph.nodes[node_id].params.values():
+                if tag_of(value) == "ref" and value["ref"] not in self.names:
+                    target = value["ref"]
+                    if target not in graph.nodes:
+                        raise OLMError(f"{graph.nodes[node_id].type} refers to a missing part")
+                    base = _snake(graph.nodes[target].type)
+                    name, n = base, 2
+                    while name in taken or keyword.iskeyword(name):
+                        name, n = f"{base}_{n}", n + 1
+                    taken.add(name)
+                    self.names[target] = name
+
+    def value(self, value: Any, indent: int) -> str:
+        tag = tag_of(value)
+        if tag == "var":
+            return value["var"]
+        if tag == "expr":
+            return value["expr"]
+        if tag == "literal":
+            return format_literal(value["literal"])
+        if tag == "ref":
+            return self.names[value["ref"]]
+        if tag == "module":
+            return self.node(value["module"], indent)
+        if isinstance(value, list):
+            items = [self.value(v, indent + 4) for v in value]
+            return self.wrap("[", items, "]", indent)
+        if isinstance(value, dict):
+            items = [f"{format_literal(k)}: {self.value(v, indent + 4)}" for k, v in value.items()]
+            return self.wrap("{", items, "}", indent)
+        return format_literal(value)
+
+    def wrap(self, left: str, items: list[str], right: str, indent: int) -> str:
+        """``[a, b]`` on one line when it is short, else one item per line."""
+        line = left + ", ".join(items) + right
+        if indent + len(line) <= _WIDTH - 24 and "\n" not in line:
+            return line
+        pad = " " * (indent + 4)
+        return left + "\n" + "".join(f"{pad}{i},\n" for i in items) + " " * indent + right
+
+    def node(self, node_id: str, indent: int, bound_ok: bool = False) -> str:
+        if node_id in self.names and not bound_ok:
+            return self.names[node_id]
+        node = self.graph.node(node_id)
+        self.used.add(node.type)
+        if node.is_container:
+            return self.container(node_id, indent)
+        return self.call(node.type, self.args(node_id, indent), indent)
+
+    def args(self, node_id: str, indent: int) -> list[str]:
+        node = self.graph.nodes[node_id]
+        spec = catalog().get(node.type)
+        out = []
+        positional = True
+        for param in spec.params:
+            if param.name not in node.params:
+                positional = False
+                continue
+            text = self.value(node.params[param.name], indent + 4)
+            if positional and param.required and param.positional:
+                out.append(text)
+            else:
+                positional = False
+                out.append(f"{param.name}={text}")
+        known = {p.name for p in spec.params}
+        out.extend(
+            f"{k}={self.value(v, indent + 4)}" for k, v in node.params.items() if k not in known
+        )
+        return out
+
+    def call(self, name: str, args: list[str], indent: int) -> str:
+        line = f"{name}({', '.join(args)})"
+        if indent + len(line) <= _WIDTH and "\n" not in line:
+            return line
+        pad = " " * (indent + 4)
+        return f"{name}(\n" + "".join(f"{pad}{a},\n" for a in args) + " " * indent + ")"
+
+    def items(self, ids: list[str], indent: int) -> str:
+        if not ids:
+            return "[]"
+        pad = " " * (indent + 4)
+        body = "".join(f"{pad}{self.node(c, indent + 4)},\n" for c in ids)
+        return "[\n" + body + " " * indent + "]"
+
+    def container(self, node_id: str, indent: int) -> str:
+        node = self.graph.nodes[node_id]
+        order = self.graph.order(node_id)
+        if node.type in ("Block", "Pipeline"):
+            return f"{node.type}({self.items(order, indent)})"
+        if node.type == "Parallel":
+            extra = "".join(f", {k}={self.value(v, indent)}" for k, v in node.params.items())
+            return f"Parallel({self.items(order, indent)}{extra})"
+        if len(order) != 1:
+            raise OLMError(f"a {node.type} must hold exactly one part to be printed")
+        inner = self.node(order[0], indent)
+        if node.type == "Residual":
+            return f"Residual({inner})"
+        count = self.value(node.params.get("num_repeat", 1), indent)
+        return f"Repeat(lambda: {inner}, {count})"
+
+
+def _snake(name: str) -> str:
+    out = []
+    for i, ch in enumerate(name):
+        if ch.isupper() and i and (not name[i - 1].isupper() or (i + 1 < len(name) and name[i + 1].islower())):
+            out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
+
+
+def to_python(graph: Graph) -> str:
+    """The document as a standalone Python file (see the module docstring for the style).
+
+    Raises:
+        OLMError: the document cannot be printed (a container with the wrong number of
+            parts, a reference to a missing part, a value Python cannot spell).
+    """
+    printer = _Printer(graph)
+    named = [
+        f"{name} = {printer.node(node_id, 0, bound_ok=True)}"
+        for node_id, name in printer.names.items()
+    ]
+    model = f"model = {printer.node(graph.root, 0)}"
+    variables = [f"{k} = {_variable(v)}" for k, v in graph.variables.items()]
+    title = graph.name or "model"
+    parts = [f'"""{title}: an olm model, exported by olm.graph."""', "\n".join(_imports(printer.used))]
+    if variables:
+        parts.append("\n".join(variables))
+    body = "\n".join(named + [model])
+    parts.append(body)
+    parts.append(
+        'if __name__ == "__main__":\n'
+        "    num_params = sum(p.numel() for p in model.parameters())\n"
+        f'    print(f"{_escape(title)}: {{num_params:,}} parameters")'
+    )
+    return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _escape(text: str) -> str:
+    return text.replace("\\", "").replace('"', "").replace("{", "").replace("}", "")
+
+
+def _variable(value: Any) -> str:
+    if tag_of(value) == "expr":
+        return value["expr"]
+    return format_literal(value)

@@ -1,0 +1,70 @@
+"""Checkpoint folders: Block.save / load round trip with no pickle anywhere."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from graph_helpers import TINY, V
+
+from olm.core.errors import FileFormatError
+from olm.data import ByteTokenizer
+from olm.nn.structure.persistence import load, load_block, load_model
+
+
+@pytest.mark.parametrize("family", ["gpt2", "mixtral"])
+def test_save_then_load_gives_the_same_model(family, tmp_path):
+    model = TINY[family]().eval()
+    model.save(tmp_path / "ckpt")
+    names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
+    assert names == ["model.olm.json", "model.safetensors"]
+    assert json.loads((tmp_path / "ckpt" / "model.olm.json").read_text())["format"] == 1
+    again = load(tmp_path / "ckpt").eval()
+    ids = torch.randint(0, V, (2, 6))
+    with torch.no_grad():
+        torch.testing.assert_close(again(ids), model(ids), rtol=0, atol=0)
+    assert load_model is load and load_block is load
+
+
+def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
+    model = TINY["gpt2"]()
+    model.save(tmp_path)
+    from safetensors import safe_open
+
+    with safe_open(str(tmp_path / "model.safetensors"), "pt") as f:
+        keys = list(f.keys())
+    assert sum(k.split(".")[-2:] == ["embedding", "weight"] for k in keys) == 1
+    again = load(tmp_path)
+    assert again.blocks[-1].weight is again.blocks[0].blocks[0].weight
+
+
+def test_tokenizer_is_saved_and_returned(tmp_path):
+    model = TINY["llama3"]()
+    model.save(tmp_path, tokenizer=ByteTokenizer())
+    loaded, tokenizer = load(tmp_path, trusted=False)
+    assert isinstance(tokenizer, ByteTokenizer)
+    assert tokenizer.decode(tokenizer.encode("héllo")) == "héllo"
+    assert isinstance(loaded, torch.nn.Module)
+
+
+def test_bad_folders(tmp_path):
+    file = tmp_path / "file"
+    file.write_text("x")
+    with pytest.raises(NotADirectoryError):
+        TINY["llama3"]().save(file)
+    (tmp_path / "pickled").mkdir()
+    (tmp_path / "pickled" / "model.pt").write_bytes(b"\x80\x04")
+    with pytest.raises(FileFormatError, match="never loads"):
+        load(tmp_path / "pickled")
+    with pytest.raises(FileFormatError, match="not a checkpoint folder"):
+        load(tmp_path / "absent")
+    model = TINY["llama3"]()
+    model.save(tmp_path / "ckpt")
+    (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"garbage")
+    with pytest.raises(FileFormatError, match="cannot be read"):
+        load(tmp_path / "ckpt")
+    TINY["qwen2"]().save(tmp_path / "other")
+    (tmp_path / "other" / "model.olm.json").write_text((tmp_path / "ckpt" / "model.olm.json").read_text())
+    with pytest.raises(FileFormatError, match="does not match"):
+        load(tmp_path / "other")
