@@ -1,8 +1,8 @@
 """GPT-2 (OpenAI, 2019): the baseline every later recipe modifies.
 
 Learned absolute positions, pre-norm LayerNorm, multi-head attention with biases and a
-GELU (tanh approximation) MLP four times the width; the output head reuses the token
-embedding and carries the final LayerNorm.
+GELU (tanh approximation) MLP four times the width; a final LayerNorm, and an output head
+that reuses the token embedding.
 """
 
 from __future__ import annotations
@@ -60,13 +60,17 @@ class GPT2Model(Block):
                 lambda: LayerNorm(embed_dim, eps=layer_norm_eps),
             )
 
+        # Laid out like the later families ([embedding, layers, final norm, head]) so that
+        # turning GPT-2 into Llama 3 is only part swaps plus deleting the positions.
         embedding = Embedding(vocab_size, embed_dim)
         super().__init__([
-            Block([embedding, AbsolutePositionalEmbedding(max_seq_len, embed_dim, dropout=dropout)]),
+            embedding,
+            AbsolutePositionalEmbedding(max_seq_len, embed_dim, dropout=dropout),
             Repeat(layer, num_layers),
+            LayerNorm(embed_dim, eps=layer_norm_eps),
             OutputHead(
                 embed_dim, vocab_size, tied_embedding=embedding if tie_weights else None,
-                norm=LayerNorm(embed_dim, eps=layer_norm_eps),
+                use_norm=False,
             ),
         ])
 

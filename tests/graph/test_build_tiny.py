@@ -45,7 +45,7 @@ def test_printed_python_runs_and_matches(family):
 def test_tied_head_stays_tied_after_build():
     model = TINY["gpt2"]()
     rebuilt = build(from_module(model))
-    head, embedding = rebuilt.blocks[-1], rebuilt.blocks[0].blocks[0]
+    head, embedding = rebuilt.blocks[-1], rebuilt.blocks[0]
     assert head.weight is embedding.weight
     counted = {id(p) for p in rebuilt.parameters()}
     assert len(counted) == len(list(rebuilt.parameters()))

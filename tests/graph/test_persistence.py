@@ -36,7 +36,7 @@ def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
         keys = list(f.keys())
     assert sum(k.split(".")[-2:] == ["embedding", "weight"] for k in keys) == 1
     again = load(tmp_path)
-    assert again.blocks[-1].weight is again.blocks[0].blocks[0].weight
+    assert again.blocks[-1].weight is again.blocks[0].weight
 
 
 def test_tokenizer_is_saved_and_returned(tmp_path):

@@ -149,7 +149,7 @@ def _llama_like(attention=None, head_bias=False, ffn=None) -> Block:
 
 def _gpt2_with_rms_norm() -> GPT2Model:
     model = GPT2Model(VOCAB, D, 2, 4, 32)
-    model.blocks[1].stack[1].blocks[0].block.blocks[0] = RMSNorm(D)
+    model.blocks[2].stack[1].blocks[0].block.blocks[0] = RMSNorm(D)
     return model
 
 

@@ -101,7 +101,7 @@ def _qwen_like_with_sliding_top_layer() -> Block:
 def _gpt2_with_relu_mlp() -> GPT2Model:
     """A GPT-2 whose MLPs were swapped for ReLU ones (as in the Studio)."""
     model = GPT2Model(VOCAB, D, L, 4, 32, dropout=0.0)
-    for layer in model.blocks[1].stack:
+    for layer in model.blocks[2].stack:
         layer.blocks[1].block.blocks[1] = ClassicFFN(D, hidden_dim=40, activation_fn="relu")
     return model
 

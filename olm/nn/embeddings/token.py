@@ -15,6 +15,10 @@ __all__ = ["Embedding"]
 class Embedding(Component):
     """Token embedding: looks up one learned vector per token id.
 
+    Initialised from N(0, 0.02) as GPT-2 and Llama are, not torch's N(0, 1): with a tied
+    output head, unit-variance vectors would start training at a loss several times
+    ``ln(vocab_size)``.
+
     Args:
         vocab_size (int): number of token ids.
         embedding_dim (int): size of each vector (the model width D).
@@ -34,6 +38,11 @@ class Embedding(Component):
         self.embedding_dim = embedding_dim
         self.scale = None if scale is None else float(scale)
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw the table from N(0, 0.02) (GPT-2's initialisation)."""
+        nn.init.normal_(self.embedding.weight, mean=0.0, std=0.02)
 
     @property
     def weight(self) -> nn.Parameter:
@@ -45,6 +54,10 @@ class Embedding(Component):
         if ids.is_floating_point() or ids.is_complex() or ids.dtype == torch.bool:
             raise ValueError(
                 f"Embedding expects integer token ids of shape [batch, seq], got dtype {ids.dtype}"
+            )
+        if ids.dim() != 2:
+            raise ValueError(
+                f"Embedding expects token ids of shape [batch, seq], got shape {list(ids.shape)}"
             )
         out = self.embedding(ids)
         if self.scale is not None:

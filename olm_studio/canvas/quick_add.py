@@ -1,0 +1,101 @@
+"""Quick add: a search box at the cursor (Tab or double-click); Enter adds the top match."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+
+from olm.graph.catalog import catalog
+from olm.graph.document import CONTAINERS
+
+__all__ = ["QuickAdd", "search_components"]
+
+
+def search_components(text: str) -> list[str]:
+    """Type keys matching ``text``: name prefix first, then name, then description."""
+    cat = catalog()
+    names = sorted(set(cat.components) | set(c for c in CONTAINERS if c != "Pipeline"))
+    needle = text.strip().lower()
+    if not needle:
+        return names
+    prefix = [n for n in names if n.lower().startswith(needle)]
+    inside = [n for n in names if needle in n.lower() and n not in prefix]
+    described = [s.name for s in cat.search(needle) if s.name not in prefix + inside]
+    return prefix + inside + described
+
+
+class QuickAdd(QFrame):
+    """The popup: a line edit over a list of matches.
+
+    Args:
+        parent: the widget it floats over (the canvas).
+    """
+
+    chosen = Signal(str)
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("quickAdd")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAutoFillBackground(True)
+        self.edit = QLineEdit(self)
+        self.edit.setPlaceholderText("Add component…")
+        self.list = QListWidget(self)
+        self.list.setMaximumHeight(220)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.edit)
+        layout.addWidget(self.list)
+        self.setFixedWidth(280)
+        self.edit.textChanged.connect(self._fill)
+        self.edit.installEventFilter(self)
+        self.list.itemActivated.connect(lambda item: self._choose(item.text()))
+        self.hide()
+
+    def popup(self, at: QPoint) -> None:
+        """Show at ``at`` (parent coordinates), empty, focused."""
+        self.edit.clear()
+        self._fill("")
+        self.adjustSize()
+        x = min(max(0, at.x()), max(0, self.parentWidget().width() - self.width()))
+        y = min(max(0, at.y()), max(0, self.parentWidget().height() - self.height()))
+        self.move(x, y)
+        self.show()
+        self.raise_()
+        self.edit.setFocus()
+
+    def _fill(self, text: str) -> None:
+        self.list.clear()
+        cat = catalog()
+        for name in search_components(text)[:30]:
+            item = QListWidgetItem(name)
+            item.setToolTip(cat.get(name).doc if name in cat else "container")
+            self.list.addItem(item)
+        if self.list.count():
+            self.list.setCurrentRow(0)
+
+    def top_match(self) -> str | None:
+        """The entry Enter would add."""
+        item = self.list.currentItem()
+        return item.text() if item else None
+
+    def _choose(self, name: str | None) -> None:
+        self.hide()
+        if name:
+            self.chosen.emit(name)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
+        if obj is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self._choose(self.top_match())
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.hide()
+                return True
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                row = self.list.currentRow() + (1 if key == Qt.Key.Key_Down else -1)
+                self.list.setCurrentRow(max(0, min(self.list.count() - 1, row)))
+                return True
+        return super().eventFilter(obj, event)

@@ -1,0 +1,363 @@
+"""The main window: canvas in the middle, palette left, inspector right, tabs below.
+
+The window wires the parts together and owns nothing about the model: the document
+lives in the :class:`~olm_studio.controller.DocumentController`, file handling in
+:mod:`olm_studio.files`, menus in :mod:`olm_studio.menus`. Docks are QDockWidgets whose
+layout is saved on close and restored on the next start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDockWidget,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QTabWidget,
+    QWidget,
+)
+
+from olm_studio.canvas.editor import CanvasEditor
+from olm_studio.controller import DocumentController
+from olm_studio.files import FileActions
+from olm_studio.menus import build_menus
+from olm_studio.panels.code_panel import CodePanel
+from olm_studio.panels.diagnostics import DiagnosticsPanel
+from olm_studio.panels.inspector import InspectorPanel
+from olm_studio.panels.palette import PalettePanel
+from olm_studio.panels.summary import SummaryPanel
+from olm_studio.panels.variables import VariablesPanel
+from olm_studio.settings import StudioSettings
+from olm_studio.status import FigureLine
+from olm_studio.theme import apply_theme
+
+__all__ = ["MainWindow"]
+
+HINT = "Try: right-click LayerNorm\n→ Replace with… → RMSNorm"
+
+
+def _train_tab() -> QWidget:
+    """The Train panel from ``olm_studio.training`` (built elsewhere), or a placeholder."""
+    try:
+        from olm_studio.training.panel import TrainPanel
+
+        return TrainPanel()
+    except Exception as err:  # noqa: BLE001 - the editor must open even without training
+        box = QLabel(f"Training is not available in this installation.\n({err})")
+        box.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box.setObjectName("trainPlaceholder")
+        return box
+
+
+class MainWindow(QMainWindow):
+    """OLM Studio's main window.
+
+    Args:
+        settings: persistent settings (window state, theme, recent files, recovery).
+        theme: "dark" or "light".
+        screenshot_mode: skip dialogs and autosave (for ``--screenshot``).
+    """
+
+    def __init__(self, settings: StudioSettings | None = None, theme: str = "dark",
+                 screenshot_mode: bool = False) -> None:
+        super().__init__()
+        self.settings = settings or StudioSettings()
+        self.theme = theme
+        self.screenshot_mode = screenshot_mode
+        self.setObjectName("mainWindow")
+        self.resize(1500, 950)
+        self.controller = DocumentController(parent=self)
+        self.canvas = CanvasEditor(self.controller, theme, self)
+        self.setCentralWidget(self.canvas)
+        self._build_docks()
+        self.figure_line = FigureLine(self.statusBar())
+        self.actions_by_key = build_menus(self)
+        self.files = FileActions(self)
+        self._populate_docks_menu()
+        self._hint = self._build_hint()
+        self.canvas.installEventFilter(self)
+        self._connect()
+        self._restore_state()
+        self._update_title()
+
+    # -- construction -------------------------------------------------------------------
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _build_docks(self) -> None:
+        c = self.controller
+        self.palette = PalettePanel(self)
+        self.palette_dock = self._dock("Palette", "paletteDock", self.palette,
+                                       Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.inspector = InspectorPanel(c, self)
+        self.variables = VariablesPanel(c, self)
+        right = QSplitter(Qt.Orientation.Vertical, self)
+        right.addWidget(self.inspector)
+        right.addWidget(self.variables)
+        right.setStretchFactor(0, 3)
+        right.setStretchFactor(1, 2)
+        self.inspector_dock = self._dock("Inspector", "inspectorDock", right,
+                                         Qt.DockWidgetArea.RightDockWidgetArea)
+        self.tabs = QTabWidget(self)
+        self.diagnostics = DiagnosticsPanel(c, self)
+        self.code = CodePanel(self)
+        self.summary = SummaryPanel(c, self)
+        self.tabs.addTab(self.diagnostics, "Diagnostics")
+        self.tabs.addTab(self.code, "Code")
+        self.tabs.addTab(self.summary, "Summary")
+        self.train = _train_tab()
+        self._train_stale = True  # the Train panel gets the document when it is shown
+        self.tabs.addTab(self.train, "Train")
+        self.bottom_dock = self._dock("Model", "bottomDock", self.tabs,
+                                      Qt.DockWidgetArea.BottomDockWidgetArea)
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 340],
+                         Qt.Orientation.Horizontal)
+        self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
+
+    def _populate_docks_menu(self) -> None:
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            self.docks_menu.addAction(dock.toggleViewAction())
+
+    def _build_hint(self) -> QLabel:
+        hint = QLabel(HINT + "   ✕", self.canvas)
+        hint.setObjectName("hintCard")
+        hint.setToolTip("Click to dismiss")
+        hint.setCursor(Qt.CursorShape.PointingHandCursor)
+        hint.mousePressEvent = lambda _e: hint.hide()
+        hint.adjustSize()
+        hint.hide()
+        return hint
+
+    def _connect(self) -> None:
+        c = self.controller
+        c.figures_changed.connect(self._on_figures)
+        c.document_replaced.connect(self._on_document_replaced)
+        c.structure_changed.connect(self._refresh_code_soon)
+        c.content_changed.connect(self._refresh_code_soon)
+        c.path_changed.connect(lambda _p: self._update_title())
+        c.dirty_changed.connect(lambda _d: self._update_title())
+        self.diagnostics.node_activated.connect(self.canvas.reveal)
+        self.code.export_requested.connect(self.export_python)
+        self.tabs.currentChanged.connect(lambda _i: self._refresh_lazy_tabs())
+        self.canvas.view.zoom_changed.connect(self.figure_line.set_zoom)
+        self.palette.add_requested.connect(self.canvas.add_component_at_center)
+        self._code_timer = QTimer(self)
+        self._code_timer.setSingleShot(True)
+        self._code_timer.setInterval(150)
+        self._code_timer.timeout.connect(self._refresh_lazy_tabs)
+
+    # -- reactions ----------------------------------------------------------------------
+    def _on_figures(self, figures) -> None:  # noqa: ANN001
+        self.figure_line.update(figures, self.controller.graph.root)
+
+    def _on_document_replaced(self) -> None:
+        self.figure_line.update(self.controller.figures, self.controller.graph.root, reset=True)
+        self._refresh_lazy_tabs()
+        QTimer.singleShot(0, self.fit_canvas)
+
+    def _refresh_code_soon(self) -> None:
+        self._code_timer.start()
+
+    def _refresh_lazy_tabs(self) -> None:
+        current = self.tabs.currentWidget()
+        if current is self.train and hasattr(self.train, "set_graph"):
+            if self._train_stale:
+                self.train.set_graph(self.controller.graph)
+                self._train_stale = False
+        else:
+            self._train_stale = True
+        if current is self.code or self.screenshot_mode:
+            self.refresh_code()
+        if current is self.summary:
+            self.summary.refresh_if_stale()
+        else:
+            self.summary.mark_stale()
+
+    def refresh_code(self) -> None:
+        """Regenerate the Code tab from the document."""
+        from olm.graph.to_python import to_python
+
+        try:
+            self.code.set_source(to_python(self.controller.graph))
+        except Exception as err:  # noqa: BLE001 - an invalid model still shows why
+            self.code.set_source(f"# The model cannot be printed yet:\n# {err}\n",
+                                 "fix the diagnostics first")
+
+    def _update_title(self) -> None:
+        c = self.controller
+        name = c.path.name if c.path else f"{c.graph.name} (unsaved)"
+        self.setWindowTitle(f"{name}[*] — OLM Studio")
+        self.setWindowModified(c.dirty)
+
+    # -- window state -------------------------------------------------------------------
+    def _restore_state(self) -> None:
+        geometry, state = self.settings.window_state()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_window_state(self) -> None:
+        """Remember geometry and docks for the next start."""
+        self.settings.save_window_state(self.saveGeometry(), self.saveState())
+
+    # -- startup ------------------------------------------------------------------------
+    def open_initial(self, spec: str | None) -> None:
+        """Open ``spec`` (file or preset name), else the last project, else GPT-2 + hint."""
+        first = self.settings.first_start
+        opened = False
+        if spec:
+            opened = self.files.open_spec(spec)
+        elif self.settings.last_file and Path(self.settings.last_file).exists():
+            opened = self.files.open_path(Path(self.settings.last_file), quiet=True)
+        if not opened:
+            self.files.open_preset("GPT2")
+        graph = self.controller.graph
+        has_layernorm = any(n.type == "LayerNorm" for n in graph.nodes.values())
+        if first and has_layernorm:
+            self.show_hint()
+        if not self.screenshot_mode:
+            self.settings.mark_started()
+
+    def show_hint(self) -> None:
+        """Show the first-start hint card over the canvas."""
+        self._hint.adjustSize()
+        self._place_hint()
+        self._hint.show()
+        self._hint.raise_()
+
+    def _place_hint(self) -> None:
+        self._hint.move(max(16, self.canvas.width() - self._hint.width() - 24), 16)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
+        if obj is self.canvas and event.type() == event.Type.Resize:
+            self._place_hint()
+        return super().eventFilter(obj, event)
+
+    def hint_visible(self) -> bool:
+        """True while the hint card is shown."""
+        return self._hint.isVisible()
+
+    def offer_recovery(self) -> None:
+        """After a crash, offer the autosaved document back (called once shown)."""
+        self.files.offer_recovery()
+
+    def discard_session(self) -> None:
+        """Close without prompting or keeping recovery data (screenshot mode)."""
+        self.files.stop_autosave(remove=True)
+        self.controller.undo_stack.setClean()
+
+    # -- slots used by menus --------------------------------------------------------------
+    def new_document(self) -> None:
+        """File → New: an empty model (after the unsaved-changes prompt)."""
+        self.files.new()
+
+    def open_dialog(self) -> None:
+        """File → Open…"""
+        self.files.open_dialog()
+
+    def save(self) -> bool:
+        """File → Save; returns False when cancelled or failed."""
+        return self.files.save()
+
+    def save_as(self) -> bool:
+        """File → Save As…"""
+        return self.files.save_as()
+
+    def import_python(self) -> None:
+        """File → Import Python…"""
+        self.files.import_python()
+
+    def export_python(self) -> None:
+        """File → Export Python… (and the Code tab's button)."""
+        self.files.export_python()
+
+    def show_presets(self) -> None:
+        """File → New from Preset…: the gallery."""
+        from olm_studio.panels.presets import PresetGallery
+
+        gallery = PresetGallery(self)
+        if gallery.exec() and gallery.chosen:
+            self.files.open_preset(gallery.chosen)
+
+    def compare_dialog(self) -> None:
+        """File → Compare with…"""
+        from olm_studio.panels.compare import CompareDialog
+
+        dialog = CompareDialog(self.controller.graph, self)
+        dialog.choose_other()
+        if dialog.other is not None:
+            dialog.exec()
+
+    def fit_canvas(self) -> None:
+        """View → Fit (F)."""
+        self.canvas.view.fit()
+
+    def show_tab(self, title: str) -> None:
+        """Bring a bottom tab to the front (and the dock back if it was closed)."""
+        self.bottom_dock.show()
+        for i in range(self.tabs.count()):
+            if self.tabs.tabText(i) == title:
+                self.tabs.setCurrentIndex(i)
+
+    def focus_variables(self) -> None:
+        """Model → Edit Variables."""
+        self.inspector_dock.show()
+        self.variables.setFocus()
+
+    def rename_model(self) -> None:
+        """Model → Rename Model…"""
+        name, ok = QInputDialog.getText(self, "Rename model", "Model name:",
+                                        text=self.controller.graph.name)
+        if ok and name.strip():
+            self.canvas.edits.rename_model(name.strip())
+
+    def toggle_theme(self) -> None:
+        """View → Toggle Dark/Light Theme."""
+        self.set_theme("light" if self.theme == "dark" else "dark")
+
+    def set_theme(self, theme: str) -> None:
+        """Switch the whole app to ``theme`` and remember it."""
+        self.theme = theme
+        apply_theme(QApplication.instance(), theme)
+        self.canvas.set_theme(theme)
+        self.code.set_theme(theme)
+        self.settings.theme = theme
+
+    def show_shortcuts(self) -> None:
+        """Help → Keyboard Shortcuts."""
+        from olm_studio.panels.shortcuts import SHORTCUTS_HTML
+
+        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+
+    def show_about(self) -> None:
+        """Help → About."""
+        from olm_studio import __version__
+
+        QMessageBox.about(self, "About OLM Studio",
+                          f"<b>OLM Studio {__version__}</b><br>Build language models visually "
+                          "from interchangeable parts, train them, export readable PyTorch.")
+
+    # -- closing ------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self.screenshot_mode and not self.files.maybe_save():
+            event.ignore()
+            return
+        self.save_window_state()
+        self.settings.last_file = str(self.controller.path) if self.controller.path else None
+        self.files.stop_autosave(remove=True)
+        event.accept()

@@ -1,0 +1,137 @@
+"""Parameter editors for the inspector: one fitting widget per parameter kind.
+
+Spin boxes carry the catalog's ranges, choices become combo boxes, flags checkboxes.
+Floats use a text field (``1e-5`` is unreadable in a spin box). Every editor reports a
+finished value through one callback, so the inspector only turns it into an edit.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+
+from olm.graph.catalog import ParamSpec
+
+__all__ = ["make_editor", "set_editor_value", "INT_LIMIT"]
+
+INT_LIMIT = 2**31 - 1
+_NONE = "None"
+
+
+def _int_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QSpinBox:
+    box = QSpinBox()
+    low, high = spec.range or (-INT_LIMIT, INT_LIMIT)
+    box.setRange(int(max(-INT_LIMIT, low)), int(min(INT_LIMIT, high)))
+    box.setKeyboardTracking(False)  # one edit per committed value, not per keystroke
+    box.setGroupSeparatorShown(True)
+    box.valueChanged.connect(lambda v: emit(int(v)))
+    return box
+
+
+def _parse_number(text: str) -> Any:
+    text = text.strip().replace("_", "")
+    if text in ("", _NONE):
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
+def _float_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QLineEdit:
+    edit = QLineEdit()
+    low, high = spec.range or (None, None)
+    if low is not None:
+        edit.setToolTip(f"{low:g} … {high:g}")
+    edit.setPlaceholderText("None" if spec.optional else "")
+
+    def commit() -> None:
+        try:
+            value = _parse_number(edit.text())
+        except ValueError:
+            edit.setStyleSheet("border: 1px solid #ff5b5b;")
+            return
+        edit.setStyleSheet("")
+        emit(float(value) if isinstance(value, int) else value)
+
+    edit.editingFinished.connect(commit)
+    return edit
+
+
+def _choice_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QComboBox:
+    box = QComboBox()
+    choices = list(spec.choices or ())
+    if spec.optional and None not in choices:
+        choices.insert(0, None)
+    for choice in choices:
+        box.addItem(_NONE if choice is None else str(choice), choice)
+    box.activated.connect(lambda i: emit(box.itemData(i)))
+    return box
+
+
+def _bool_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QCheckBox:
+    box = QCheckBox()
+    box.toggled.connect(lambda on: emit(bool(on)))
+    return box
+
+
+def _text_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QLineEdit:
+    edit = QLineEdit()
+    as_json = spec.kind not in ("str",)
+
+    def commit() -> None:
+        text = edit.text().strip()
+        if as_json:
+            try:
+                value = json.loads(text) if text else None
+            except json.JSONDecodeError:
+                value = text
+        else:
+            value = text if text or not spec.optional else None
+        emit(value)
+
+    edit.editingFinished.connect(commit)
+    return edit
+
+
+def make_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QWidget:
+    """A widget editing parameter ``spec``; calls ``emit(value)`` when a value is committed."""
+    if spec.kind == "int" and not spec.optional:
+        return _int_editor(spec, emit)
+    if spec.kind in ("float", "int"):
+        return _float_editor(spec, emit)
+    if spec.kind == "bool":
+        return _bool_editor(spec, emit)
+    if spec.kind == "choice":
+        return _choice_editor(spec, emit)
+    return _text_editor(spec, emit)
+
+
+def set_editor_value(widget: QWidget, value: Any) -> None:
+    """Show ``value`` in ``widget`` without emitting an edit."""
+    widget.blockSignals(True)
+    try:
+        if isinstance(widget, QSpinBox):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                widget.setValue(int(value))
+        elif isinstance(widget, QCheckBox):
+            widget.setChecked(bool(value))
+        elif isinstance(widget, QComboBox):
+            index = widget.findData(value)
+            if index < 0 and value is not None:
+                widget.addItem(str(value), value)
+                index = widget.count() - 1
+            widget.setCurrentIndex(max(0, index))
+        elif isinstance(widget, QLineEdit):
+            if value is None:
+                widget.setText("")
+            elif isinstance(value, float):
+                widget.setText(f"{value:g}")
+            elif isinstance(value, (dict, list)):
+                widget.setText(json.dumps(value))
+            else:
+                widget.setText(str(value))
+    finally:
+        widget.blockSignals(False)

@@ -1,0 +1,106 @@
+"""Export from the Train panel: a checkpoint folder, Python source, a Hugging Face folder.
+
+Plain functions (no Qt) so the panel's buttons and the tests call the same code. Every
+failure a person can cause (a folder that is in the way, a model transformers has no
+architecture for) is an :class:`OLMError` whose message the panel shows as is.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+from olm.core.errors import OLMError
+
+__all__ = ["export_checkpoint", "export_python", "export_hf", "hf_problem",
+           "load_checkpoint_model"]
+
+
+def _fresh_target(path: Path) -> None:
+    """Refuse to mix an export into a folder that already holds something."""
+    if path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise OLMError(f"{path} already exists and is not empty: choose a new folder")
+
+
+def export_checkpoint(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
+    """Copy a run's checkpoint (weights, graph, tokenizer, trainer state) to ``dest``.
+
+    The copy is a complete checkpoint: ``olm generate DEST`` and ``olm train --resume DEST``
+    read it like the original.
+    """
+    src, target = Path(checkpoint), Path(dest)
+    if not (src / "model.safetensors").is_file():
+        raise OLMError(f"{src} is not a checkpoint (it has no model.safetensors)")
+    _fresh_target(target)
+    if target.exists():
+        target.rmdir()
+    tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    shutil.copytree(src, tmp)
+    os.replace(tmp, target)
+    return target
+
+
+def export_python(graph: Any, dest: str | os.PathLike[str]) -> Path:
+    """Write the graph as a standalone Python file (``olm.graph.to_python``)."""
+    import olm.graph
+
+    target = Path(dest)
+    source = olm.graph.to_python(graph)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(source, encoding="utf-8")
+    os.replace(tmp, target)
+    return target
+
+
+def load_checkpoint_model(checkpoint: str | os.PathLike[str]) -> tuple[Any, Any, Any]:
+    """``(graph, model with the checkpoint's weights, tokenizer or None)`` of a checkpoint."""
+    import olm.graph
+    from olm.data.tokenizers import load_tokenizer_dir
+    from olm.train.checkpoint import load_weights
+
+    folder = Path(checkpoint)
+    graph = olm.graph.load(folder / "model.olm.json")
+    model = olm.graph.build(graph)
+    load_weights(folder, model)
+    tokenizer = load_tokenizer_dir(folder / "tokenizer") if (folder / "tokenizer").is_dir() else None
+    return graph, model, tokenizer
+
+
+def hf_problem(graph: Any) -> str | None:
+    """Why ``graph`` has no Hugging Face form, or ``None`` when it maps to one.
+
+    Checked on the ``meta`` device (no weights), so the panel can offer the export only
+    where it will work and say why elsewhere.
+    """
+    import torch
+
+    import olm.graph
+    from olm.interop.hf import choose_architecture
+    from olm.interop.hf.reader import read_model
+
+    try:
+        with torch.device("meta"):
+            module = olm.graph.build(graph, device="meta")
+        choose_architecture(read_model(module).spec)
+    except (OLMError, ValueError, TypeError) as err:
+        return str(err)
+    return None
+
+
+def export_hf(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
+    """Write a Hugging Face folder ``transformers`` loads, when the model maps to one.
+
+    Raises:
+        OLMError: the model has no ``transformers`` architecture (the reason says why),
+            or the folder is in the way.
+    """
+    from olm.interop.hf import save_hf
+
+    target = Path(dest)
+    _fresh_target(target)
+    _graph, model, tokenizer = load_checkpoint_model(checkpoint)
+    save_hf(model, target, tokenizer=tokenizer)
+    return target

@@ -1,0 +1,104 @@
+"""The Export tab: the selected run's checkpoint, its Python source, a Hugging Face folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from olm.core.errors import OLMError
+from olm_studio.training import export
+
+__all__ = ["ExportView"]
+
+
+class ExportView(QWidget):
+    """Three export buttons acting on one run (or, for Python, the model being edited).
+
+    Args:
+        parent: the owning widget.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._checkpoint: Path | None = None
+        self._graph: Any = None
+        self.hf_reason: str | None = None
+        self.title = QLabel("Select a run to export.")
+        self.title.setWordWrap(True)
+        self.checkpoint_button = QPushButton("Checkpoint folder…")
+        self.checkpoint_button.setToolTip("weights (safetensors), graph and tokenizer; "
+                                          "`olm generate` and `olm train --resume` read it")
+        self.python_button = QPushButton("Python source…")
+        self.python_button.setToolTip("one standalone .py file that builds the model")
+        self.hf_button = QPushButton("Hugging Face folder…")
+        self.hf_note = QLabel("")
+        self.hf_note.setWordWrap(True)
+        self.result = QLabel("")
+        self.result.setWordWrap(True)
+        self.checkpoint_button.clicked.connect(lambda: self._ask_folder(self.export_checkpoint))
+        self.hf_button.clicked.connect(lambda: self._ask_folder(self.export_hf))
+        self.python_button.clicked.connect(self._ask_python)
+        layout = QVBoxLayout(self)
+        for widget in (self.title, self.checkpoint_button, self.python_button, self.hf_button,
+                       self.hf_note, self.result):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        self.set_target(None, None, "")
+
+    def set_target(self, checkpoint: Path | None, graph: Any, label: str) -> None:
+        """What to export: a run's checkpoint (may be None) and the graph for Python."""
+        self._checkpoint, self._graph = checkpoint, graph
+        self.checkpoint_button.setEnabled(checkpoint is not None)
+        self.python_button.setEnabled(graph is not None)
+        self.hf_reason = None if graph is None else export.hf_problem(graph)
+        self.hf_button.setEnabled(checkpoint is not None and self.hf_reason is None)
+        self.hf_button.setToolTip(
+            f"not available: {self.hf_reason}" if self.hf_reason
+            else "a folder transformers loads (config.json, model.safetensors, tokenizer)")
+        self.hf_note.setText(f"Hugging Face: {self.hf_reason}" if self.hf_reason else "")
+        if checkpoint is None and graph is None:
+            self.title.setText("Select a run to export.")
+        elif checkpoint is None:
+            self.title.setText(f"{label}: no checkpoint yet (Python source only)")
+        else:
+            self.title.setText(f"{label}\n{checkpoint}")
+
+    # -- the exports, callable without dialogs --------------------------------------
+    def export_checkpoint(self, dest: str | Path) -> Path:
+        if self._checkpoint is None:
+            raise OLMError("no checkpoint to export: train or select a run first")
+        return export.export_checkpoint(self._checkpoint, dest)
+
+    def export_python(self, dest: str | Path) -> Path:
+        if self._graph is None:
+            raise OLMError("no model to export")
+        return export.export_python(self._graph, dest)
+
+    def export_hf(self, dest: str | Path) -> Path:
+        if self._checkpoint is None:
+            raise OLMError("no checkpoint to export: train or select a run first")
+        return export.export_hf(self._checkpoint, dest)
+
+    # -- dialogs ---------------------------------------------------------------------
+    def _run(self, action: Any, dest: str) -> None:
+        try:
+            path = action(dest)
+        except OLMError as err:
+            self.result.setText(f"Not exported: {err}")
+        except OSError as err:
+            self.result.setText(f"Not exported: {err.strerror or err}: {err.filename or dest}")
+        else:
+            self.result.setText(f"Exported to {path}")
+
+    def _ask_folder(self, action: Any) -> None:
+        dest, _ = QFileDialog.getSaveFileName(self, "Export to a new folder")
+        if dest:
+            self._run(action, dest)
+
+    def _ask_python(self) -> None:
+        dest, _ = QFileDialog.getSaveFileName(self, "Export Python source", "model.py",
+                                              "Python (*.py)")
+        if dest:
+            self._run(self.export_python, dest)

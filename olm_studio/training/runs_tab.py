@@ -1,0 +1,122 @@
+"""The Runs tab: the kept runs, which of them the plots overlay, and how two of them differ.
+
+It owns the runs the panel knows (read from a :class:`RunStore`) and their histories
+(read lazily from the events files), keeps the plots showing exactly the ticked runs in
+stable colours, and fills the compare box when two runs are ticked.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QSplitter, QTextBrowser, QWidget
+
+from olm_studio.training.compare import compare_runs
+from olm_studio.training.history import RunHistory
+from olm_studio.training.plots import RUN_COLORS, LivePlots, PlotEntry
+from olm_studio.training.runs import Run, RunStore
+from olm_studio.training.runs_view import RunsList
+
+__all__ = ["RunsTab"]
+
+_HINT = "<i>Tick two runs to compare their curves, settings and architectures.</i>"
+
+
+class RunsTab(QSplitter):
+    """Runs list above, comparison below; drives what ``plots`` draws.
+
+    Args:
+        plots: the live plots the ticked runs are drawn on.
+        parent: the owning widget.
+    """
+
+    def __init__(self, plots: LivePlots, parent: QWidget | None = None) -> None:
+        super().__init__(Qt.Orientation.Vertical, parent)
+        self.plots = plots
+        self._runs: dict[str, Run] = {}
+        self._histories: dict[str, RunHistory] = {}
+        self.runs_list = RunsList()
+        self.runs_list.ticked_changed.connect(self.refresh_overlay)
+        self.compare_box = QTextBrowser()
+        self.compare_box.setOpenLinks(False)
+        self.addWidget(self.runs_list)
+        self.addWidget(self.compare_box)
+        self.setStretchFactor(0, 1)
+        self.setStretchFactor(1, 2)
+
+    # -- the runs --------------------------------------------------------------------
+    def runs(self) -> list[Run]:
+        """Every listed run, oldest first."""
+        return sorted(self._runs.values(), key=lambda r: (r.created, r.id))
+
+    def get(self, run_id: str) -> Run | None:
+        return self._runs.get(run_id)
+
+    def history(self, run_id: str) -> RunHistory:
+        """A run's curves (read from its events file the first time)."""
+        if run_id not in self._histories:
+            self._histories[run_id] = self._runs[run_id].history()
+        return self._histories[run_id]
+
+    def add(self, run: Run, history: RunHistory | None = None, tick: bool = False) -> None:
+        """List a run (with a live history for a run that is starting)."""
+        self._runs[run.id] = run
+        if history is not None:
+            self._histories[run.id] = history
+        self.runs_list.add_run(run, ticked=tick)
+        self.runs_list.update_figures(run.id, self.history(run.id))
+
+    def reload(self, store: RunStore, keep: str | None = None) -> None:
+        """List the runs of ``store`` (keeping run ``keep``, the one training now)."""
+        for run_id in list(self._runs):
+            if run_id != keep:
+                self.runs_list.remove_run(run_id)
+                self._runs.pop(run_id)
+                self._histories.pop(run_id, None)
+        for run in store.list():
+            if run.id not in self._runs:
+                run.settle_stale()
+                self.add(run)
+        if self._runs and not self.runs_list.ticked():
+            self.runs_list.set_ticked(self.runs()[-1].id, True)
+        self.refresh_overlay()
+
+    def remove(self, run_id: str) -> None:
+        """Stop listing a run (its folder is the caller's business)."""
+        self.runs_list.remove_run(run_id)
+        self._runs.pop(run_id, None)
+        self._histories.pop(run_id, None)
+        self.refresh_overlay()
+
+    # -- overlay and comparison ------------------------------------------------------
+    def set_ticked(self, run_ids: list[str]) -> None:
+        """Overlay exactly these runs."""
+        for run_id in self.runs_list.run_ids():
+            self.runs_list.set_ticked(run_id, run_id in run_ids)
+        self.refresh_overlay()
+
+    def refresh_overlay(self) -> None:
+        """Make the plots, swatches and compare box match the ticked runs."""
+        ticked = [rid for rid in self.runs_list.ticked() if rid in self._runs]
+        ticked.sort(key=lambda rid: (self._runs[rid].created, rid))
+        # Colours follow the order runs were made in, so ticking never recolours a run.
+        order = {run.id: i for i, run in enumerate(self.runs())}
+        self.plots.set_runs([PlotEntry(rid, self._runs[rid].name, self.history(rid),
+                                       RUN_COLORS[order[rid] % len(RUN_COLORS)])
+                             for rid in ticked])
+        for run_id in self.runs_list.run_ids():
+            self.runs_list.set_color(run_id, self.plots.color_of(run_id)
+                                     if run_id in ticked else None)
+        self._update_compare(ticked)
+
+    def _update_compare(self, ticked: list[str]) -> None:
+        if len(ticked) != 2:
+            self.compare_box.setHtml(_HINT)
+            return
+        a, b = (self._runs[rid] for rid in ticked)
+        comparison = compare_runs(a, b, self.history(a.id), self.history(b.id))
+        self.compare_box.setHtml(comparison.to_html(self.plots.color_of(a.id) or "#888",
+                                                    self.plots.color_of(b.id) or "#888"))
+
+    def compare_text(self) -> str:
+        """The compare box's text (what differs between the two ticked runs)."""
+        return self.compare_box.toPlainText()

@@ -1,0 +1,88 @@
+"""Headless Qt for every Studio test, a private settings folder per test, and helpers."""
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def studio_home(tmp_path, monkeypatch):
+    """Keep settings, recent files and recovery files of each test in its own folder."""
+    home = tmp_path / "studio-home"
+    home.mkdir()
+    monkeypatch.setenv("OLM_STUDIO_HOME", str(home))
+    return home
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    """Modal questions answer "Discard"/"No" unless a test says otherwise; calls are logged."""
+    from PySide6.QtWidgets import QMessageBox
+
+    asked = []
+
+    def question(parent, title, text, *args, **kwargs):
+        asked.append(title)
+        return QMessageBox.StandardButton.Discard if "Unsaved" in title else \
+            QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(
+        lambda parent, title, text, *a, **k: asked.append(f"{title}: {text}")))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(
+        lambda parent, title, text, *a, **k: asked.append(title)))
+    return asked
+
+
+def tiny_gpt2():
+    """A tiny olm.models.GPT2Model (the preset's structure, toy sizes)."""
+    from olm.models import GPT2Model
+
+    with torch.device("meta"):
+        return GPT2Model(vocab_size=128, embed_dim=64, num_layers=2, num_heads=4, max_seq_len=32)
+
+
+def tiny_graph():
+    """The document of :func:`tiny_gpt2`."""
+    from olm.graph.from_module import from_module
+
+    return from_module(tiny_gpt2(), name="TinyGPT2")
+
+
+@pytest.fixture
+def window(qtbot, studio_home):
+    """A shown main window with the tiny GPT-2 document open."""
+    from olm_studio.main_window import MainWindow
+    from olm_studio.settings import StudioSettings
+
+    w = MainWindow(settings=StudioSettings(studio_home))
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.controller.set_document(tiny_graph())
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    w.files.stop_autosave(remove=False)
+
+
+def find(graph, type_key, n=0):
+    """The id of the ``n``-th node of ``type_key`` in tree order."""
+    ids = [i for i in graph.walk() if graph.nodes[i].type == type_key]
+    return ids[n]
+
+
+class Helpers:
+    """Shared helpers, handed to tests as the ``h`` fixture."""
+
+    tiny_gpt2 = staticmethod(tiny_gpt2)
+    tiny_graph = staticmethod(tiny_graph)
+    find = staticmethod(find)
+
+
+@pytest.fixture
+def h():
+    """The :class:`Helpers`."""
+    return Helpers
