@@ -1,0 +1,61 @@
+"""``olm generate``: continue a prompt with a trained checkpoint (KV-cached sampling)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+__all__ = ["register", "run"]
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "generate", help="sample text from a run or checkpoint folder",
+        description="Load RUN_OR_CHECKPOINT (a run folder uses its latest checkpoint) and "
+                    "continue --prompt.",
+    )
+    p.add_argument("checkpoint", metavar="RUN_OR_CHECKPOINT")
+    p.add_argument("--prompt", default="", help="text to continue")
+    p.add_argument("--max-new-tokens", type=int, default=200)
+    p.add_argument("--temperature", type=float, default=0.8, help="0 = greedy")
+    p.add_argument("--top-k", type=int, default=None)
+    p.add_argument("--top-p", type=float, default=None)
+    p.add_argument("--seed", type=int, default=None, help="seed the sampler (reproducible output)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | mps")
+    p.add_argument("--no-cache", action="store_true", help="recompute every step (no KV cache)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import torch
+
+    from olm.core.errors import OLMError
+    from olm.data import load_tokenizer_dir
+    from olm.generation import sample
+    from olm.train.checkpoint import resolve_checkpoint
+    from olm.train.device import resolve_device
+    from olm.train.setup import load_checkpoint_model
+
+    folder = resolve_checkpoint(args.checkpoint)
+    if not (folder / "tokenizer").is_dir():
+        raise OLMError(f"{folder} has no tokenizer/ folder: cannot encode the prompt")
+    tokenizer = load_tokenizer_dir(folder / "tokenizer")
+    _, model = load_checkpoint_model(folder)
+    device = resolve_device(args.device)
+    model.to(device)
+    ids = tokenizer.encode(args.prompt or "\n").to(device)[None, :]
+    gen = None
+    if args.seed is not None:
+        gen = torch.Generator(device=device).manual_seed(args.seed)
+    try:
+        out = sample(model, ids, args.max_new_tokens, temperature=args.temperature,
+                     top_k=args.top_k, top_p=args.top_p, kv_cache=not args.no_cache, generator=gen)
+    except ValueError as err:  # e.g. prompt + new tokens beyond the model's positions
+        if isinstance(err, OLMError):
+            raise
+        first = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        raise OLMError(f"generation failed ({ids.size(1)} prompt tokens + "
+                       f"{args.max_new_tokens} new): {first}") from None
+    text = tokenizer.decode(out[0, ids.size(1):].cpu())
+    sys.stdout.write(args.prompt + text + "\n")
+    return 0

@@ -1,0 +1,40 @@
+"""Choosing the device: ``auto`` means CUDA, then Apple MPS, then CPU."""
+
+from __future__ import annotations
+
+import torch
+
+from olm.core.errors import ConfigError
+
+__all__ = ["resolve_device"]
+
+
+def _mps_available() -> bool:
+    mps = getattr(torch.backends, "mps", None)
+    return bool(mps is not None and mps.is_available())
+
+
+def resolve_device(spec: str = "auto", local_rank: int = 0) -> torch.device:
+    """The ``torch.device`` for ``spec`` ("auto", "cpu", "cuda", "cuda:N", "mps").
+
+    Under DDP, plain "cuda" means this process's GPU (``cuda:LOCAL_RANK``).
+
+    Raises:
+        ConfigError: the requested device is not available here.
+    """
+    if spec == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", local_rank)
+        if _mps_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    if spec.startswith("cuda"):
+        if not torch.cuda.is_available():
+            raise ConfigError(f"device {spec!r} requested but CUDA is not available; "
+                              "use --device auto or cpu")
+        return torch.device(spec) if ":" in spec else torch.device("cuda", local_rank)
+    if spec == "mps" and not _mps_available():
+        raise ConfigError("device 'mps' requested but MPS is not available; use --device cpu")
+    if spec not in ("cpu", "mps"):
+        raise ConfigError(f"unknown device {spec!r}: use auto, cpu, cuda, cuda:N or mps")
+    return torch.device(spec)

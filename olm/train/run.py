@@ -1,0 +1,269 @@
+"""The training loop as a generator of events: ``train_iter(config)``.
+
+Everything else is a consumer: ``olm train`` writes the events as JSON lines (and draws
+a progress bar), the Studio reads those lines for its plots, tests read the dicts
+directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
+event whose status is "failed" and a reason; a stop request (SIGINT/SIGTERM) saves a
+checkpoint and ends with "stopped". Mistakes in the settings raise ``OLMError`` before
+the first event.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+import time
+from pathlib import Path
+from typing import Iterator
+
+import torch
+import torch.distributed as dist
+from torch import nn
+
+from olm.core.errors import OLMError
+from olm.generation import sample
+from olm.train.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
+from olm.train.config import TrainConfig
+from olm.train.device import resolve_device
+from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
+from olm.train.events import make_event
+from olm.train.setup import RunParts, describe_failure
+from olm.train.signals import StopFlag
+from olm.train.step import TrainStep, autocast_dtype
+
+__all__ = ["TrainRun", "train_iter", "oom_reason"]
+
+
+def oom_reason(config: TrainConfig, step: int) -> str:
+    """The out-of-memory message, with the settings to change."""
+    return (
+        f"out of memory at step {step} with batch size {config.batch_size} and seq len "
+        f"{config.seq_len}: try --batch-size {max(1, config.batch_size // 2)} "
+        f"(with --grad-accum {config.grad_accum * 2} to keep the tokens per step) or "
+        f"--seq-len {max(8, config.seq_len // 2)}"
+    )
+
+
+def _is_oom(err: BaseException) -> bool:
+    oom = getattr(torch, "OutOfMemoryError", None) or torch.cuda.OutOfMemoryError
+    return isinstance(err, oom) or "out of memory" in str(err).lower()
+
+
+class TrainRun:
+    """One training run; iterate it for events. Holds the model afterwards (``.model``).
+
+    Args:
+        config (TrainConfig): the run's settings.
+    """
+
+    def __init__(self, config: TrainConfig) -> None:
+        self.config = config
+        self.model: nn.Module | None = None
+        self.parts: RunParts | None = None
+        self.dist = DistInfo()
+        self.device = torch.device("cpu")
+        self.status: str | None = None
+        self.last_good: Path | None = None  # the newest checkpoint written by this run
+        self.step = 0
+
+    def __iter__(self) -> Iterator[dict]:
+        return self._events()
+
+    # -- setup -------------------------------------------------------------------------
+    def _setup(self) -> None:
+        cfg = self.config
+        if cfg.threads is not None:
+            torch.set_num_threads(cfg.threads)
+        want_cuda = cfg.device.startswith("cuda") or (cfg.device == "auto"
+                                                      and torch.cuda.is_available())
+        self.dist = setup_distributed(use_cuda=want_cuda)
+        self.device = resolve_device(cfg.device, self.dist.local_rank)
+        barrier = dist.barrier if self.dist.active else None
+        self.parts = RunParts.build(cfg, self.device, self.dist.is_main, barrier)
+        self.model = self.parts.model
+        wrapped: nn.Module = self.model
+        if self.dist.active:
+            ids = [self.device.index] if self.device.type == "cuda" else None
+            wrapped = nn.parallel.DistributedDataParallel(wrapped, device_ids=ids)
+        if cfg.compile:
+            wrapped = torch.compile(wrapped)
+        self.wrapped = wrapped
+        self.step_fn = TrainStep(
+            wrapped, self.parts.optimizer, scheduler=self.parts.scheduler,
+            grad_clip=cfg.grad_clip, amp_dtype=autocast_dtype(self.device, cfg.use_amp),
+            device_type=self.device.type,
+        )
+        self.tokens_per_step = cfg.batch_size * cfg.seq_len * cfg.grad_accum * self.dist.world_size
+        self.val_batches = self.parts.data.val.eval_batches(
+            cfg.eval_batches, cfg.batch_size, cfg.seq_len)
+
+    def _start_event(self) -> dict:
+        p = self.parts
+        return make_event(
+            "start", config=self.config.to_json(), resumed_from_step=p.start_step,
+            steps=self.config.steps, params=sum(t.numel() for t in self.model.parameters()),
+            device=str(self.device), world_size=self.dist.world_size,
+            tokens_per_step=self.tokens_per_step, tokenizer=p.data.tokenizer.spec,
+            vocab_size=p.data.tokenizer.vocab_size, train_tokens=len(p.data.train),
+            val_tokens=len(p.data.val), out=self.config.out,
+        )
+
+    # -- pieces of the loop ---------------------------------------------------------------
+    def _batches(self, step: int) -> list:
+        cfg, train = self.config, self.parts.data.train
+        out = []
+        for micro in range(cfg.grad_accum):
+            x, y = train.batch(cfg.batch_size, cfg.seq_len, seed=cfg.seed, step=step,
+                               micro=micro, rank=self.dist.rank)
+            out.append((x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)))
+        return out
+
+    @torch.no_grad()
+    def evaluate(self) -> float:
+        """Mean validation loss over the fixed validation batches."""
+        model = self.model
+        was = model.training
+        model.eval()
+        total = torch.zeros((), device=self.device)
+        try:
+            for x, y in self.val_batches:
+                x, y = x.to(self.device), y.to(self.device)
+                with self.step_fn.autocast():
+                    total += self.step_fn.loss_fn(model(x), y).float()
+        finally:
+            model.train(was)
+        return float(total.item() / len(self.val_batches))
+
+    def _sample_text(self, step: int) -> str:
+        tok = self.parts.data.tokenizer
+        ids = tok.encode(self.config.sample_prompt).to(self.device)[None, :]
+        gen = torch.Generator(device=self.device).manual_seed(self.config.seed + step)
+        out = sample(self.model, ids, self.config.sample_tokens, temperature=0.8, top_k=50,
+                     generator=gen)
+        return tok.decode(out[0, ids.size(1):].cpu())
+
+    def _checkpoint(self, step: int, elapsed: float, val_loss: float | None) -> Path | None:
+        """Save (rank 0) a step checkpoint and prune old ones; others wait at a barrier."""
+        cfg = self.config
+        path = None
+        if cfg.out is not None and self.dist.is_main:
+            run_dir = Path(cfg.out)
+            path = run_dir / "checkpoints" / f"{STEP_PREFIX}{step:07d}"
+            p = self.parts
+            save_checkpoint(
+                path, self.model, tokenizer=p.data.tokenizer, graph=p.graph,
+                optimizer=p.optimizer, scheduler=p.scheduler,
+                state={"step": step, "config": cfg.to_json(), "elapsed_s": elapsed,
+                       "val_loss": val_loss, "tokens": step * self.tokens_per_step},
+            )
+            for old in list_checkpoints(run_dir)[: -cfg.keep_checkpoints]:
+                shutil.rmtree(old, ignore_errors=True)
+        if self.dist.active:
+            dist.barrier()
+        return path
+
+    # -- the loop -------------------------------------------------------------------------
+    def _events(self) -> Iterator[dict]:
+        try:
+            self._setup()
+            yield self._start_event()
+            with StopFlag() as stop:
+                yield from self._loop(stop)
+        except OSError as err:  # a full disk or a vanished folder while writing a checkpoint
+            where = f" {err.filename}" if err.filename else ""
+            yield self._fail(f"cannot write{where}: {err.strerror or err}", self.step)
+        finally:
+            self.dist.close()
+
+    def _due(self, every: int, step: int) -> bool:
+        return (every > 0 and step % every == 0) or step == self.config.steps
+
+    def _read(self, loss, gnorm, step: int) -> tuple[float, float | None, str | None]:
+        """Loss and grad norm as numbers (one sync), and a failure reason if not finite."""
+        loss_v = float(all_mean(loss, self.dist).item())
+        gnorm_v = None if gnorm is None else float(gnorm.item())
+        bad = None
+        if not math.isfinite(loss_v):
+            bad = f"loss became {loss_v}"
+        elif gnorm_v is not None and not math.isfinite(gnorm_v):
+            bad = f"gradient norm became {gnorm_v}"
+        if bad is None:
+            return loss_v, gnorm_v, None
+        return loss_v, gnorm_v, (f"{bad} at step {step}; lower --lr or check the model "
+                                 f"(last good checkpoint: {_str(self.last_good) or 'none'})")
+
+    def _fail(self, reason: str, step: int) -> dict:
+        self.status = "failed"
+        return make_event("end", status="failed", reason=reason, step=step,
+                          checkpoint=_str(self.last_good))
+
+    def _loop(self, stop: StopFlag) -> Iterator[dict]:
+        cfg, p = self.config, self.parts
+        t0 = time.perf_counter()
+        last_t, last_step = t0, p.start_step
+        elapsed_before = float(p.state.get("elapsed_s", 0.0))
+        val_loss = p.state.get("val_loss")
+        step = p.start_step
+        while step < cfg.steps:
+            lr = p.optimizer.param_groups[0]["lr"]
+            try:
+                loss, gnorm = self.step_fn(self._batches(step))
+            except Exception as err:
+                yield self._fail(oom_reason(cfg, step + 1) if _is_oom(err)
+                                 else describe_failure(err), step)
+                return
+            step = self.step = step + 1
+            # the same decision on every rank, so collectives below stay in step
+            stopping = any_flag(stop.requested is not None, self.dist, self.device)
+            saving = cfg.out is not None and (self._due(cfg.checkpoint_every, step) or stopping)
+            if self._due(cfg.log_every, step) or saving or stopping:
+                loss_v, gnorm_v, failure = self._read(loss, gnorm, step)
+                if failure is not None:
+                    yield self._fail(failure, step)
+                    return
+                now = time.perf_counter()
+                per_step = (now - t0) / max(1, step - p.start_step)
+                yield make_event(
+                    "step", step=step, loss=loss_v, lr=lr, grad_norm=gnorm_v,
+                    tokens=step * self.tokens_per_step,
+                    tokens_per_s=(step - last_step) * self.tokens_per_step / max(now - last_t, 1e-9),
+                    elapsed_s=elapsed_before + now - t0, eta_s=per_step * (cfg.steps - step),
+                )
+                last_t, last_step = now, step
+            if self._due(cfg.eval_every, step):
+                val_loss = self.evaluate()
+                yield make_event("eval", step=step, val_loss=val_loss,
+                                 val_ppl=math.exp(min(val_loss, 50.0)))
+            if cfg.sample_every > 0 and self._due(cfg.sample_every, step) and self.dist.is_main:
+                yield make_event("sample", step=step, prompt=cfg.sample_prompt,
+                                 text=self._sample_text(step))
+            if saving:
+                path = self._checkpoint(step, elapsed_before + time.perf_counter() - t0, val_loss)
+                if path is not None:
+                    self.last_good = path
+                    yield make_event("checkpoint", step=step, path=str(path))
+            if stopping:
+                self.status = "stopped"
+                yield make_event("end", status="stopped", reason=stop.requested or "stop requested",
+                                 step=step, checkpoint=_str(self.last_good))
+                return
+        self.status = "finished"
+        yield make_event("end", status="finished", step=step, val_loss=val_loss,
+                         elapsed_s=elapsed_before + time.perf_counter() - t0,
+                         checkpoint=_str(self.last_good))
+
+
+def _str(path: Path | None) -> str | None:
+    return None if path is None else str(path)
+
+
+def train_iter(config: TrainConfig) -> Iterator[dict]:
+    """Run training and yield its events (``start``, ``step``, ``eval``, ``sample``,
+    ``checkpoint``, ``end``); see ``docs/events.md``.
+
+    Raises:
+        OLMError: a setting or file is wrong (before any event is yielded).
+    """
+    if not isinstance(config, TrainConfig):
+        raise OLMError(f"train_iter needs a TrainConfig, got {type(config).__name__}")
+    return iter(TrainRun(config))
