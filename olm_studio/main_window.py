@@ -44,16 +44,15 @@ HINT = "Try: right-click LayerNorm\n→ Replace with… → RMSNorm"
 
 
 def _train_tab() -> QWidget:
-    """The Train panel from ``olm_studio.training`` (built elsewhere), or a placeholder."""
+    """The Train panel, or a placeholder naming the missing dependency."""
     try:
         from olm_studio.training.panel import TrainPanel
-
-        return TrainPanel()
-    except Exception as err:  # noqa: BLE001 - the editor must open even without training
+    except ImportError as err:  # e.g. pyqtgraph not installed: the editor still opens
         box = QLabel(f"Training is not available in this installation.\n({err})")
         box.setAlignment(Qt.AlignmentFlag.AlignCenter)
         box.setObjectName("trainPlaceholder")
         return box
+    return TrainPanel()
 
 
 class MainWindow(QMainWindow):
@@ -149,6 +148,8 @@ class MainWindow(QMainWindow):
         c.structure_changed.connect(self._refresh_code_soon)
         c.content_changed.connect(self._refresh_code_soon)
         c.path_changed.connect(lambda _p: self._update_title())
+        if hasattr(self.train, "set_project_path"):  # runs are kept beside the project
+            c.path_changed.connect(self.train.set_project_path)
         c.dirty_changed.connect(lambda _d: self._update_title())
         self.diagnostics.node_activated.connect(self.canvas.reveal)
         self.code.export_requested.connect(self.export_python)
@@ -356,6 +357,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         if not self.screenshot_mode and not self.files.maybe_save():
             event.ignore()
+            return
+        confirm = getattr(self.train, "confirm_close", None)
+        if confirm is not None and not confirm(ask=not self.screenshot_mode):
+            event.ignore()  # the user chose to keep the run going
             return
         self.save_window_state()
         self.settings.last_file = str(self.controller.path) if self.controller.path else None

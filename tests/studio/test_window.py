@@ -97,3 +97,24 @@ def test_bad_file_argument_is_reported_not_raised(qtbot, studio_home, no_blockin
     w.open_initial("NoSuchPreset")
     assert any("NoSuchPreset" in m for m in no_blocking_dialogs)
     assert w.controller.graph.name == "GPT2"
+
+
+def test_closing_during_a_run_asks_and_can_keep_the_window(window, monkeypatch, tmp_path):
+    asked = []
+
+    def confirm_close(ask=True):
+        asked.append(ask)
+        return False  # the user pressed Cancel: keep the run and the window
+
+    monkeypatch.setattr(window.train, "confirm_close", confirm_close)
+    window.close()
+    assert asked == [True] and window.isVisible()
+    monkeypatch.setattr(window.train, "confirm_close", lambda ask=True: True)
+    window.close()
+    assert not window.isVisible()
+
+
+def test_runs_are_kept_beside_the_saved_project(window, tmp_path):
+    project = tmp_path / "mine.olm.json"
+    assert window.files.save_to(project)
+    assert window.train.runs_root() == tmp_path / "mine.runs"
