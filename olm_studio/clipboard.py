@@ -16,9 +16,7 @@ import networkx as nx
 from olm.graph.document import Graph, Node, new_id
 from olm.graph.values import tag_of
 
-__all__ = ["MIME_FRAGMENT", "copy_fragment", "fragment_nodes"]
-
-MIME_FRAGMENT = "application/x-olm-fragment+json"
+__all__ = ["copy_fragment", "fragment_nodes"]
 
 
 def copy_fragment(graph: Graph, ids: list[str]) -> str:

@@ -24,7 +24,7 @@ from olm_studio.canvas.items import WireItem
 from olm_studio.canvas.quick_add import QuickAdd
 from olm_studio.canvas.scene import DropTarget, SceneInput
 from olm_studio.canvas.view import CanvasView
-from olm_studio.clipboard import MIME_FRAGMENT, copy_fragment
+from olm_studio.clipboard import copy_fragment
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
 
@@ -195,13 +195,10 @@ class CanvasEditor(QWidget):
         ids = self.controller.selection
         if not ids:
             return
-        from PySide6.QtCore import QMimeData
-
-        mime = QMimeData()
-        text = copy_fragment(self.controller.graph, ids)
-        mime.setData(MIME_FRAGMENT, text.encode())
-        mime.setText(text)
-        QGuiApplication.clipboard().setMimeData(mime)
+        # Plain text (the fragment is JSON), not a QMimeData made in Python: Qt keeps the
+        # clipboard's data until after the interpreter has gone, and destroying a
+        # Python-made QMimeData then crashes the process on exit.
+        QGuiApplication.clipboard().setText(copy_fragment(self.controller.graph, ids))
 
     def cut(self) -> None:
         """Copy, then delete the selection."""
@@ -210,11 +207,9 @@ class CanvasEditor(QWidget):
 
     def paste(self) -> list[str]:
         """Paste after the selected node (or at the end of the model)."""
-        mime = QGuiApplication.clipboard().mimeData()
-        if mime is None or not (mime.hasFormat(MIME_FRAGMENT) or mime.hasText()):
+        text = QGuiApplication.clipboard().text()
+        if not text:
             return []
-        text = bytes(mime.data(MIME_FRAGMENT)).decode() if mime.hasFormat(MIME_FRAGMENT) \
-            else mime.text()
         container, index = self._insertion_point()
         return self.edits.paste(text, container, index)
 
