@@ -124,4 +124,18 @@ def run(args: argparse.Namespace) -> int:
     status = last.get("status")
     if rank0 and status != "finished":
         print(f"olm train: {status}: {last.get('reason')}", file=sys.stderr)
+    elif rank0 and args.events != "-":
+        print(_summary(last), file=sys.stderr)
     return 1 if status == "failed" else 0
+
+
+def _summary(end: dict) -> str:
+    """One line for a finished run: how far it got, its validation loss, where it saved."""
+    parts = [f"olm train: finished at step {end.get('step')}"]
+    if end.get("val_loss") is not None:
+        parts.append(f"val loss {end['val_loss']:.4f}")
+    if end.get("elapsed_s") is not None:
+        parts.append(f"{end['elapsed_s']:.1f} s")
+    if end.get("checkpoint"):
+        parts.append(f"checkpoint {end['checkpoint']}")
+    return ", ".join(parts)

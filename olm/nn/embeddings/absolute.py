@@ -7,7 +7,12 @@ from typing import Any
 from torch import Tensor, nn
 
 from olm.core.errors import ConfigError
-from olm.nn.embeddings.base import PositionalEmbeddingBase, positions_for, require_positive
+from olm.nn.embeddings.base import (
+    INIT_STD,
+    PositionalEmbeddingBase,
+    positions_for,
+    require_positive,
+)
 
 __all__ = ["AbsolutePositionalEmbedding", "check_tokens"]
 
@@ -44,6 +49,11 @@ class AbsolutePositionalEmbedding(PositionalEmbeddingBase):
         self.embed_dim = embed_dim
         self.pos_embedding = nn.Embedding(max_seq_len, embed_dim)
         self.dropout = nn.Dropout(dropout)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        """Draw the position table from N(0, 0.02), the scale of the token table."""
+        nn.init.normal_(self.pos_embedding.weight, mean=0.0, std=INIT_STD)
 
     def forward(
         self, x: Tensor, seq_positions: Tensor | None = None, kv_cache: Any = None

@@ -10,7 +10,11 @@ from torch import Tensor
 from olm.core.capture import Component
 from olm.core.errors import ConfigError
 
-__all__ = ["PositionalEmbeddingBase", "positions_for", "require_positive"]
+__all__ = ["PositionalEmbeddingBase", "positions_for", "require_positive", "INIT_STD"]
+
+# GPT-2 and Llama draw embedding tables from N(0, 0.02); torch's default N(0, 1) would make
+# learned positions drown the token vectors and start tied heads at a huge loss.
+INIT_STD = 0.02
 
 
 def require_positive(name: str, value: Any) -> None:

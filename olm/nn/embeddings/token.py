@@ -7,7 +7,7 @@ from torch import Tensor, nn
 
 from olm.core.capture import Component
 from olm.core.errors import ConfigError
-from olm.nn.embeddings.base import require_positive
+from olm.nn.embeddings.base import INIT_STD, require_positive
 
 __all__ = ["Embedding"]
 
@@ -42,7 +42,7 @@ class Embedding(Component):
 
     def reset_parameters(self) -> None:
         """Draw the table from N(0, 0.02) (GPT-2's initialisation)."""
-        nn.init.normal_(self.embedding.weight, mean=0.0, std=0.02)
+        nn.init.normal_(self.embedding.weight, mean=0.0, std=INIT_STD)
 
     @property
     def weight(self) -> nn.Parameter:
