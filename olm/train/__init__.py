@@ -22,11 +22,23 @@ from olm.train.checkpoint import (
     save_checkpoint,
 )
 from olm.train.config import TrainConfig
-from olm.train.losses import CrossEntropyLoss, LossBase, ZLoss
-from olm.train.optim import AdamW, param_groups
+from olm.train.device import (
+    DeviceConfig,
+    TrainerStrategy,
+    detect_devices,
+    determine_strategy,
+    estimate_model_size,
+    parse_device_string,
+    print_strategy_summary,
+)
+from olm.train.fsdp import FSDPTrainer
+from olm.train.lion import Lion
+from olm.train.losses import CrossEntropyLoss, KLLoss, LossBase, MaskedCELoss, ZLoss
+from olm.train.optim import AdamW, OptimizerBase, param_groups
 from olm.train.run import TrainRun, train_iter
 from olm.train.schedulers import (
     CosineAnnealingLR,
+    LinearDecayLR,
     LinearLR,
     SchedulerBase,
     WarmupCosineScheduler,
@@ -35,6 +47,7 @@ from olm.train.schedulers import (
 from olm.train.source import load_source
 from olm.train.step import TrainStep
 from olm.train.trainer import Trainer
+from olm.train.zero import ZeROOptimizer
 
 __all__ = [
     "AdamW",
@@ -43,11 +56,18 @@ __all__ = [
     "CosineAnnealingLR",
     "CrossEntropyLoss",
     "DDPTrainer",
+    "DeviceConfig",
     "EarlyStoppingCallback",
+    "FSDPTrainer",
+    "KLLoss",
     "LRMonitorCallback",
+    "LinearDecayLR",
     "LinearLR",
+    "Lion",
     "LossBase",
+    "MaskedCELoss",
     "MetricsLoggerCallback",
+    "OptimizerBase",
     "SchedulerBase",
     "ThroughputCallback",
     "TrainConfig",
@@ -55,15 +75,22 @@ __all__ = [
     "TrainStep",
     "Trainer",
     "TrainerCallback",
+    "TrainerStrategy",
     "ValidationCallback",
     "WarmupCosineScheduler",
     "WarmupLR",
     "ZLoss",
+    "ZeROOptimizer",
     "auto_trainer",
+    "detect_devices",
+    "determine_strategy",
+    "estimate_model_size",
     "load_source",
     "load_trainer_state",
     "load_weights",
     "param_groups",
+    "parse_device_string",
+    "print_strategy_summary",
     "resolve_checkpoint",
     "save_checkpoint",
     "train_iter",

@@ -2,7 +2,8 @@
 
 Under ``torchrun`` (``WORLD_SIZE`` > 1) a :class:`DDPTrainer` joins the process group
 (NCCL on GPUs, gloo on CPUs) and wraps the model in ``DistributedDataParallel``; rank 0
-alone saves. ``AutoTrainer`` returns a DDPTrainer under torchrun and a Trainer otherwise.
+alone saves. ``AutoTrainer`` picks a strategy (:mod:`olm.train.strategy`) and returns the
+Trainer, DDPTrainer or FSDPTrainer that carries it out.
 """
 
 from __future__ import annotations
@@ -12,8 +13,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from olm.train.device import resolve_device
+from olm.core.errors import ConfigError
 from olm.train.distributed import setup_distributed
+from olm.train.strategy import (
+    DeviceConfig,
+    TrainerStrategy,
+    parse_device_string,
+    print_strategy_summary,
+)
 from olm.train.trainer import Trainer
 
 __all__ = ["DDPTrainer", "AutoTrainer", "auto_trainer"]
@@ -58,25 +65,49 @@ class DDPTrainer(Trainer):
         return super().save_checkpoint(path)
 
 
-def AutoTrainer(model: nn.Module, optimizer, dataloader, device: str = "auto",
-                context_length: int = 1024, **kwargs) -> Trainer:
-    """A :class:`DDPTrainer` under torchrun, else a :class:`Trainer`, on the best device.
+_FSDP_KEYS = ("min_num_params", "transformer_layer_cls", "backward_prefetch",
+              "limit_all_gathers", "use_orig_params", "cpu_offload", "sharding_strategy",
+              "auto_wrap_policy", "mixed_precision_policy")
+_DDP_KEYS = ("find_unused_parameters", "broadcast_buffers", "bucket_cap_mb",
+             "gradient_as_bucket_view", "static_graph", "backend")
 
-    ``device`` accepts "auto" (CUDA, then MPS, then CPU) besides explicit names; the
-    FSDP options of the reference API are accepted and ignored (FSDP is not built here).
+
+def AutoTrainer(model: nn.Module, optimizer, dataloader, device: str | DeviceConfig = "auto",
+                context_length: int = 1024, preset: str = "balanced", force_strategy=None,
+                verbose: bool = True, **kwargs) -> Trainer:
+    """The trainer the device and model call for: Trainer, DDPTrainer or FSDPTrainer.
+
+    ``device`` ("auto", "cuda:auto", "cpu:auto", "cuda", "cuda:N", "cpu", "mps" or a
+    :class:`DeviceConfig`) and the model's size pick a :class:`TrainerStrategy`
+    (:func:`determine_strategy`); FSDP strategies get an :class:`FSDPTrainer` with the
+    strategy's sharding, the DDP strategy (and any ``torchrun`` job) a :class:`DDPTrainer`,
+    single-device ones a :class:`Trainer`. ``ddp_*`` and ``fsdp_*`` keyword arguments go to
+    the matching trainer without their prefix; the others to :class:`Trainer`.
     """
-    for key in [k for k in kwargs if k.startswith(("fsdp_", "ddp_")) or k in
-                ("preset", "force_strategy", "verbose")]:
-        value = kwargs.pop(key)
-        if key.startswith("ddp_") and key != "ddp_backend":
-            kwargs[key[4:]] = value
-    spec = device.split(":")[0] if device.endswith(":auto") else device
-    dist = setup_distributed()
-    dev = str(resolve_device(spec, dist.local_rank))
-    if dist.active:
-        return DDPTrainer(model, optimizer, dataloader, dev, context_length, **kwargs)
-    kwargs = {k: v for k, v in kwargs.items()
-              if k not in ("find_unused_parameters", "broadcast_buffers", "bucket_cap_mb")}
+    ddp = {k[4:]: kwargs.pop(k) for k in [k for k in kwargs if k.startswith("ddp_")]}
+    fsdp = {k[5:]: kwargs.pop(k) for k in [k for k in kwargs if k.startswith("fsdp_")]}
+    for name, opts, keys in (("ddp_", ddp, _DDP_KEYS), ("fsdp_", fsdp, _FSDP_KEYS)):
+        unknown = sorted(set(opts) - set(keys))
+        if unknown:
+            raise ConfigError(f"AutoTrainer: unknown option(s) {', '.join(name + k for k in unknown)}")
+    cfg = parse_device_string(device, model, preset=preset, force_strategy=force_strategy)
+    if verbose:
+        print_strategy_summary(cfg)
+    dist = setup_distributed(use_cuda=cfg.device_type == "cuda")
+    # under torchrun each process takes the GPU of its local rank; alone, the one asked for
+    dev = f"cuda:{dist.local_rank}" if cfg.device_type == "cuda" and dist.active else cfg.device
+    strategy = cfg.strategy
+    if strategy is not None and strategy.is_fsdp:
+        from olm.train.fsdp import FSDPTrainer
+
+        options = {"sharding_strategy": cfg.sharding_strategy or "FULL_SHARD",
+                   "auto_wrap_policy": cfg.auto_wrap_policy, "cpu_offload": cfg.cpu_offload,
+                   "mixed_precision_policy": cfg.mixed_precision, **fsdp}
+        return FSDPTrainer(model, optimizer, dataloader, dev, context_length, **options, **kwargs)
+    if strategy is TrainerStrategy.MULTI_GPU_DDP or dist.active:
+        if "backend" in ddp:
+            ddp["ddp_backend"] = ddp.pop("backend")
+        return DDPTrainer(model, optimizer, dataloader, dev, context_length, **ddp, **kwargs)
     return Trainer(model, optimizer, dataloader, dev, context_length, **kwargs)
 
 

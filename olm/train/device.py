@@ -38,3 +38,25 @@ def resolve_device(spec: str = "auto", local_rank: int = 0) -> torch.device:
     if spec not in ("cpu", "mps"):
         raise ConfigError(f"unknown device {spec!r}: use auto, cpu, cuda, cuda:N or mps")
     return torch.device(spec)
+
+
+# the strategy helpers live in olm.train.strategy (one job per file); the API names them here
+from olm.train.strategy import (  # noqa: E402
+    DeviceConfig,
+    TrainerStrategy,
+    detect_devices,
+    determine_strategy,
+    estimate_model_size,
+    parse_device_string,
+    print_strategy_summary,
+)
+
+__all__ += [
+    "DeviceConfig",
+    "TrainerStrategy",
+    "detect_devices",
+    "determine_strategy",
+    "estimate_model_size",
+    "parse_device_string",
+    "print_strategy_summary",
+]

@@ -7,7 +7,7 @@ from typing import Iterable
 import torch
 from torch import nn
 
-__all__ = ["AdamW", "param_groups"]
+__all__ = ["AdamW", "OptimizerBase", "param_groups"]
 
 _TORCH = tuple(int(x) for x in torch.__version__.split("+")[0].split(".")[:2])
 
@@ -41,6 +41,22 @@ def _fused_default(params: list) -> bool | None:
     if devices == {"cuda"} or (devices == {"cpu"} and _TORCH >= (2, 4)):
         return True
     return None
+
+
+class OptimizerBase(torch.optim.Optimizer):
+    """Base of the optimizers written here (Lion): a ``torch.optim.Optimizer``.
+
+    It exists so code can tell olm's own optimizers from torch's, and so each subclass
+    only writes ``step``; state, groups, ``zero_grad`` and ``state_dict`` come from torch,
+    which keeps checkpoints and schedulers working unchanged.
+
+    Args:
+        params: parameters or parameter groups.
+        defaults (dict): the per-group defaults (``lr`` and the rest).
+    """
+
+    def __init__(self, params: Iterable, defaults: dict) -> None:
+        super().__init__(params, defaults)
 
 
 class AdamW(torch.optim.AdamW):

@@ -12,11 +12,14 @@ import math
 from torch.optim import Optimizer
 from torch.optim.lr_scheduler import LRScheduler
 
+from olm.core.errors import ConfigError
+
 __all__ = [
     "SchedulerBase",
     "WarmupCosineScheduler",
     "CosineAnnealingLR",
     "LinearLR",
+    "LinearDecayLR",
     "WarmupLR",
     "warmup_cosine_lr",
 ]
@@ -118,6 +121,28 @@ class LinearLR(SchedulerBase):
         t = min(1.0, step / max(1, self.total_steps))
         start = base_lr * self.start_factor
         return start + (self.end_lr - start) * t
+
+
+class LinearDecayLR(SchedulerBase):
+    """Straight line from the base rate to 0 at ``total_steps``, then 0.
+
+    The "trapezoid without warmup": with no cosine tail, the last steps still learn at a
+    rate proportional to the steps left, which suits short fine-tuning runs.
+
+    Args:
+        optimizer (Optimizer): the optimizer.
+        total_steps (int): the step at which the rate reaches 0 (>= 1).
+        last_epoch (int): the last step taken (-1: none yet).
+    """
+
+    def __init__(self, optimizer: Optimizer, total_steps: int, last_epoch: int = -1) -> None:
+        if total_steps < 1:
+            raise ConfigError(f"LinearDecayLR total_steps must be >= 1, got {total_steps}")
+        self.total_steps = total_steps
+        super().__init__(optimizer, last_epoch)
+
+    def rate(self, step: int, base_lr: float) -> float:
+        return base_lr * max(0.0, 1.0 - step / self.total_steps)
 
 
 class WarmupLR(SchedulerBase):
