@@ -190,6 +190,24 @@ class LlamaArch(LlamaLike):
         )
 
 
+def _mistral_checks(arch: LlamaLike, spec: DecoderSpec, ffn: str) -> list[tuple[str, bool]]:
+    """Mistral and Mixtral: no biases, no QK-norm or soft-cap, one window size, ``ffn`` MLPs."""
+    return (
+        arch.base_checks(spec)
+        + [
+            ("qkv_bias", not spec.qkv_bias),
+            ("out_bias", not spec.out_bias),
+            ("qk_norm", not spec.qk_norm),
+            ("attn_scale", spec.attn_scale is None),
+            ("attn_softcap", spec.attn_softcap is None),
+            ("sliding_windows", _uniform_window(spec)),
+            ("ffn", spec.ffn == ffn),
+            ("ffn_bias", not spec.ffn_bias),
+        ]
+        + arch.tail_checks(spec)
+    )
+
+
 class MistralArch(LlamaLike):
     """``MistralForCausalLM``: Llama without biases, with one sliding window on every layer."""
 
@@ -198,20 +216,7 @@ class MistralArch(LlamaLike):
     default_positions = 4096 * 32
 
     def checks(self, spec: DecoderSpec) -> list[tuple[str, bool]]:
-        return (
-            self.base_checks(spec)
-            + [
-                ("qkv_bias", not spec.qkv_bias),
-                ("out_bias", not spec.out_bias),
-                ("qk_norm", not spec.qk_norm),
-                ("attn_scale", spec.attn_scale is None),
-                ("attn_softcap", spec.attn_softcap is None),
-                ("sliding_windows", _uniform_window(spec)),
-                ("ffn", spec.ffn == "gated"),
-                ("ffn_bias", not spec.ffn_bias),
-            ]
-            + self.tail_checks(spec)
-        )
+        return _mistral_checks(self, spec, "gated")
 
     def to_config(self, spec: DecoderSpec) -> dict:
         config = super().to_config(spec)
@@ -304,20 +309,7 @@ class MixtralArch(LlamaLike):
     default_positions = 4096 * 32
 
     def checks(self, spec: DecoderSpec) -> list[tuple[str, bool]]:
-        return (
-            self.base_checks(spec)
-            + [
-                ("qkv_bias", not spec.qkv_bias),
-                ("out_bias", not spec.out_bias),
-                ("qk_norm", not spec.qk_norm),
-                ("attn_scale", spec.attn_scale is None),
-                ("attn_softcap", spec.attn_softcap is None),
-                ("sliding_windows", _uniform_window(spec)),
-                ("ffn", spec.ffn == "moe"),
-                ("ffn_bias", not spec.ffn_bias),
-            ]
-            + self.tail_checks(spec)
-        )
+        return _mistral_checks(self, spec, "moe")
 
     def to_config(self, spec: DecoderSpec) -> dict:
         config = super().to_config(spec)
