@@ -15,10 +15,11 @@ from olm.models._layers import check_positive, decoder_layer
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
+from olm.nn.feedforward import SwiGLUFFN
 from olm.nn.norms import RMSNorm
 from olm.nn.structure import Repeat
 
-__all__ = ["rms_decoder", "rope_gqa", "check_heads"]
+__all__ = ["gqa_decoder", "rms_decoder", "rope_gqa", "check_heads"]
 
 
 def check_heads(
@@ -88,3 +89,36 @@ def rms_decoder(
             tied_embedding=embedding if tie_weights else None,
         ),
     ]
+
+
+def gqa_decoder(
+    *,
+    vocab_size: int,
+    embed_dim: int,
+    intermediate_size: int,
+    num_layers: int,
+    num_heads: int,
+    num_kv_heads: int,
+    max_seq_len: int,
+    dropout: float,
+    rms_norm_eps: float,
+    tie_weights: bool,
+    ffn_cls: Callable[..., nn.Module] = SwiGLUFFN,
+    **attention_options: Any,
+) -> list[nn.Module]:
+    """The Llama recipe: bias-free RoPE GQA and a bias-free gated FFN in an RMSNorm decoder.
+
+    Llama 3, Qwen 2, Mistral, Phi-3 and Phi-4 differ only in ``attention_options``
+    (``rope_theta``, ``rope_scaling``, ``qkv_bias``, ``sliding_window``, ...) and ``ffn_cls``.
+    """
+    return rms_decoder(
+        vocab_size=vocab_size,
+        embed_dim=embed_dim,
+        num_layers=num_layers,
+        attention=lambda: rope_gqa(
+            embed_dim, num_heads, num_kv_heads, max_seq_len, dropout=dropout, **attention_options
+        ),
+        ffn=lambda: ffn_cls(embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False),
+        rms_norm_eps=rms_norm_eps,
+        tie_weights=tie_weights,
+    )

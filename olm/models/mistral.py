@@ -6,9 +6,8 @@ layers still carry information further back.
 
 from __future__ import annotations
 
-from olm.models._decoder import check_heads, rms_decoder, rope_gqa
+from olm.models._decoder import check_heads, gqa_decoder
 from olm.models._preset import preset
-from olm.nn.feedforward import SwiGLUFFN
 from olm.nn.structure import Block
 
 __all__ = ["MistralModel", "Mistral_7B"]
@@ -54,20 +53,12 @@ class MistralModel(Block):
     ) -> None:
         check_heads(embed_dim, num_heads, num_kv_heads)
         super().__init__(
-            rms_decoder(
-                vocab_size=vocab_size,
-                embed_dim=embed_dim,
-                num_layers=num_layers,
-                attention=lambda: rope_gqa(
-                    embed_dim, num_heads, num_kv_heads, max_seq_len,
-                    rope_theta=rope_theta, rope_scaling=rope_scaling,
-                    sliding_window=sliding_window, dropout=dropout,
-                ),
-                ffn=lambda: SwiGLUFFN(
-                    embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False
-                ),
-                rms_norm_eps=rms_norm_eps,
-                tie_weights=tie_weights,
+            gqa_decoder(
+                vocab_size=vocab_size, embed_dim=embed_dim, intermediate_size=intermediate_size,
+                num_layers=num_layers, num_heads=num_heads, num_kv_heads=num_kv_heads,
+                max_seq_len=max_seq_len, dropout=dropout, rms_norm_eps=rms_norm_eps,
+                tie_weights=tie_weights, rope_theta=rope_theta,
+                rope_scaling=rope_scaling, sliding_window=sliding_window,
             )
         )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Literal
 
 from olm.core.errors import ConfigError
-from olm.models._decoder import check_heads, rms_decoder, rope_gqa
+from olm.models._decoder import check_heads, gqa_decoder
 from olm.models._preset import preset
 from olm.nn.feedforward import GeGLUFFN, SwiGLUFFN
 from olm.nn.structure import Block
@@ -64,19 +64,12 @@ class Phi3Model(Block):
             )
         ffn_cls = _GATED_FFNS[activation]
         super().__init__(
-            rms_decoder(
-                vocab_size=vocab_size,
-                embed_dim=embed_dim,
-                num_layers=num_layers,
-                attention=lambda: rope_gqa(
-                    embed_dim, num_heads, num_kv_heads, max_seq_len,
-                    rope_theta=rope_theta, rope_scaling=rope_scaling, dropout=dropout,
-                ),
-                ffn=lambda: ffn_cls(
-                    embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False
-                ),
-                rms_norm_eps=rms_norm_eps,
-                tie_weights=tie_weights,
+            gqa_decoder(
+                vocab_size=vocab_size, embed_dim=embed_dim, intermediate_size=intermediate_size,
+                num_layers=num_layers, num_heads=num_heads, num_kv_heads=num_kv_heads,
+                max_seq_len=max_seq_len, dropout=dropout, rms_norm_eps=rms_norm_eps,
+                tie_weights=tie_weights, ffn_cls=ffn_cls, rope_theta=rope_theta,
+                rope_scaling=rope_scaling,
             )
         )
 

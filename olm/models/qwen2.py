@@ -6,9 +6,8 @@ class. The three smallest sizes tie the head to the embedding; 7B and up do not.
 
 from __future__ import annotations
 
-from olm.models._decoder import check_heads, rms_decoder, rope_gqa
+from olm.models._decoder import check_heads, gqa_decoder
 from olm.models._preset import preset
-from olm.nn.feedforward import SwiGLUFFN
 from olm.nn.structure import Block
 
 __all__ = [
@@ -60,20 +59,12 @@ class Qwen2Model(Block):
     ) -> None:
         check_heads(embed_dim, num_heads, num_kv_heads)
         super().__init__(
-            rms_decoder(
-                vocab_size=vocab_size,
-                embed_dim=embed_dim,
-                num_layers=num_layers,
-                attention=lambda: rope_gqa(
-                    embed_dim, num_heads, num_kv_heads, max_seq_len,
-                    qkv_bias=True, rope_theta=rope_theta, rope_scaling=rope_scaling,
-                    dropout=dropout,
-                ),
-                ffn=lambda: SwiGLUFFN(
-                    embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False
-                ),
-                rms_norm_eps=rms_norm_eps,
-                tie_weights=tie_weights,
+            gqa_decoder(
+                vocab_size=vocab_size, embed_dim=embed_dim, intermediate_size=intermediate_size,
+                num_layers=num_layers, num_heads=num_heads, num_kv_heads=num_kv_heads,
+                max_seq_len=max_seq_len, dropout=dropout, rms_norm_eps=rms_norm_eps,
+                tie_weights=tie_weights, qkv_bias=True, rope_theta=rope_theta,
+                rope_scaling=rope_scaling,
             )
         )
 
