@@ -36,7 +36,7 @@ __all__ = [
     "OPTIMIZER_FILE", "RNG_FILE", "MANIFEST", "PICKLED_MODEL", "CHECKPOINTS_DIR", "FINAL_DIR",
     "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "RUN_RECORD", "STDERR_LOG",
     "STUDIO_CHECKPOINT_DIR", "PROJECT_SUFFIX", "WEIGHTS_SUFFIX", "TOKENIZER_SUFFIX",
-    "step_name", "state_path", "staging_path", "replaced_path", "leftover_owner", "replaced_target",
+    "step_name", "state_path", "staging_path", "replaced_path", "leftover_owner",
     "project_paths",
 ]
 
@@ -90,24 +90,17 @@ def replaced_path(final: Path, pid: int | None = None) -> Path:
     return final.with_name(f"{REPLACED_PREFIX}{final.name}-{pid or os.getpid()}")
 
 
-def leftover_owner(name: str) -> tuple[str, int] | None:
-    """``(kind, pid)`` of a staging or replaced folder's name, or None for any other name.
+def leftover_owner(name: str) -> tuple[str, str, int] | None:
+    """``(kind, target, pid)`` of a staging or replaced folder's name, else None.
 
-    ``kind`` is ``"staging"`` or ``"replaced"``; ``pid`` is the process that wrote it.
+    ``kind`` is ``"staging"`` (``.tmp-TARGET-PID``) or ``"replaced"`` (``.old-TARGET-PID``);
+    ``target`` is the checkpoint folder's name and ``pid`` the process that wrote it.
     """
     for kind, prefix in (("staging", STAGING_PREFIX), ("replaced", REPLACED_PREFIX)):
         if name.startswith(prefix):
-            _, _, pid = name.rpartition("-")
-            return (kind, int(pid)) if pid.isdigit() else None
+            target, _, pid = name[len(prefix):].rpartition("-")
+            return (kind, target, int(pid)) if pid.isdigit() and target else None
     return None
-
-
-def replaced_target(name: str) -> str | None:
-    """The checkpoint name a ``.old-NAME-PID`` folder was moved away from."""
-    if not name.startswith(REPLACED_PREFIX):
-        return None
-    stem, _, pid = name[len(REPLACED_PREFIX):].rpartition("-")
-    return stem if pid.isdigit() and stem else None
 
 
 def project_paths(output: str | os.PathLike[str]) -> dict[str, Path]:

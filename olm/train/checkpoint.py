@@ -290,9 +290,7 @@ def clean_leftovers(run_dir: str | os.PathLike) -> list[Path]:
             owner = layout.leftover_owner(entry.name)
             if owner is None or entry.is_symlink() or not entry.is_dir():
                 continue
-            kind, pid = owner
-            prefix = layout.STAGING_PREFIX if kind == "staging" else layout.REPLACED_PREFIX
-            name = entry.name[len(prefix):].rpartition("-")[0]
+            kind, name, pid = owner
             if not _is_run_entry(name) or _alive(pid):
                 continue
             if kind == "replaced" and not (parent / name).exists():
