@@ -468,6 +468,9 @@ def _build(folder: Path, state: dict, source: Any) -> tuple[Any, nn.Module]:
         return graph, olm.graph.build(graph)
     if source is None:
         source = state.get("config", {}).get("source")
+        if source is not None and not isinstance(source, str):
+            raise FileFormatError(f"{layout.state_path(folder)}: the recorded \"source\" must "
+                                  f"be a string, not {type(source).__name__}")
     if source is None:
         if (folder / layout.PICKLED_MODEL).exists():
             raise FileFormatError(

@@ -164,6 +164,16 @@ def test_state_json_with_wrong_types_is_one_line(run, tmp_path, capsys, text, ru
     assert rule.split()[0].strip('"') in err and err.count("\n") == 1
 
 
+def test_a_recorded_source_of_the_wrong_type_is_one_line(tmp_path, capsys):
+    save(tmp_path / "ckpt", tiny_llama(), tokenizer=ByteTokenizer(),
+         state={"step": 1, "config": {"source": ["not", "a", "path"]}})  # no document
+    (tmp_path / "ckpt" / layout.MODEL_DOCUMENT).unlink(missing_ok=True)
+    (tmp_path / "ckpt" / layout.MANIFEST).unlink()
+    assert main(["generate", str(tmp_path / "ckpt"), "--device", "cpu"]) == 2
+    err = capsys.readouterr().err
+    assert 'recorded "source" must be a string, not list' in err and err.count("\n") == 1
+
+
 def test_nan_weights_are_one_line(tmp_path, capsys):
     model = tiny_llama()
     with torch.no_grad():
