@@ -60,14 +60,15 @@ def _hf_saver() -> Callable[..., Any]:
 
 def _to_hf(source: str, path: Path) -> None:
     save_hf = _hf_saver()
+    from olm.core.layout import MODEL_DOCUMENT, WEIGHTS
     from olm.graph import build, from_source
-    from olm.nn.structure.persistence import MODEL_FILE, WEIGHTS_FILE, load
+    from olm.train.checkpoint import load
 
     folder = Path(source)
     tokenizer = None
-    if folder.is_dir() and (folder / MODEL_FILE).exists() and (folder / WEIGHTS_FILE).exists():
+    if folder.is_dir() and (folder / MODEL_DOCUMENT).exists() and (folder / WEIGHTS).exists():
         loaded = load(folder)
-        model, tokenizer = loaded if isinstance(loaded, tuple) else (loaded, None)
+        model, tokenizer = loaded.model, loaded.tokenizer
     else:
         print(
             f"olm export: note: {source} holds no trained weights; exporting freshly "

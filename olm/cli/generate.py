@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 __all__ = ["register", "run"]
@@ -30,17 +31,20 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from olm.core.errors import OLMError
-    from olm.data import load_tokenizer_dir
+    from olm.core.layout import TOKENIZER_DIR
     from olm.generation import sample
-    from olm.train.checkpoint import resolve_checkpoint
+    from olm.train.checkpoint import load
     from olm.train.device import resolve_device
-    from olm.train.setup import load_checkpoint_model
 
-    folder = resolve_checkpoint(args.checkpoint)
-    if not (folder / "tokenizer").is_dir():
-        raise OLMError(f"{folder} has no tokenizer/ folder: cannot encode the prompt")
-    tokenizer = load_tokenizer_dir(folder / "tokenizer")
-    _, model = load_checkpoint_model(folder)
+    for flag in ("temperature", "top_p"):
+        value = getattr(args, flag)
+        if value is not None and not math.isfinite(value):
+            raise OLMError(f"--{flag.replace('_', '-')} must be a finite number, not {value}")
+    checkpoint = load(args.checkpoint)
+    if checkpoint.tokenizer is None:
+        raise OLMError(f"{checkpoint.path} has no {TOKENIZER_DIR}/ folder: cannot encode the "
+                       "prompt")
+    tokenizer, model = checkpoint.tokenizer, checkpoint.model
     device = resolve_device(args.device)
     model.to(device)
     ids = tokenizer.encode(args.prompt or "\n").to(device)[None, :]

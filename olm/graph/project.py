@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from olm.core.errors import FileFormatError
+from olm.core.layout import MODEL_DOCUMENT
 from olm.graph.document import CONTAINERS, Graph
 from olm.graph.values import TAGS
 
@@ -172,7 +173,7 @@ def load(path: str | os.PathLike) -> Graph:
     """
     path = Path(path)
     if path.is_dir():
-        path = path / "model.olm.json"
+        path = path / MODEL_DOCUMENT
     try:
         size = path.stat().st_size
         if size > _MAX_BYTES:

@@ -14,6 +14,7 @@ from pathlib import Path
 import torch
 
 from olm.core.errors import FileFormatError, OLMError
+from olm.core.layout import MODEL_DOCUMENT
 from olm.graph.document import Graph
 from olm.graph.from_module import from_module
 from olm.graph.from_python import from_python
@@ -48,7 +49,7 @@ def from_source(spec: str | os.PathLike) -> Graph:
     path = Path(spec)
     text = str(spec)
     if path.is_dir():
-        return load(path / "model.olm.json")
+        return load(path / MODEL_DOCUMENT)
     if text.endswith(".py"):
         try:
             source = path.read_text(encoding="utf-8")

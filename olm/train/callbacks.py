@@ -9,6 +9,8 @@ from pathlib import Path
 
 import torch
 
+from olm.core import layout
+
 __all__ = [
     "TrainerCallback",
     "CheckpointCallback",
@@ -46,7 +48,7 @@ class CheckpointCallback(TrainerCallback):
         save_best (bool): also keep a ``best`` copy at the lowest training loss.
     """
 
-    def __init__(self, checkpoint_dir: str = "checkpoints", save_every: int = 1000,
+    def __init__(self, checkpoint_dir: str = layout.CHECKPOINTS_DIR, save_every: int = 1000,
                  keep_last_n: int = 5, save_best: bool = True) -> None:
         self.dir = Path(checkpoint_dir)
         self.save_every = save_every
@@ -62,8 +64,8 @@ class CheckpointCallback(TrainerCallback):
             trainer.save_checkpoint(self.dir / "best")
         if step % self.save_every:
             return
-        trainer.save_checkpoint(self.dir / f"step_{step:07d}")
-        saved = sorted(p for p in self.dir.glob("step_*") if p.is_dir())
+        trainer.save_checkpoint(self.dir / layout.step_name(step))
+        saved = sorted(p for p in self.dir.glob(f"{layout.STEP_PREFIX}*") if p.is_dir())
         for old in saved[: -self.keep_last_n]:
             shutil.rmtree(old, ignore_errors=True)
 

@@ -19,6 +19,7 @@ import torch.distributed as dist
 from safetensors.torch import save_file
 from torch import nn
 
+from olm.core import layout
 from olm.core.errors import ConfigError, OLMError
 from olm.train.distributed import setup_distributed
 from olm.train.trainer import Trainer
@@ -218,7 +219,7 @@ class FSDPTrainer(Trainer):
                 tensors = {k: v.detach().clone().contiguous() for k, v in full.items()}
                 state = {"step": str(self.global_step), "tokens": str(self.total_tokens_processed),
                          "world_size": str(self.dist.world_size), "state_dict_type": state_dict_type}
-                save_file(tensors, str(path / "model.safetensors"), metadata=state)
+                save_file(tensors, str(path / layout.WEIGHTS), metadata=state)
                 out = path
             dist.barrier()
             return out

@@ -8,22 +8,21 @@ steps them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import nn
 
-from olm.core.errors import ConfigError, FileFormatError, OLMError
-from olm.data import PreparedData, load_tokenizer_dir, prepare_data
-from olm.train.checkpoint import load_trainer_state, load_weights, read_state, resolve_checkpoint
+from olm.core.errors import ConfigError, OLMError
+from olm.data import PreparedData, prepare_data
+from olm.train.checkpoint import Checkpoint, clean_leftovers, load, load_trainer_state
 from olm.train.config import TrainConfig
 from olm.train.optim import AdamW, param_groups
 from olm.train.schedulers import WarmupCosineScheduler, WarmupLR
 from olm.train.source import load_source
 
 __all__ = ["model_vocab_size", "check_vocab", "build_model", "build_optimizer", "RunParts",
-           "load_checkpoint_model", "describe_failure"]
+           "describe_failure"]
 
 
 def model_vocab_size(model: nn.Module) -> int | None:
@@ -62,35 +61,11 @@ def check_seq_len(model: nn.Module, seq_len: int, vocab: int, device: torch.devi
         model.train(was)
 
 
-def _graph_from_checkpoint(folder: Path):
-    import olm.graph
-
-    doc_path = folder / "model.olm.json"
-    return olm.graph.load(doc_path) if doc_path.is_file() else None
-
-
-def load_checkpoint_model(folder: Path, source: Any = None) -> tuple[Any, nn.Module]:
-    """Rebuild a checkpoint's model (from its graph, else its recorded source) and load weights."""
-    graph = None if source is not None else _graph_from_checkpoint(folder)
-    if graph is not None:
-        import olm.graph
-
-        model = olm.graph.build(graph)
-    else:
-        if source is None:
-            source = read_state(folder).get("config", {}).get("source")
-        if source is None:
-            raise FileFormatError(f"{folder} has neither model.olm.json nor a recorded source")
-        graph, model = load_source(source)
-    load_weights(folder, model)
-    return graph, model
-
-
-def build_model(config: TrainConfig, ckpt: Path | None) -> tuple[Any, nn.Module]:
+def build_model(config: TrainConfig, ckpt: Checkpoint | None) -> tuple[Any, nn.Module]:
     """Seeded initialisation from the source; or the checkpoint's model when resuming."""
     torch.manual_seed(config.seed)
     if ckpt is not None:
-        return load_checkpoint_model(ckpt, config.source)
+        return ckpt.graph, ckpt.model
     return load_source(config.source)
 
 
@@ -130,11 +105,13 @@ class RunParts:
     def build(cls, config: TrainConfig, device: torch.device, is_main: bool = True,
               barrier=None) -> RunParts:
         """Build all parts; under DDP rank 0 tokenizes first and the others then read its cache."""
-        ckpt = resolve_checkpoint(config.resume) if config.resume else None
+        if is_main and config.out is not None:
+            clean_leftovers(config.out)  # what a killed save of this run left behind
+        ckpt = load(config.resume, source=config.source) if config.resume else None
         graph, model = build_model(config, ckpt)
         tokenizer = config.tokenizer
-        if ckpt is not None and (ckpt / "tokenizer").is_dir():
-            tokenizer = load_tokenizer_dir(ckpt / "tokenizer")
+        if ckpt is not None and ckpt.tokenizer is not None:
+            tokenizer = ckpt.tokenizer
         if barrier is not None and not is_main:
             barrier()
         data = prepare_data(config.data, tokenizer, config.max_corpus_bytes, config.val_fraction)
@@ -149,10 +126,10 @@ class RunParts:
         state: dict = {}
         start = 0
         if ckpt is not None:
-            state = load_trainer_state(ckpt, opt, sched)
+            state = load_trainer_state(ckpt.path, opt, sched)
             start = int(state.get("step", 0))
             if start > config.steps:
-                raise ConfigError(f"checkpoint {ckpt} is at step {start}, past --steps "
+                raise ConfigError(f"checkpoint {ckpt.path} is at step {start}, past --steps "
                                   f"{config.steps}: raise --steps to continue")
         return cls(graph, model, data, opt, sched, start, state)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from olm.core.errors import OLMError
+from olm.core.layout import WEIGHTS, staging_path
 
-__all__ = ["export_checkpoint", "export_python", "export_hf", "hf_problem",
-           "load_checkpoint_model"]
+__all__ = ["export_checkpoint", "export_python", "export_hf", "hf_problem"]
 
 
 def _fresh_target(path: Path) -> None:
@@ -31,12 +31,12 @@ def export_checkpoint(checkpoint: str | os.PathLike[str], dest: str | os.PathLik
     read it like the original.
     """
     src, target = Path(checkpoint), Path(dest)
-    if not (src / "model.safetensors").is_file():
-        raise OLMError(f"{src} is not a checkpoint (it has no model.safetensors)")
+    if not (src / WEIGHTS).is_file():
+        raise OLMError(f"{src} is not a checkpoint (it has no {WEIGHTS})")
     _fresh_target(target)
     if target.exists():
         target.rmdir()
-    tmp = target.with_name(f".tmp-{target.name}-{os.getpid()}")
+    tmp = staging_path(target)
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(src, tmp)
     os.replace(tmp, target)
@@ -53,20 +53,6 @@ def export_python(graph: Any, dest: str | os.PathLike[str]) -> Path:
     tmp.write_text(source, encoding="utf-8")
     os.replace(tmp, target)
     return target
-
-
-def load_checkpoint_model(checkpoint: str | os.PathLike[str]) -> tuple[Any, Any, Any]:
-    """``(graph, model with the checkpoint's weights, tokenizer or None)`` of a checkpoint."""
-    import olm.graph
-    from olm.data.tokenizers import load_tokenizer_dir
-    from olm.train.checkpoint import load_weights
-
-    folder = Path(checkpoint)
-    graph = olm.graph.load(folder / "model.olm.json")
-    model = olm.graph.build(graph)
-    load_weights(folder, model)
-    tokenizer = load_tokenizer_dir(folder / "tokenizer") if (folder / "tokenizer").is_dir() else None
-    return graph, model, tokenizer
 
 
 def hf_problem(graph: Any) -> str | None:
@@ -98,9 +84,10 @@ def export_hf(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) 
             or the folder is in the way.
     """
     from olm.interop.hf import save_hf
+    from olm.train.checkpoint import load
 
     target = Path(dest)
     _fresh_target(target)
-    _graph, model, tokenizer = load_checkpoint_model(checkpoint)
-    save_hf(model, target, tokenizer=tokenizer)
+    loaded = load(checkpoint)
+    save_hf(loaded.model, target, tokenizer=loaded.tokenizer)
     return target

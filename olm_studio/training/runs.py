@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from olm.core import layout
 from olm_studio.training.history import RunHistory, read_events
 from olm_studio.training.settings import TrainSettings
 
@@ -86,23 +87,23 @@ class Run:
 
     @property
     def graph_path(self) -> Path:
-        return self.path / "model.olm.json"
+        return self.path / layout.MODEL_DOCUMENT
 
     @property
     def events_path(self) -> Path:
-        return self.path / "events.jsonl"
+        return self.path / layout.EVENTS
 
     @property
     def stderr_path(self) -> Path:
-        return self.path / "stderr.log"
+        return self.path / layout.STDERR_LOG
 
     @property
     def checkpoint_dir(self) -> Path:
-        return self.path / "checkpoint"
+        return self.path / layout.STUDIO_CHECKPOINT_DIR
 
     def save(self) -> None:
         """Write ``run.json`` (atomically)."""
-        _write_json_atomic(self.path / "run.json", {
+        _write_json_atomic(self.path / layout.RUN_RECORD, {
             "format": 1,
             "name": self.name,
             "model_name": self.model_name,
@@ -129,7 +130,7 @@ class Run:
         # paths are relative to the run folder (the child's working directory).
         for name in reversed(self.history().checkpoints):
             path = Path(name) if Path(name).is_absolute() else self.path / name
-            if (path / "model.safetensors").is_file():
+            if (path / layout.WEIGHTS).is_file():
                 return path
         from olm.core.errors import OLMError
         from olm.train.checkpoint import resolve_checkpoint
@@ -148,7 +149,7 @@ class Run:
     @classmethod
     def load(cls, path: Path) -> Run:
         """Read a run folder; a run left "running" by a dead Studio reads as failed."""
-        data = json.loads((path / "run.json").read_text(encoding="utf-8"))
+        data = json.loads((path / layout.RUN_RECORD).read_text(encoding="utf-8"))
         run = cls(
             path=path,
             name=str(data.get("name", path.name)),
@@ -210,7 +211,7 @@ class RunStore:
             return []
         runs = []
         for path in sorted(self.root.iterdir()):
-            if (path / "run.json").is_file():
+            if (path / layout.RUN_RECORD).is_file():
                 try:
                     runs.append(Run.load(path))
                 except (OSError, ValueError):

@@ -84,6 +84,7 @@ def test_import_hf_checkpoint_folder_generates(tmp_path, capsys):
     save_hf(model, tmp_path / "hf", tokenizer=_bpe())
     assert main(["import-hf", str(tmp_path / "hf"), "-o", str(tmp_path / "ckpt")]) == 0
     assert sorted(p.name for p in (tmp_path / "ckpt").iterdir()) == [
+        "manifest.json",
         "model.olm.json",
         "model.safetensors",
         "tokenizer",

@@ -8,7 +8,7 @@ import torch
 from olm.core.errors import OLMError
 from olm.data.tokenizers import ByteTokenizer
 from olm.nn.structure import Block
-from olm.train.checkpoint import save_checkpoint
+from olm.train.checkpoint import load, save
 from olm_studio.training import export
 
 
@@ -17,14 +17,15 @@ def checkpoint(tmp_path, tiny):
     torch.manual_seed(0)
     model = tiny.llama()
     graph = tiny.graph_of(model, "tiny-llama")
-    folder = save_checkpoint(tmp_path / "ckpt", model, tokenizer=ByteTokenizer(), graph=graph)
+    folder = save(tmp_path / "ckpt", model, tokenizer=ByteTokenizer(), graph=graph)
     return folder, model, graph
 
 
 def test_checkpoint_copy_loads_the_same_weights(checkpoint, tmp_path):
     folder, model, _graph = checkpoint
     copied = export.export_checkpoint(folder, tmp_path / "copy")
-    _g, loaded, tokenizer = export.load_checkpoint_model(copied)
+    checkpoint = load(copied)
+    loaded, tokenizer = checkpoint.model, checkpoint.tokenizer
     ids = torch.randint(0, 256, (2, 9))
     torch.testing.assert_close(loaded(ids), model(ids))
     assert tokenizer.vocab_size == 256

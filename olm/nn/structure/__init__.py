@@ -1,8 +1,10 @@
-"""Structure: `Block` and the combinators models are assembled from, and checkpoints."""
+"""Structure: `Block` and the combinators models are assembled from.
+
+Checkpoints (``Block.save`` and loading them back) live in :mod:`olm.train.checkpoint`.
+"""
 
 from olm.nn.structure.block import Block, Pipeline
 from olm.nn.structure.combinators import Parallel, Repeat, Residual
-from olm.nn.structure.persistence import load, load_block, load_model, save_block
 
 __all__ = [
     "Block",
@@ -10,8 +12,4 @@ __all__ = [
     "Pipeline",
     "Repeat",
     "Residual",
-    "load",
-    "load_block",
-    "load_model",
-    "save_block",
 ]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import os
+from pathlib import Path
 from typing import Any, Iterable
 
 from torch import Tensor, nn
@@ -45,11 +48,27 @@ class Block(Component):
     def __getitem__(self, index: int) -> nn.Module:
         return self.blocks[index]
 
-    def save(self, path, tokenizer=None) -> None:
-        """Save weights and architecture to a checkpoint folder (no pickle)."""
-        from olm.nn.structure.persistence import save_block
+    def save(self, path: str | os.PathLike, tokenizer: Any = None) -> None:
+        """Save weights and architecture to a checkpoint folder (no pickle).
 
-        save_block(self, path, tokenizer=tokenizer)
+        The folder is created if missing and reused if it exists; read it back with
+        ``olm.train.checkpoint.load(path)``.
+
+        Args:
+            path (str | os.PathLike): the folder.
+            tokenizer (Any): anything with ``save(directory)``, stored in ``tokenizer/``.
+
+        Raises:
+            NotADirectoryError: ``path`` is an existing file.
+            OLMError: the model contains parts that cannot be described as a document.
+        """
+        folder = Path(path)
+        if folder.exists() and not folder.is_dir():
+            raise NotADirectoryError(f"{folder} is a file; Block.save needs a folder")
+        # The checkpoint module owns the layout and needs olm.graph, which sits above
+        # olm.nn: it is looked up when a model is saved, never imported by this layer.
+        checkpoint = importlib.import_module("olm.train.checkpoint")
+        checkpoint.save(folder, self, tokenizer=tokenizer, replace=False, require_document=True)
 
 
 class Pipeline(Block):

@@ -1,0 +1,120 @@
+"""The on-disk layout of checkpoints, run folders and imported projects: every file name.
+
+One place spells each name, so the library, the command line and the Studio cannot drift
+apart. This module holds names and pure path arithmetic only (no torch, no I/O), which is
+why it sits in ``olm.core``: ``olm.graph`` reads a checkpoint folder's document and ``olm.nn``
+sits below the graph, and both may import from here. Reading and writing the files is
+:mod:`olm.train.checkpoint`'s job.
+
+A checkpoint folder::
+
+    model.safetensors          weights (tied tensors stored once, re-tied on load)
+    model.olm.json             the graph document
+    tokenizer/                 the tokenizer it was trained with
+    trainer_state/state.json   step, config, scheduler, optimizer groups, counters
+    trainer_state/optimizer.safetensors   optimizer moments
+    trainer_state/rng.safetensors         torch CPU (and CUDA) generator states
+    manifest.json              sha256 and size of every other file, written last
+
+A run folder (``olm train --out RUN``)::
+
+    events.jsonl               the event stream
+    checkpoints/step_0000100/  step checkpoints (the newest few are kept)
+    final/                     a finished run's checkpoint, where one was written
+
+A Studio run folder adds ``run.json``, ``model.olm.json``, ``stderr.log`` and keeps the
+trainer's output in ``checkpoint/``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = [
+    "MODEL_DOCUMENT", "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
+    "OPTIMIZER_FILE", "RNG_FILE", "MANIFEST", "PICKLED_MODEL", "CHECKPOINTS_DIR", "FINAL_DIR",
+    "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "RUN_RECORD", "STDERR_LOG",
+    "STUDIO_CHECKPOINT_DIR", "PROJECT_SUFFIX", "WEIGHTS_SUFFIX", "TOKENIZER_SUFFIX",
+    "step_name", "state_path", "staging_path", "replaced_path", "leftover_owner",
+    "project_paths",
+]
+
+# One checkpoint folder.
+MODEL_DOCUMENT = "model.olm.json"
+WEIGHTS = "model.safetensors"
+TOKENIZER_DIR = "tokenizer"
+TRAINER_STATE_DIR = "trainer_state"
+STATE_FILE = "state.json"
+OPTIMIZER_FILE = "optimizer.safetensors"
+RNG_FILE = "rng.safetensors"
+MANIFEST = "manifest.json"
+PICKLED_MODEL = "model.pt"  # never loaded; named only to explain why
+
+# One run folder.
+CHECKPOINTS_DIR = "checkpoints"
+FINAL_DIR = "final"
+STEP_PREFIX = "step_"
+STAGING_PREFIX = ".tmp-"  # a checkpoint being written: .tmp-NAME-PID
+REPLACED_PREFIX = ".old-"  # a checkpoint being replaced: .old-NAME-PID
+EVENTS = "events.jsonl"
+
+# A Studio run folder.
+RUN_RECORD = "run.json"
+STDERR_LOG = "stderr.log"
+STUDIO_CHECKPOINT_DIR = "checkpoint"
+
+# A project file with its weights beside it: NAME.olm.json, NAME.safetensors, NAME.tokenizer/.
+PROJECT_SUFFIX = ".olm.json"
+WEIGHTS_SUFFIX = ".safetensors"
+TOKENIZER_SUFFIX = ".tokenizer"
+
+
+def step_name(step: int) -> str:
+    """The folder name of the checkpoint at ``step`` (zero-padded, so names sort by step)."""
+    return f"{STEP_PREFIX}{step:07d}"
+
+
+def state_path(checkpoint: str | os.PathLike[str]) -> Path:
+    """``trainer_state/state.json`` of a checkpoint folder."""
+    return Path(checkpoint) / TRAINER_STATE_DIR / STATE_FILE
+
+
+def staging_path(final: Path, pid: int | None = None) -> Path:
+    """Where ``final`` is written before it is renamed into place (``.tmp-NAME-PID``)."""
+    return final.with_name(f"{STAGING_PREFIX}{final.name}-{pid or os.getpid()}")
+
+
+def replaced_path(final: Path, pid: int | None = None) -> Path:
+    """Where an existing ``final`` waits while its replacement is renamed in."""
+    return final.with_name(f"{REPLACED_PREFIX}{final.name}-{pid or os.getpid()}")
+
+
+def leftover_owner(name: str) -> tuple[str, str, int] | None:
+    """``(kind, target, pid)`` of a staging or replaced folder's name, else None.
+
+    ``kind`` is ``"staging"`` (``.tmp-TARGET-PID``) or ``"replaced"`` (``.old-TARGET-PID``);
+    ``target`` is the checkpoint folder's name and ``pid`` the process that wrote it.
+    """
+    for kind, prefix in (("staging", STAGING_PREFIX), ("replaced", REPLACED_PREFIX)):
+        if name.startswith(prefix):
+            target, _, pid = name[len(prefix):].rpartition("-")
+            return (kind, target, int(pid)) if pid.isdigit() and target else None
+    return None
+
+
+def project_paths(output: str | os.PathLike[str]) -> dict[str, Path]:
+    """Where each file of an imported model goes (keys "graph", "weights", "tokenizer").
+
+    ``NAME.olm.json`` names a project file with ``NAME.safetensors`` and ``NAME.tokenizer/``
+    beside it; any other name is a checkpoint folder.
+    """
+    out = Path(output)
+    if out.name.endswith(PROJECT_SUFFIX):
+        stem = out.name[: -len(PROJECT_SUFFIX)]
+        return {
+            "graph": out,
+            "weights": out.with_name(stem + WEIGHTS_SUFFIX),
+            "tokenizer": out.with_name(stem + TOKENIZER_SUFFIX),
+        }
+    return {"graph": out / MODEL_DOCUMENT, "weights": out / WEIGHTS, "tokenizer": out / TOKENIZER_DIR}
