@@ -39,6 +39,14 @@ from olm.models.qwen2 import (
     Qwen2_5_72B,
     Qwen2Model,
 )
+from olm.models.qwen3 import (
+    Qwen3_0_6B,
+    Qwen3_8B,
+    Qwen3_30B_A3B,
+    Qwen3_32B,
+    Qwen3Model,
+    Qwen3MoeModel,
+)
 
 __all__ = [
     # metadata
@@ -49,6 +57,8 @@ __all__ = [
     "Llama2Model",
     "Llama3Model",
     "Qwen2Model",
+    "Qwen3Model",
+    "Qwen3MoeModel",
     "MistralModel",
     "MixtralModel",
     "Gemma2Model",
@@ -76,6 +86,10 @@ __all__ = [
     "Qwen2_5_14B",
     "Qwen2_5_32B",
     "Qwen2_5_72B",
+    "Qwen3_0_6B",
+    "Qwen3_8B",
+    "Qwen3_32B",
+    "Qwen3_30B_A3B",
     "Mistral_7B",
     "Mixtral_8x7B",
     "Gemma2_2B",

@@ -22,6 +22,8 @@ from transformers import (
     Phi3Config,
     PretrainedConfig,
     Qwen2Config,
+    Qwen3Config,
+    Qwen3MoeConfig,
 )
 
 __all__ = ["HF_CONFIGS"]
@@ -59,6 +61,14 @@ _LLAMA31 = dict(vocab_size=128256, max_position_embeddings=131072, tie_word_embe
 _LLAMA32 = dict(vocab_size=128256, max_position_embeddings=131072, tie_word_embeddings=True)
 _QWEN_SMALL = dict(vocab_size=151936, tie_word_embeddings=True)
 _QWEN_LARGE = dict(vocab_size=152064, tie_word_embeddings=False)
+
+_QWEN3 = dict(vocab_size=151936, head_dim=128, max_position_embeddings=40960,
+              rope_theta=1000000.0, rms_norm_eps=1e-6)
+
+
+def _qwen3(**kw) -> Callable[[], PretrainedConfig]:
+    return lambda: Qwen3Config(**_QWEN3, **kw)
+
 
 HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
     # openai-community/gpt2, gpt2-medium, gpt2-large, gpt2-xl
@@ -146,5 +156,17 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
         vocab_size=50272, hidden_size=768, ffn_dim=3072, num_hidden_layers=12,
         num_attention_heads=12, max_position_embeddings=2048, word_embed_proj_dim=768,
         do_layer_norm_before=True, tie_word_embeddings=True,
+    ),
+    # Qwen/Qwen3-0.6B, Qwen3-8B, Qwen3-32B, Qwen3-30B-A3B
+    "Qwen3_0_6B": _qwen3(hidden_size=1024, intermediate_size=3072, num_hidden_layers=28,
+                        num_attention_heads=16, num_key_value_heads=8, tie_word_embeddings=True),
+    "Qwen3_8B": _qwen3(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36,
+                      num_attention_heads=32, num_key_value_heads=8, tie_word_embeddings=False),
+    "Qwen3_32B": _qwen3(hidden_size=5120, intermediate_size=25600, num_hidden_layers=64,
+                       num_attention_heads=64, num_key_value_heads=8, tie_word_embeddings=False),
+    "Qwen3_30B_A3B": lambda: Qwen3MoeConfig(
+        **_QWEN3, hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
+        num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=4, num_experts=128,
+        num_experts_per_tok=8, norm_topk_prob=True, tie_word_embeddings=False,
     ),
 }

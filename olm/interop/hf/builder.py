@@ -30,6 +30,8 @@ from olm.models import (
     MistralModel,
     MixtralModel,
     Qwen2Model,
+    Qwen3Model,
+    Qwen3MoeModel,
 )
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
@@ -106,6 +108,19 @@ def _gemma2(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _qwen3(s: DecoderSpec) -> nn.Module:
+    return Qwen3Model(**_rms_common(s), head_dim=s.head_dim, rope_scaling=s.rope_scaling)
+
+
+def _qwen3_moe(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    expert_dim = common.pop("intermediate_size")
+    return Qwen3MoeModel(
+        **common, expert_dim=expert_dim, head_dim=s.head_dim, num_experts=s.num_experts,
+        top_k=s.top_k,
+    )
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -113,6 +128,8 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "MistralForCausalLM": _mistral,
     "MixtralForCausalLM": _mixtral,
     "Gemma2ForCausalLM": _gemma2,
+    "Qwen3ForCausalLM": _qwen3,
+    "Qwen3MoeForCausalLM": _qwen3_moe,
 }
 
 
@@ -132,6 +149,8 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         attn_logit_softcap=s.attn_softcap,
         sliding_window=window,
         use_rope=s.position == "rope",
+        use_qk_norm=s.qk_norm or None,
+        rms_norm_eps=s.norm_eps if s.qk_norm else None,
     )
     if s.position == "rope":
         options.update(rope_theta=s.rope_theta, rope_scaling=s.rope_scaling)

@@ -7,7 +7,7 @@ multiplicative gains (Gemma's stored ``weight - 1`` is undone by its architectur
 
 Names: ``embed``, ``pos_embed``, ``final_norm``, ``head``, and per layer ``layers.{i}.``
 followed by ``attn_norm``, ``post_attn_norm``, ``ffn_norm``, ``post_ffn_norm``, ``q``,
-``k``, ``v``, ``o``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
+``k``, ``v``, ``o``, ``q_norm``, ``k_norm``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
 each with ``.weight`` and, where present, ``.bias``.
 """
 
@@ -36,6 +36,9 @@ def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
     _linear(shapes, p + "k", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "v", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "o", d, spec.num_heads * hd, spec.out_bias)
+    if spec.qk_norm:  # one RMSNorm gain per head dimension, shared by all heads
+        shapes[p + "q_norm.weight"] = (hd,)
+        shapes[p + "k_norm.weight"] = (hd,)
 
 
 def _ffn(shapes: dict, p: str, spec: DecoderSpec) -> None:

@@ -171,7 +171,17 @@ class _Walk:
             self.parts["sliding_windows"] = part
         for x, proj in (("q", a.q_proj), ("k", a.k_proj), ("v", a.v_proj), ("o", a.out_proj)):
             self.linear(p + x, proj)
-        self.covered(a, part, ignore=("q_norm.", "k_norm."))  # QK-norm: judged by the spec
+        if getattr(a, "use_qk_norm", False):
+            self.qk_norms(p, a, part)
+        self.covered(a, part)
+
+    def qk_norms(self, p: str, a: nn.Module, part: str) -> None:
+        """Per-head QK-norm gains (Qwen 3): RMSNorms whose epsilon must match the layers'."""
+        for x, norm in (("q_norm", a.q_norm), ("k_norm", a.k_norm)):
+            if not isinstance(norm, RMSNorm):
+                raise _refuse(part, f"normalises {x[0]} with {_name(norm)}, not RMSNorm")
+            self.set("qk_norm_eps", float(norm.eps), part)
+            self.slots[f"{p}{x}.weight"] = Slot(norm.weight)
 
     def rope(self, a: AttentionBase, part: str) -> None:
         rope = a.rope
@@ -370,6 +380,13 @@ def _finish(
     theta, scaling, rope_len = rope if rope is not None else (10000.0, None, None)
     for name in ("rope_theta", "rope_scaling"):
         walk.parts[name] = walk.parts["rope"]
+    qk_eps = f.pop("qk_norm_eps", None)
+    if qk_eps is not None and not math.isclose(qk_eps, f["norm_eps"], rel_tol=1e-9):
+        raise _refuse(
+            walk.parts["qk_norm_eps"],
+            f"uses QK-norm epsilon {qk_eps:g} but the layers' norms use {f['norm_eps']:g}",
+        )
+    walk.parts.pop("qk_norm_eps", None)
     f.setdefault("num_experts", 0)
     f.setdefault("top_k", 0)
     f.setdefault("shared_experts", 0)
