@@ -12,6 +12,7 @@ allocates nothing and its parameters can still be counted.
 """
 
 from olm.models._preset import PRESETS, PresetInfo
+from olm.models.deepseek import DeepSeekModel, DeepSeekV2_Lite, DeepSeekV3
 from olm.models.gemma2 import Gemma2_2B, Gemma2_9B, Gemma2_27B, Gemma2Model
 from olm.models.gpt2 import GPT2, GPT2XL, GPT2Large, GPT2Medium, GPT2Model
 from olm.models.llama2 import Llama2_7B, Llama2_13B, Llama2_70B, Llama2Model
@@ -59,6 +60,7 @@ __all__ = [
     "Qwen2Model",
     "Qwen3Model",
     "Qwen3MoeModel",
+    "DeepSeekModel",
     "MistralModel",
     "MixtralModel",
     "Gemma2Model",
@@ -90,6 +92,8 @@ __all__ = [
     "Qwen3_8B",
     "Qwen3_32B",
     "Qwen3_30B_A3B",
+    "DeepSeekV2_Lite",
+    "DeepSeekV3",
     "Mistral_7B",
     "Mixtral_8x7B",
     "Gemma2_2B",

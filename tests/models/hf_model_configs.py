@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Callable
 
 from transformers import (
+    DeepseekV2Config,
+    DeepseekV3Config,
     Gemma2Config,
     GPT2Config,
     LlamaConfig,
@@ -68,6 +70,15 @@ _QWEN3 = dict(vocab_size=151936, head_dim=128, max_position_embeddings=40960,
 
 def _qwen3(**kw) -> Callable[[], PretrainedConfig]:
     return lambda: Qwen3Config(**_QWEN3, **kw)
+
+
+def _deepseek_yarn(mscale: float) -> dict:
+    return dict(rope_type="yarn", rope_theta=10000.0, factor=40.0, beta_fast=32.0, beta_slow=1.0,
+                mscale=mscale, mscale_all_dim=mscale, original_max_position_embeddings=4096)
+
+
+_MLA = dict(kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
+            max_position_embeddings=163840, tie_word_embeddings=False)
 
 
 HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
@@ -168,5 +179,21 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
         **_QWEN3, hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
         num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=4, num_experts=128,
         num_experts_per_tok=8, norm_topk_prob=True, tie_word_embeddings=False,
+    ),
+    # deepseek-ai/DeepSeek-V2-Lite, DeepSeek-V3 (without the multi-token-prediction module)
+    "DeepSeekV2_Lite": lambda: DeepseekV2Config(
+        **_MLA, vocab_size=102400, hidden_size=2048, intermediate_size=10944,
+        moe_intermediate_size=1408, num_hidden_layers=27, num_attention_heads=16,
+        num_key_value_heads=16, n_routed_experts=64, n_shared_experts=2, num_experts_per_tok=6,
+        first_k_dense_replace=1, q_lora_rank=None, topk_method="greedy", n_group=1,
+        topk_group=1, norm_topk_prob=False, routed_scaling_factor=1.0,
+        rope_parameters=_deepseek_yarn(0.707),
+    ),
+    "DeepSeekV3": lambda: DeepseekV3Config(
+        **_MLA, vocab_size=129280, hidden_size=7168, intermediate_size=18432,
+        moe_intermediate_size=2048, num_hidden_layers=61, num_attention_heads=128,
+        num_key_value_heads=128, n_routed_experts=256, n_shared_experts=1, num_experts_per_tok=8,
+        first_k_dense_replace=3, q_lora_rank=1536, n_group=8, topk_group=4, norm_topk_prob=True,
+        routed_scaling_factor=2.5, rope_parameters=_deepseek_yarn(1.0),
     ),
 }

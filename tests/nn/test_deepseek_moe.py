@@ -23,11 +23,10 @@ def _randomize(module: torch.nn.Module, seed: int) -> None:
 def _copy_experts(ours: DeepSeekMoEFFN, hf: torch.nn.Module) -> None:
     with torch.no_grad():
         ours.router.gate.weight.copy_(hf.gate.weight)
-        for e, expert in enumerate(ours.experts):
-            gate, up = hf.experts.gate_up_proj[e].chunk(2, dim=0)
-            expert.up_proj.weight.copy_(torch.cat([up, gate]))  # olm: value rows, then gate rows
-            expert.down_proj.weight.copy_(hf.experts.down_proj[e])
-        shared = ours.shared_experts[0]
+        gate, up = hf.experts.gate_up_proj.chunk(2, dim=1)  # [E, I, D] each
+        ours.experts_up.copy_(torch.cat([up, gate], dim=1))  # olm: value rows, then gate rows
+        ours.experts_down.copy_(hf.experts.down_proj)
+        shared = ours.shared_expert
         shared.up_proj.weight.copy_(
             torch.cat([hf.shared_experts.up_proj.weight, hf.shared_experts.gate_proj.weight])
         )

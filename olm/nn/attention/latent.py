@@ -15,6 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from olm.core.capture import Component
+from olm.core.errors import ConfigError
 from olm.nn.attention._kernels import sdpa_attention
 from olm.nn.attention.base import check_dropout
 from olm.nn.attention.kv_cache import KVCache
@@ -83,8 +84,12 @@ class MultiHeadLatentAttention(Component):
             require_positive(name, value)
         if q_lora_rank is not None:
             require_positive("q_lora_rank", q_lora_rank)
-        if attention_scale is not None:
-            require_positive("attention_scale", attention_scale)
+        if attention_scale is not None and (
+            isinstance(attention_scale, bool)
+            or not isinstance(attention_scale, (int, float))
+            or not 0 < attention_scale < float("inf")
+        ):
+            raise ConfigError(f"attention_scale must be a positive number, got {attention_scale!r}")
         check_dropout(dropout)
         self.embed_dim, self.num_heads, self.max_seq_len = embed_dim, num_heads, max_seq_len
         self.kv_lora_rank, self.q_lora_rank = kv_lora_rank, q_lora_rank

@@ -5,24 +5,33 @@ token to several of them, while one or two shared experts see every token and ho
 common knowledge. DeepSeek-V3 routes with a sigmoid over expert groups and balances load
 with a score bias instead of an auxiliary loss (see
 :class:`~olm.nn.moe.deepseek_router.GroupLimitedRouter`).
+
+With hundreds of experts per layer (DeepSeek-V3: 256 in each of 58 layers) the routed
+experts are stored as one bank of stacked weights rather than one module each: building
+the 671B model on the meta device then takes a fraction of a second, and each expert is
+still computed only on its own tokens.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
-from torch import nn
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
 
+from olm.core.capture import Component
 from olm.core.registry import MOE
-from olm.core.validation import check_non_negative, check_non_negative_int
-from olm.nn.moe.base import MoEFeedForwardBase
+from olm.core.validation import check_non_negative, check_non_negative_int, check_positive_int
+from olm.nn.moe.aux_loss import load_balancing_loss
 from olm.nn.moe.deepseek_router import GroupLimitedRouter
 
 __all__ = ["DeepSeekMoEFFN", "balance_routing_biases"]
 
 
 @MOE.register("deepseek_moe")
-class DeepSeekMoEFFN(MoEFeedForwardBase):
+class DeepSeekMoEFFN(Component):
     """Fine-grained mixture of SwiGLU experts with shared experts (DeepSeek-V2/V3, 2024).
 
     Args:
@@ -66,30 +75,97 @@ class DeepSeekMoEFFN(MoEFeedForwardBase):
     ) -> None:
         from olm.nn.feedforward.swiglu import SwiGLUFFN  # circular at module level
 
-        check_non_negative_int("DeepSeekMoEFFN", "num_shared_experts", num_shared_experts)
-        self_rate = check_non_negative("DeepSeekMoEFFN", "bias_update_rate", bias_update_rate)
-        expert = {"hidden_dim": hidden_dim, "dropout": dropout, "bias": False}
-        super().__init__(embed_dim, SwiGLUFFN, num_experts, 0, top_k, expert, aux_loss_coef)
+        super().__init__()
+        owner = type(self).__name__
+        self.embed_dim = check_positive_int(owner, "embed_dim", embed_dim)
+        self.hidden_dim = check_positive_int(owner, "hidden_dim", hidden_dim)
+        self.num_shared_experts = check_non_negative_int(
+            owner, "num_shared_experts", num_shared_experts
+        )
+        self.bias_update_rate = check_non_negative(owner, "bias_update_rate", bias_update_rate)
+        self.aux_loss_coef = check_non_negative(owner, "aux_loss_coef", aux_loss_coef)
         self.router = GroupLimitedRouter(
             embed_dim, num_experts, top_k, scoring=scoring, num_groups=num_groups,
             topk_groups=topk_groups, normalize=normalize_top_k,
             scaling_factor=routed_scaling_factor, score_bias=bias_balancing,
         )
-        self.shared_width = num_shared_experts * hidden_dim
-        self.num_shared_experts = num_shared_experts
-        self.shared_experts = (
-            nn.ModuleList(
-                [SwiGLUFFN(embed_dim, hidden_dim=self.shared_width, dropout=dropout, bias=False)]
+        self.num_experts, self.top_k = num_experts, top_k
+        # Stacked expert weights, nn.Linear layout: value rows then gate rows, like SwiGLUFFN.
+        self.experts_up = nn.Parameter(torch.empty(num_experts, 2 * hidden_dim, embed_dim))
+        self.experts_down = nn.Parameter(torch.empty(num_experts, embed_dim, hidden_dim))
+        self.dropout = nn.Dropout(dropout)
+        self.shared_expert = (
+            SwiGLUFFN(
+                embed_dim, hidden_dim=num_shared_experts * hidden_dim, dropout=dropout, bias=False
             )
             if num_shared_experts
             else None
         )
-        self.bias_update_rate = self_rate
+        self.aux_loss: Tensor | None = None
+        self.last_expert_counts: Tensor | None = None
+        self.reset_parameters()
+
+    @property
+    def params_per_routed_expert(self) -> int:
+        """Parameters of one routed expert (what a token skips for each idle expert)."""
+        return 3 * self.embed_dim * self.hidden_dim
+
+    def reset_parameters(self) -> None:
+        """``nn.Linear``'s default init for every expert (uniform in ±1/sqrt(fan_in))."""
+        nn.init.uniform_(self.experts_up, -1 / math.sqrt(self.embed_dim), 1 / math.sqrt(self.embed_dim))
+        bound = 1 / math.sqrt(self.hidden_dim)
+        nn.init.uniform_(self.experts_down, -bound, bound)
+        self.router.reset_parameters()
+
+    def _expert(self, e: int, x: Tensor) -> Tensor:
+        value, gate = F.linear(x, self.experts_up[e]).chunk(2, dim=-1)  # [n, h] each
+        return self.dropout(F.linear(value * F.silu(gate), self.experts_down[e]))  # [n, D]
+
+    def _routed(self, tokens: Tensor, indices: Tensor, weights: Tensor, counts: Tensor) -> Tensor:
+        order = torch.argsort(indices.reshape(-1), stable=True)  # slots grouped by expert
+        token_of_slot = order // self.top_k
+        weight_of_slot = weights.reshape(-1)[order].unsqueeze(-1)
+        out = torch.zeros_like(tokens)
+        start = 0
+        for e, count in enumerate(counts.tolist()):
+            if count == 0:
+                continue
+            ids = token_of_slot[start : start + count]
+            y = self._expert(e, tokens[ids]) * weight_of_slot[start : start + count]
+            out.index_add_(0, ids, y.to(out.dtype))
+            start += count
+        return out
+
+    def forward(self, x: Tensor) -> Tensor:
+        if x.dim() == 0 or x.shape[-1] != self.embed_dim:
+            raise ValueError(
+                f"DeepSeekMoEFFN expects input of shape [..., {self.embed_dim}], "
+                f"got {tuple(x.shape)}"
+            )
+        tokens = x.reshape(-1, self.embed_dim)  # [T, D]
+        probs, indices, weights = self.router.route(tokens)
+        if tokens.device.type == "meta":  # shapes only
+            counts = indices.new_zeros(self.num_experts)
+            out = torch.empty_like(tokens)
+        else:
+            counts = torch.bincount(indices.reshape(-1), minlength=self.num_experts)
+            out = self._routed(tokens, indices, weights, counts)
+        if self.shared_expert is not None:
+            out = out + self.shared_expert(tokens)
+        self.last_expert_counts = counts.detach()
+        self.aux_loss = self.aux_loss_coef * load_balancing_loss(probs, counts)
+        return out.reshape(x.shape)
 
     def balance(self) -> None:
         """Nudge the routing bias towards equal load, from the last forward's counts."""
         if self.last_expert_counts is not None:
             self.router.balance(self.last_expert_counts, self.bias_update_rate)
+
+    def extra_repr(self) -> str:
+        return (
+            f"embed_dim={self.embed_dim}, num_experts={self.num_experts}, top_k={self.top_k}, "
+            f"hidden_dim={self.hidden_dim}, shared={self.num_shared_experts}"
+        )
 
 
 def balance_routing_biases(model: nn.Module) -> int:
