@@ -10,7 +10,7 @@ from transformers.models.deepseek_v3 import modeling_deepseek_v3 as ds3
 
 from olm.nn.moe import DeepSeekMoEFFN, balance_routing_biases
 
-D, E, K, I, S = 16, 8, 3, 12, 2
+D, E, K, HID, S = 16, 8, 3, 12, 2
 
 
 def _randomize(module: torch.nn.Module, seed: int) -> None:
@@ -23,7 +23,7 @@ def _randomize(module: torch.nn.Module, seed: int) -> None:
 def _copy_experts(ours: DeepSeekMoEFFN, hf: torch.nn.Module) -> None:
     with torch.no_grad():
         ours.router.gate.weight.copy_(hf.gate.weight)
-        gate, up = hf.experts.gate_up_proj.chunk(2, dim=1)  # [E, I, D] each
+        gate, up = hf.experts.gate_up_proj.chunk(2, dim=1)  # [E, HID, D] each
         ours.experts_up.copy_(torch.cat([up, gate], dim=1))  # olm: value rows, then gate rows
         ours.experts_down.copy_(hf.experts.down_proj)
         shared = ours.shared_expert
@@ -35,7 +35,7 @@ def _copy_experts(ours: DeepSeekMoEFFN, hf: torch.nn.Module) -> None:
 
 def test_v3_sigmoid_group_limited_routing_matches_transformers():
     config = T.DeepseekV3Config(
-        hidden_size=D, moe_intermediate_size=I, n_routed_experts=E, num_experts_per_tok=K,
+        hidden_size=D, moe_intermediate_size=HID, n_routed_experts=E, num_experts_per_tok=K,
         n_shared_experts=S, n_group=4, topk_group=2, norm_topk_prob=True,
         routed_scaling_factor=2.5,
     )
@@ -44,7 +44,7 @@ def test_v3_sigmoid_group_limited_routing_matches_transformers():
     with torch.no_grad():
         hf.gate.e_score_correction_bias.copy_(torch.linspace(-0.3, 0.3, E))
     ours = DeepSeekMoEFFN(
-        D, E, K, hidden_dim=I, num_shared_experts=S, scoring="sigmoid", num_groups=4,
+        D, E, K, hidden_dim=HID, num_shared_experts=S, scoring="sigmoid", num_groups=4,
         topk_groups=2, normalize_top_k=True, routed_scaling_factor=2.5,
     ).eval()
     _copy_experts(ours, hf)
@@ -60,14 +60,14 @@ def test_v3_sigmoid_group_limited_routing_matches_transformers():
 
 def test_v2_softmax_greedy_routing_matches_transformers():
     config = T.DeepseekV2Config(
-        hidden_size=D, moe_intermediate_size=I, n_routed_experts=E, num_experts_per_tok=K,
+        hidden_size=D, moe_intermediate_size=HID, n_routed_experts=E, num_experts_per_tok=K,
         n_shared_experts=S, topk_method="greedy", routed_scaling_factor=1.0,
         num_attention_heads=4, num_key_value_heads=4,
     )
     hf = ds2.DeepseekV2Moe(config).eval()
     _randomize(hf, 3)
     ours = DeepSeekMoEFFN(
-        D, E, K, hidden_dim=I, num_shared_experts=S, scoring="softmax",
+        D, E, K, hidden_dim=HID, num_shared_experts=S, scoring="softmax",
         normalize_top_k=False, bias_balancing=False,
     ).eval()
     _copy_experts(ours, hf)
@@ -78,7 +78,7 @@ def test_v2_softmax_greedy_routing_matches_transformers():
 
 def test_bias_balancing_moves_load_towards_equal():
     g = torch.Generator().manual_seed(0)
-    moe = DeepSeekMoEFFN(D, E, 2, hidden_dim=I, bias_update_rate=0.02)
+    moe = DeepSeekMoEFFN(D, E, 2, hidden_dim=HID, bias_update_rate=0.02)
     with torch.no_grad():  # a router that strongly prefers expert 0
         moe.router.gate.weight.copy_(torch.randn(E, D, generator=g) * 0.1)
         moe.router.gate.weight[0] += 0.4
@@ -99,6 +99,6 @@ def test_bias_balancing_moves_load_towards_equal():
 
 def test_group_limits_are_validated():
     with pytest.raises(ValueError, match="num_groups 3 must divide num_experts 8"):
-        DeepSeekMoEFFN(D, E, 2, hidden_dim=I, num_groups=3)
+        DeepSeekMoEFFN(D, E, 2, hidden_dim=HID, num_groups=3)
     with pytest.raises(ValueError, match="top_k 5 exceeds"):
-        DeepSeekMoEFFN(D, E, 5, hidden_dim=I, num_groups=4, topk_groups=2)
+        DeepSeekMoEFFN(D, E, 5, hidden_dim=HID, num_groups=4, topk_groups=2)
