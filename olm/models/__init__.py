@@ -27,6 +27,7 @@ from olm.models.llama3 import (
 from olm.models.mistral import Mistral_7B, MistralModel
 from olm.models.mixtral import Mixtral_8x7B, MixtralModel
 from olm.models.olmo import OLMo_7B, OLMoModel
+from olm.models.olmo2 import OLMo2_7B, OLMo2Model
 from olm.models.opt import OPT125M, OPTModel
 from olm.models.phi3 import Phi3_5_Mini, Phi3Model
 from olm.models.phi4 import Phi4_14B, Phi4Model
@@ -67,6 +68,7 @@ __all__ = [
     "Phi3Model",
     "Phi4Model",
     "OLMoModel",
+    "OLMo2Model",
     "OPTModel",
     # presets
     "GPT2",
@@ -102,5 +104,6 @@ __all__ = [
     "Phi3_5_Mini",
     "Phi4_14B",
     "OLMo_7B",
+    "OLMo2_7B",
     "OPT125M",
 ]

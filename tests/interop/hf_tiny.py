@@ -162,6 +162,13 @@ def cases() -> list[Case]:
             controls={"num_experts_per_tok": 1},
         ),
         Case(
+            "olmo2",
+            T.Olmo2Config(
+                **_LLAMA_SIZES, num_key_value_heads=2, tie_word_embeddings=False, **_NO_SPECIAL
+            ),
+            "OLMo2Model",
+        ),
+        Case(
             "gemma2",
             T.Gemma2Config(
                 **_LLAMA_SIZES,

@@ -18,6 +18,7 @@ from olm.models import (
     Llama3Model,
     MistralModel,
     MixtralModel,
+    OLMo2Model,
     OPTModel,
     Phi3Model,
     Qwen2Model,
@@ -143,6 +144,10 @@ MODELS = {
     ),
     "qwen2_sliding_top_layer": (_qwen_like_with_sliding_top_layer, "Qwen2ForCausalLM"),
     "qwen2": (lambda: Qwen2Model(**RMS, num_kv_heads=2, max_seq_len=64), "Qwen2ForCausalLM"),
+    "olmo2": (
+        lambda: OLMo2Model(**RMS, num_kv_heads=2, max_seq_len=64),
+        "Olmo2ForCausalLM",
+    ),
     "qwen3": (
         lambda: Qwen3Model(**RMS, num_kv_heads=2, head_dim=16, max_seq_len=64),
         "Qwen3ForCausalLM",

@@ -19,6 +19,7 @@ from transformers import (
     LlamaConfig,
     MistralConfig,
     MixtralConfig,
+    Olmo2Config,
     OlmoConfig,
     OPTConfig,
     Phi3Config,
@@ -179,6 +180,13 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
         **_QWEN3, hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
         num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=4, num_experts=128,
         num_experts_per_tok=8, norm_topk_prob=True, tie_word_embeddings=False,
+    ),
+    # allenai/OLMo-2-1124-7B
+    "OLMo2_7B": lambda: Olmo2Config(
+        vocab_size=100352, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
+        num_attention_heads=32, num_key_value_heads=32, max_position_embeddings=4096,
+        rope_theta=500000.0, rms_norm_eps=1e-6, pad_token_id=100277, eos_token_id=100257,
+        tie_word_embeddings=False,
     ),
     # deepseek-ai/DeepSeek-V2-Lite, DeepSeek-V3 (without the multi-token-prediction module)
     "DeepSeekV2_Lite": lambda: DeepseekV2Config(

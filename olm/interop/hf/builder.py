@@ -29,6 +29,7 @@ from olm.models import (
     Llama3Model,
     MistralModel,
     MixtralModel,
+    OLMo2Model,
     Qwen2Model,
     Qwen3Model,
     Qwen3MoeModel,
@@ -121,6 +122,12 @@ def _qwen3_moe(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _olmo2(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    del common["tie_weights"], common["rope_theta"]
+    return OLMo2Model(**common, rope_theta=s.rope_theta, tie_weights=s.tied)
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -130,6 +137,7 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "Gemma2ForCausalLM": _gemma2,
     "Qwen3ForCausalLM": _qwen3,
     "Qwen3MoeForCausalLM": _qwen3_moe,
+    "Olmo2ForCausalLM": _olmo2,
 }
 
 
@@ -150,6 +158,7 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         sliding_window=window,
         use_rope=s.position == "rope",
         use_qk_norm=s.qk_norm or None,
+        qk_norm_per_head=False if s.qk_norm_full else None,
         rms_norm_eps=s.norm_eps if s.qk_norm else None,
     )
     if s.position == "rope":
@@ -179,7 +188,9 @@ def _ffn(s: DecoderSpec) -> nn.Module:
 
 def _layer(s: DecoderSpec, window: int | None) -> Block:
     def skip(inner: nn.Module) -> Residual:
-        parts = [_norm(s), inner, _norm(s)] if s.sandwich_norms else [_norm(s), inner]
+        parts = [_norm(s), inner] if s.pre_norms else [inner]
+        if s.sandwich_norms:
+            parts.append(_norm(s))
         return Residual(Block(parts))
 
     return Block([skip(_attention(s, window)), skip(_ffn(s))])

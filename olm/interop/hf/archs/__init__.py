@@ -4,6 +4,7 @@ from olm.interop.hf.archs.base import Architecture, ConfigView
 from olm.interop.hf.archs.gemma2 import Gemma2Arch
 from olm.interop.hf.archs.gpt2 import GPT2Arch
 from olm.interop.hf.archs.llama import LlamaArch, MistralArch, MixtralArch, Qwen2Arch
+from olm.interop.hf.archs.olmo2 import Olmo2Arch
 from olm.interop.hf.archs.qwen3 import Qwen3Arch, Qwen3MoeArch
 
 __all__ = ["ARCHITECTURES", "Architecture", "ConfigView", "architecture_named"]
@@ -18,6 +19,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     Gemma2Arch(),
     Qwen3Arch(),
     Qwen3MoeArch(),
+    Olmo2Arch(),
 )
 
 

@@ -56,6 +56,8 @@ class LlamaLike(Architecture):
             ("position", spec.position == "rope"),
             ("norm", spec.norm == "rms"),
             ("sandwich_norms", not spec.sandwich_norms),
+            ("pre_norms", spec.pre_norms),
+            ("qk_norm_full", not spec.qk_norm_full),
         ]
 
     def tail_checks(self, spec: DecoderSpec) -> list[tuple[str, bool]]:

@@ -34,6 +34,7 @@ class _Qwen3Like(LlamaLike):
             ("qkv_bias", not spec.qkv_bias),
             ("out_bias", not spec.out_bias),
             ("qk_norm", spec.qk_norm),
+            ("qk_norm_eps", spec.qk_norm_eps == spec.norm_eps),
             ("attn_scale", spec.attn_scale is None),
             ("attn_softcap", spec.attn_softcap is None),
             ("sliding_windows", len({w for w in spec.sliding_windows if w is not None}) <= 1),
@@ -92,7 +93,8 @@ class Qwen3Arch(_Qwen3Like):
         )
 
     def from_config(self, view: ConfigView) -> DecoderSpec:
-        return DecoderSpec(**self.read_qwen3(view), qk_norm=True, ffn="gated")
+        fields = self.read_qwen3(view)
+        return DecoderSpec(**fields, qk_norm=True, qk_norm_eps=fields["norm_eps"], ffn="gated")
 
 
 class Qwen3MoeArch(_Qwen3Like):
@@ -139,7 +141,8 @@ class Qwen3MoeArch(_Qwen3Like):
             raise view.fail("num_experts_per_tok", f"= {top_k} exceeds num_experts {experts}")
         fields["intermediate_size"] = view.int("moe_intermediate_size")
         return DecoderSpec(
-            **fields, qk_norm=True, ffn="moe", num_experts=experts, top_k=top_k
+            **fields, qk_norm=True, qk_norm_eps=fields["norm_eps"], ffn="moe",
+            num_experts=experts, top_k=top_k,
         )
 
     def ffn_rows(self, spec: DecoderSpec, p: str, h: str) -> list[Row]:
