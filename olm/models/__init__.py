@@ -15,6 +15,7 @@ from olm.models._preset import PRESETS, PresetInfo
 from olm.models.deepseek import DeepSeekModel, DeepSeekV2_Lite, DeepSeekV3
 from olm.models.gemma2 import Gemma2_2B, Gemma2_9B, Gemma2_27B, Gemma2Model
 from olm.models.gpt2 import GPT2, GPT2XL, GPT2Large, GPT2Medium, GPT2Model
+from olm.models.gpt_oss import GPTOSS_20B, GPTOSS_120B, GPTOSSModel
 from olm.models.llama2 import Llama2_7B, Llama2_13B, Llama2_70B, Llama2Model
 from olm.models.llama3 import (
     Llama3_1_8B,
@@ -62,6 +63,7 @@ __all__ = [
     "Qwen3Model",
     "Qwen3MoeModel",
     "DeepSeekModel",
+    "GPTOSSModel",
     "MistralModel",
     "MixtralModel",
     "Gemma2Model",
@@ -96,6 +98,8 @@ __all__ = [
     "Qwen3_30B_A3B",
     "DeepSeekV2_Lite",
     "DeepSeekV3",
+    "GPTOSS_20B",
+    "GPTOSS_120B",
     "Mistral_7B",
     "Mixtral_8x7B",
     "Gemma2_2B",

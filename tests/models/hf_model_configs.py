@@ -16,6 +16,7 @@ from transformers import (
     DeepseekV3Config,
     Gemma2Config,
     GPT2Config,
+    GptOssConfig,
     LlamaConfig,
     MistralConfig,
     MixtralConfig,
@@ -188,6 +189,9 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
         rope_theta=500000.0, rms_norm_eps=1e-6, pad_token_id=100277, eos_token_id=100257,
         tie_word_embeddings=False,
     ),
+    # openai/gpt-oss-20b, gpt-oss-120b
+    "GPTOSS_20B": lambda: GptOssConfig(num_hidden_layers=24, num_local_experts=32),
+    "GPTOSS_120B": lambda: GptOssConfig(num_hidden_layers=36, num_local_experts=128),
     # deepseek-ai/DeepSeek-V2-Lite, DeepSeek-V3 (without the multi-token-prediction module)
     "DeepSeekV2_Lite": lambda: DeepseekV2Config(
         **_MLA, vocab_size=102400, hidden_size=2048, intermediate_size=10944,

@@ -24,8 +24,8 @@ def _copy_experts(ours: DeepSeekMoEFFN, hf: torch.nn.Module) -> None:
     with torch.no_grad():
         ours.router.gate.weight.copy_(hf.gate.weight)
         gate, up = hf.experts.gate_up_proj.chunk(2, dim=1)  # [E, HID, D] each
-        ours.experts_up.copy_(torch.cat([up, gate], dim=1))  # olm: value rows, then gate rows
-        ours.experts_down.copy_(hf.experts.down_proj)
+        ours.experts.up.copy_(torch.cat([up, gate], dim=1))  # olm: value rows, then gate rows
+        ours.experts.down.copy_(hf.experts.down_proj)
         shared = ours.shared_expert
         shared.up_proj.weight.copy_(
             torch.cat([hf.shared_experts.up_proj.weight, hf.shared_experts.gate_proj.weight])

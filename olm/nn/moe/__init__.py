@@ -7,6 +7,7 @@ from olm.nn.moe.deepseek import DeepSeekMoEFFN, balance_routing_biases
 from olm.nn.moe.deepseek_router import GroupLimitedRouter
 from olm.nn.moe.dispatch import dispatch_sparse
 from olm.nn.moe.geglu import GeGLUMoEFFN
+from olm.nn.moe.gpt_oss import GptOssMoEFFN
 from olm.nn.moe.router import MoERouter
 from olm.nn.moe.swiglu import SwiGLUMoEFFN
 
@@ -15,6 +16,7 @@ __all__ = [
     "DeepSeekMoEFFN",
     "GroupLimitedRouter",
     "GeGLUMoEFFN",
+    "GptOssMoEFFN",
     "MoEFeedForwardBase",
     "MoERouter",
     "SwiGLUMoEFFN",

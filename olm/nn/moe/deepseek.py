@@ -14,11 +14,9 @@ still computed only on its own tokens.
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from olm.core.capture import Component
@@ -26,6 +24,7 @@ from olm.core.registry import MOE
 from olm.core.validation import check_non_negative, check_non_negative_int, check_positive_int
 from olm.nn.moe.aux_loss import load_balancing_loss
 from olm.nn.moe.deepseek_router import GroupLimitedRouter
+from olm.nn.moe.expert_bank import ExpertBank, swiglu
 
 __all__ = ["DeepSeekMoEFFN", "balance_routing_biases"]
 
@@ -90,10 +89,7 @@ class DeepSeekMoEFFN(Component):
             scaling_factor=routed_scaling_factor, score_bias=bias_balancing,
         )
         self.num_experts, self.top_k = num_experts, top_k
-        # Stacked expert weights, nn.Linear layout: value rows then gate rows, like SwiGLUFFN.
-        self.experts_up = nn.Parameter(torch.empty(num_experts, 2 * hidden_dim, embed_dim))
-        self.experts_down = nn.Parameter(torch.empty(num_experts, embed_dim, hidden_dim))
-        self.dropout = nn.Dropout(dropout)
+        self.experts = ExpertBank(num_experts, embed_dim, hidden_dim, swiglu, dropout=dropout)
         self.shared_expert = (
             SwiGLUFFN(
                 embed_dim, hidden_dim=num_shared_experts * hidden_dim, dropout=dropout, bias=False
@@ -103,38 +99,16 @@ class DeepSeekMoEFFN(Component):
         )
         self.aux_loss: Tensor | None = None
         self.last_expert_counts: Tensor | None = None
-        self.reset_parameters()
 
     @property
     def params_per_routed_expert(self) -> int:
         """Parameters of one routed expert (what a token skips for each idle expert)."""
-        return 3 * self.embed_dim * self.hidden_dim
+        return self.experts.params_per_expert
 
     def reset_parameters(self) -> None:
-        """``nn.Linear``'s default init for every expert (uniform in ±1/sqrt(fan_in))."""
-        nn.init.uniform_(self.experts_up, -1 / math.sqrt(self.embed_dim), 1 / math.sqrt(self.embed_dim))
-        bound = 1 / math.sqrt(self.hidden_dim)
-        nn.init.uniform_(self.experts_down, -bound, bound)
+        """Re-initialise the routed experts and zero the balancing bias."""
+        self.experts.reset_parameters()
         self.router.reset_parameters()
-
-    def _expert(self, e: int, x: Tensor) -> Tensor:
-        value, gate = F.linear(x, self.experts_up[e]).chunk(2, dim=-1)  # [n, h] each
-        return self.dropout(F.linear(value * F.silu(gate), self.experts_down[e]))  # [n, D]
-
-    def _routed(self, tokens: Tensor, indices: Tensor, weights: Tensor, counts: Tensor) -> Tensor:
-        order = torch.argsort(indices.reshape(-1), stable=True)  # slots grouped by expert
-        token_of_slot = order // self.top_k
-        weight_of_slot = weights.reshape(-1)[order].unsqueeze(-1)
-        out = torch.zeros_like(tokens)
-        start = 0
-        for e, count in enumerate(counts.tolist()):
-            if count == 0:
-                continue
-            ids = token_of_slot[start : start + count]
-            y = self._expert(e, tokens[ids]) * weight_of_slot[start : start + count]
-            out.index_add_(0, ids, y.to(out.dtype))
-            start += count
-        return out
 
     def forward(self, x: Tensor) -> Tensor:
         if x.dim() == 0 or x.shape[-1] != self.embed_dim:
@@ -149,7 +123,7 @@ class DeepSeekMoEFFN(Component):
             out = torch.empty_like(tokens)
         else:
             counts = torch.bincount(indices.reshape(-1), minlength=self.num_experts)
-            out = self._routed(tokens, indices, weights, counts)
+            out = self.experts(tokens, indices, weights, counts)
         if self.shared_expert is not None:
             out = out + self.shared_expert(tokens)
         self.last_expert_counts = counts.detach()
