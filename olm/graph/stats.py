@@ -122,6 +122,11 @@ def leaf_costs(module: nn.Module, family: str, seq_len: int) -> NodeStats:
         idle = max(len(experts) - top_k, 0)
         active -= idle * _count(list(experts[0].parameters()))
         matmul -= idle * _matmul(experts[0])
+    per_expert = getattr(module, "params_per_routed_expert", None)  # stacked expert banks
+    if isinstance(per_expert, int) and isinstance(top_k, int):
+        idle = max(int(module.num_experts) - top_k, 0)
+        active -= idle * per_expert
+        matmul -= idle * per_expert
     out = NodeStats(params, active, matmul)
     if family == "attention":
         q_dim = getattr(module, "q_dim", None)
@@ -134,6 +139,8 @@ def leaf_costs(module: nn.Module, family: str, seq_len: int) -> NodeStats:
         if k is None and hasattr(module, "num_kv_heads") and hasattr(module, "head_dim"):
             k = v = module.num_kv_heads * module.head_dim
         out.kv_bytes = 2 * ((k or 0) + (v or 0))
+        if callable(getattr(module, "cache_width", None)):  # latent attention caches a latent
+            out.kv_bytes = 2 * module.cache_width()
     return out
 
 

@@ -12,8 +12,10 @@ allocates nothing and its parameters can still be counted.
 """
 
 from olm.models._preset import PRESETS, PresetInfo
+from olm.models.deepseek import DeepSeekModel, DeepSeekV2_Lite, DeepSeekV3
 from olm.models.gemma2 import Gemma2_2B, Gemma2_9B, Gemma2_27B, Gemma2Model
 from olm.models.gpt2 import GPT2, GPT2XL, GPT2Large, GPT2Medium, GPT2Model
+from olm.models.gpt_oss import GPTOSS_20B, GPTOSS_120B, GPTOSSModel
 from olm.models.llama2 import Llama2_7B, Llama2_13B, Llama2_70B, Llama2Model
 from olm.models.llama3 import (
     Llama3_1_8B,
@@ -26,6 +28,7 @@ from olm.models.llama3 import (
 from olm.models.mistral import Mistral_7B, MistralModel
 from olm.models.mixtral import Mixtral_8x7B, MixtralModel
 from olm.models.olmo import OLMo_7B, OLMoModel
+from olm.models.olmo2 import OLMo2_7B, OLMo2Model
 from olm.models.opt import OPT125M, OPTModel
 from olm.models.phi3 import Phi3_5_Mini, Phi3Model
 from olm.models.phi4 import Phi4_14B, Phi4Model
@@ -39,6 +42,14 @@ from olm.models.qwen2 import (
     Qwen2_5_72B,
     Qwen2Model,
 )
+from olm.models.qwen3 import (
+    Qwen3_0_6B,
+    Qwen3_8B,
+    Qwen3_30B_A3B,
+    Qwen3_32B,
+    Qwen3Model,
+    Qwen3MoeModel,
+)
 
 __all__ = [
     # metadata
@@ -49,12 +60,17 @@ __all__ = [
     "Llama2Model",
     "Llama3Model",
     "Qwen2Model",
+    "Qwen3Model",
+    "Qwen3MoeModel",
+    "DeepSeekModel",
+    "GPTOSSModel",
     "MistralModel",
     "MixtralModel",
     "Gemma2Model",
     "Phi3Model",
     "Phi4Model",
     "OLMoModel",
+    "OLMo2Model",
     "OPTModel",
     # presets
     "GPT2",
@@ -76,6 +92,14 @@ __all__ = [
     "Qwen2_5_14B",
     "Qwen2_5_32B",
     "Qwen2_5_72B",
+    "Qwen3_0_6B",
+    "Qwen3_8B",
+    "Qwen3_32B",
+    "Qwen3_30B_A3B",
+    "DeepSeekV2_Lite",
+    "DeepSeekV3",
+    "GPTOSS_20B",
+    "GPTOSS_120B",
     "Mistral_7B",
     "Mixtral_8x7B",
     "Gemma2_2B",
@@ -84,5 +108,6 @@ __all__ = [
     "Phi3_5_Mini",
     "Phi4_14B",
     "OLMo_7B",
+    "OLMo2_7B",
     "OPT125M",
 ]

@@ -116,7 +116,10 @@ def gqa_decoder(
         embed_dim=embed_dim,
         num_layers=num_layers,
         attention=lambda: rope_gqa(
-            embed_dim, num_heads, num_kv_heads, max_seq_len, dropout=dropout, **attention_options
+            embed_dim, num_heads, num_kv_heads, max_seq_len, dropout=dropout,
+            # QK-norm shares the decoder's epsilon (Qwen 3, OLMo 2).
+            rms_norm_eps=rms_norm_eps if attention_options.get("use_qk_norm") else None,
+            **attention_options,
         ),
         ffn=lambda: ffn_cls(embed_dim, hidden_dim=intermediate_size, dropout=dropout, bias=False),
         rms_norm_eps=rms_norm_eps,

@@ -139,6 +139,36 @@ def cases() -> list[Case]:
             controls={"num_experts_per_tok": 1},
         ),
         Case(
+            "qwen3",
+            T.Qwen3Config(
+                **_LLAMA_SIZES, num_key_value_heads=2, head_dim=16, tie_word_embeddings=True,
+                **_NO_SPECIAL,
+            ),
+            "Qwen3Model",
+        ),
+        Case(
+            "qwen3_moe",
+            T.Qwen3MoeConfig(
+                **_LLAMA_SIZES,
+                num_key_value_heads=2,
+                head_dim=8,
+                moe_intermediate_size=24,
+                num_experts=4,
+                num_experts_per_tok=2,
+                norm_topk_prob=True,
+                **_NO_SPECIAL,
+            ),
+            "Qwen3MoeModel",
+            controls={"num_experts_per_tok": 1},
+        ),
+        Case(
+            "olmo2",
+            T.Olmo2Config(
+                **_LLAMA_SIZES, num_key_value_heads=2, tie_word_embeddings=False, **_NO_SPECIAL
+            ),
+            "OLMo2Model",
+        ),
+        Case(
             "gemma2",
             T.Gemma2Config(
                 **_LLAMA_SIZES,

@@ -18,9 +18,12 @@ from olm.models import (
     Llama3Model,
     MistralModel,
     MixtralModel,
+    OLMo2Model,
     OPTModel,
     Phi3Model,
     Qwen2Model,
+    Qwen3Model,
+    Qwen3MoeModel,
 )
 from olm.models.llama3 import llama3_rope_scaling
 from olm.nn.attention import GroupedQueryAttention
@@ -141,6 +144,21 @@ MODELS = {
     ),
     "qwen2_sliding_top_layer": (_qwen_like_with_sliding_top_layer, "Qwen2ForCausalLM"),
     "qwen2": (lambda: Qwen2Model(**RMS, num_kv_heads=2, max_seq_len=64), "Qwen2ForCausalLM"),
+    "olmo2": (
+        lambda: OLMo2Model(**RMS, num_kv_heads=2, max_seq_len=64),
+        "Olmo2ForCausalLM",
+    ),
+    "qwen3": (
+        lambda: Qwen3Model(**RMS, num_kv_heads=2, head_dim=16, max_seq_len=64),
+        "Qwen3ForCausalLM",
+    ),
+    "qwen3_moe": (
+        lambda: Qwen3MoeModel(
+            VOCAB, D, 24, L, 4, num_kv_heads=2, head_dim=8, max_seq_len=64, num_experts=4,
+            top_k=2,
+        ),
+        "Qwen3MoeForCausalLM",
+    ),
     "mistral": (
         lambda: MistralModel(**RMS, num_kv_heads=2, max_seq_len=64, sliding_window=4),
         "MistralForCausalLM",

@@ -12,16 +12,22 @@ from __future__ import annotations
 from typing import Callable
 
 from transformers import (
+    DeepseekV2Config,
+    DeepseekV3Config,
     Gemma2Config,
     GPT2Config,
+    GptOssConfig,
     LlamaConfig,
     MistralConfig,
     MixtralConfig,
+    Olmo2Config,
     OlmoConfig,
     OPTConfig,
     Phi3Config,
     PretrainedConfig,
     Qwen2Config,
+    Qwen3Config,
+    Qwen3MoeConfig,
 )
 
 __all__ = ["HF_CONFIGS"]
@@ -59,6 +65,23 @@ _LLAMA31 = dict(vocab_size=128256, max_position_embeddings=131072, tie_word_embe
 _LLAMA32 = dict(vocab_size=128256, max_position_embeddings=131072, tie_word_embeddings=True)
 _QWEN_SMALL = dict(vocab_size=151936, tie_word_embeddings=True)
 _QWEN_LARGE = dict(vocab_size=152064, tie_word_embeddings=False)
+
+_QWEN3 = dict(vocab_size=151936, head_dim=128, max_position_embeddings=40960,
+              rope_theta=1000000.0, rms_norm_eps=1e-6)
+
+
+def _qwen3(**kw) -> Callable[[], PretrainedConfig]:
+    return lambda: Qwen3Config(**_QWEN3, **kw)
+
+
+def _deepseek_yarn(mscale: float) -> dict:
+    return dict(rope_type="yarn", rope_theta=10000.0, factor=40.0, beta_fast=32.0, beta_slow=1.0,
+                mscale=mscale, mscale_all_dim=mscale, original_max_position_embeddings=4096)
+
+
+_MLA = dict(kv_lora_rank=512, qk_nope_head_dim=128, qk_rope_head_dim=64, v_head_dim=128,
+            max_position_embeddings=163840, tie_word_embeddings=False)
+
 
 HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
     # openai-community/gpt2, gpt2-medium, gpt2-large, gpt2-xl
@@ -146,5 +169,43 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
         vocab_size=50272, hidden_size=768, ffn_dim=3072, num_hidden_layers=12,
         num_attention_heads=12, max_position_embeddings=2048, word_embed_proj_dim=768,
         do_layer_norm_before=True, tie_word_embeddings=True,
+    ),
+    # Qwen/Qwen3-0.6B, Qwen3-8B, Qwen3-32B, Qwen3-30B-A3B
+    "Qwen3_0_6B": _qwen3(hidden_size=1024, intermediate_size=3072, num_hidden_layers=28,
+                        num_attention_heads=16, num_key_value_heads=8, tie_word_embeddings=True),
+    "Qwen3_8B": _qwen3(hidden_size=4096, intermediate_size=12288, num_hidden_layers=36,
+                      num_attention_heads=32, num_key_value_heads=8, tie_word_embeddings=False),
+    "Qwen3_32B": _qwen3(hidden_size=5120, intermediate_size=25600, num_hidden_layers=64,
+                       num_attention_heads=64, num_key_value_heads=8, tie_word_embeddings=False),
+    "Qwen3_30B_A3B": lambda: Qwen3MoeConfig(
+        **_QWEN3, hidden_size=2048, intermediate_size=6144, moe_intermediate_size=768,
+        num_hidden_layers=48, num_attention_heads=32, num_key_value_heads=4, num_experts=128,
+        num_experts_per_tok=8, norm_topk_prob=True, tie_word_embeddings=False,
+    ),
+    # allenai/OLMo-2-1124-7B
+    "OLMo2_7B": lambda: Olmo2Config(
+        vocab_size=100352, hidden_size=4096, intermediate_size=11008, num_hidden_layers=32,
+        num_attention_heads=32, num_key_value_heads=32, max_position_embeddings=4096,
+        rope_theta=500000.0, rms_norm_eps=1e-6, pad_token_id=100277, eos_token_id=100257,
+        tie_word_embeddings=False,
+    ),
+    # openai/gpt-oss-20b, gpt-oss-120b
+    "GPTOSS_20B": lambda: GptOssConfig(num_hidden_layers=24, num_local_experts=32),
+    "GPTOSS_120B": lambda: GptOssConfig(num_hidden_layers=36, num_local_experts=128),
+    # deepseek-ai/DeepSeek-V2-Lite, DeepSeek-V3 (without the multi-token-prediction module)
+    "DeepSeekV2_Lite": lambda: DeepseekV2Config(
+        **_MLA, vocab_size=102400, hidden_size=2048, intermediate_size=10944,
+        moe_intermediate_size=1408, num_hidden_layers=27, num_attention_heads=16,
+        num_key_value_heads=16, n_routed_experts=64, n_shared_experts=2, num_experts_per_tok=6,
+        first_k_dense_replace=1, q_lora_rank=None, topk_method="greedy", n_group=1,
+        topk_group=1, norm_topk_prob=False, routed_scaling_factor=1.0,
+        rope_parameters=_deepseek_yarn(0.707),
+    ),
+    "DeepSeekV3": lambda: DeepseekV3Config(
+        **_MLA, vocab_size=129280, hidden_size=7168, intermediate_size=18432,
+        moe_intermediate_size=2048, num_hidden_layers=61, num_attention_heads=128,
+        num_key_value_heads=128, n_routed_experts=256, n_shared_experts=1, num_experts_per_tok=8,
+        first_k_dense_replace=3, q_lora_rank=1536, n_group=8, topk_group=4, norm_topk_prob=True,
+        routed_scaling_factor=2.5, rope_parameters=_deepseek_yarn(1.0),
     ),
 }

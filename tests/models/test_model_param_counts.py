@@ -47,7 +47,7 @@ def only(model: torch.nn.Module, cls: type) -> torch.nn.Module:
 
 def test_every_preset_has_a_reference_config() -> None:
     assert set(PRESETS) == set(HF_CONFIGS)
-    assert len(PRESETS) == 28
+    assert len(PRESETS) == 37
 
 
 @pytest.mark.parametrize("name", sorted(HF_CONFIGS))
@@ -93,5 +93,5 @@ def test_presets_are_registered_by_name() -> None:
         assert info.name == name == info.cls.__name__
         assert info.family_class.family == "model"
         assert info.cls.family == "model"
-        assert 2019 <= info.year <= 2024
+        assert 2019 <= info.year <= 2026
         assert info.notable and "\n" not in info.notable

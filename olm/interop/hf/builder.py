@@ -29,7 +29,10 @@ from olm.models import (
     Llama3Model,
     MistralModel,
     MixtralModel,
+    OLMo2Model,
     Qwen2Model,
+    Qwen3Model,
+    Qwen3MoeModel,
 )
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
@@ -106,6 +109,25 @@ def _gemma2(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _qwen3(s: DecoderSpec) -> nn.Module:
+    return Qwen3Model(**_rms_common(s), head_dim=s.head_dim, rope_scaling=s.rope_scaling)
+
+
+def _qwen3_moe(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    expert_dim = common.pop("intermediate_size")
+    return Qwen3MoeModel(
+        **common, expert_dim=expert_dim, head_dim=s.head_dim, num_experts=s.num_experts,
+        top_k=s.top_k,
+    )
+
+
+def _olmo2(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    del common["tie_weights"], common["rope_theta"]
+    return OLMo2Model(**common, rope_theta=s.rope_theta, tie_weights=s.tied)
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -113,6 +135,9 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "MistralForCausalLM": _mistral,
     "MixtralForCausalLM": _mixtral,
     "Gemma2ForCausalLM": _gemma2,
+    "Qwen3ForCausalLM": _qwen3,
+    "Qwen3MoeForCausalLM": _qwen3_moe,
+    "Olmo2ForCausalLM": _olmo2,
 }
 
 
@@ -132,6 +157,9 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         attn_logit_softcap=s.attn_softcap,
         sliding_window=window,
         use_rope=s.position == "rope",
+        use_qk_norm=s.qk_norm or None,
+        qk_norm_per_head=False if s.qk_norm_full else None,
+        rms_norm_eps=s.norm_eps if s.qk_norm else None,
     )
     if s.position == "rope":
         options.update(rope_theta=s.rope_theta, rope_scaling=s.rope_scaling)
@@ -160,7 +188,9 @@ def _ffn(s: DecoderSpec) -> nn.Module:
 
 def _layer(s: DecoderSpec, window: int | None) -> Block:
     def skip(inner: nn.Module) -> Residual:
-        parts = [_norm(s), inner, _norm(s)] if s.sandwich_norms else [_norm(s), inner]
+        parts = [_norm(s), inner] if s.pre_norms else [inner]
+        if s.sandwich_norms:
+            parts.append(_norm(s))
         return Residual(Block(parts))
 
     return Block([skip(_attention(s, window)), skip(_ffn(s))])

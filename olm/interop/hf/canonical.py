@@ -7,7 +7,7 @@ multiplicative gains (Gemma's stored ``weight - 1`` is undone by its architectur
 
 Names: ``embed``, ``pos_embed``, ``final_norm``, ``head``, and per layer ``layers.{i}.``
 followed by ``attn_norm``, ``post_attn_norm``, ``ffn_norm``, ``post_ffn_norm``, ``q``,
-``k``, ``v``, ``o``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
+``k``, ``v``, ``o``, ``q_norm``, ``k_norm``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
 each with ``.weight`` and, where present, ``.bias``.
 """
 
@@ -36,6 +36,10 @@ def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
     _linear(shapes, p + "k", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "v", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "o", d, spec.num_heads * hd, spec.out_bias)
+    if spec.qk_norm:  # one RMSNorm gain per head dimension, shared by all heads
+        full = spec.qk_norm_full
+        shapes[p + "q_norm.weight"] = (spec.num_heads * hd,) if full else (hd,)
+        shapes[p + "k_norm.weight"] = (spec.num_kv_heads * hd,) if full else (hd,)
 
 
 def _ffn(shapes: dict, p: str, spec: DecoderSpec) -> None:
@@ -60,11 +64,13 @@ def canonical_shapes(spec: DecoderSpec) -> dict[str, tuple[int, ...]]:
         shapes["pos_embed.weight"] = (spec.max_positions, spec.hidden_size)
     for i in range(spec.num_layers):
         p = f"layers.{i}."
-        _norm(shapes, p + "attn_norm", spec)
+        if spec.pre_norms:
+            _norm(shapes, p + "attn_norm", spec)
         _attention(shapes, p, spec)
         if spec.sandwich_norms:
             _norm(shapes, p + "post_attn_norm", spec)
-        _norm(shapes, p + "ffn_norm", spec)
+        if spec.pre_norms:
+            _norm(shapes, p + "ffn_norm", spec)
         _ffn(shapes, p, spec)
         if spec.sandwich_norms:
             _norm(shapes, p + "post_ffn_norm", spec)

@@ -171,7 +171,18 @@ class _Walk:
             self.parts["sliding_windows"] = part
         for x, proj in (("q", a.q_proj), ("k", a.k_proj), ("v", a.v_proj), ("o", a.out_proj)):
             self.linear(p + x, proj)
-        self.covered(a, part, ignore=("q_norm.", "k_norm."))  # QK-norm: judged by the spec
+        if getattr(a, "use_qk_norm", False):
+            self.qk_norms(p, a, part)
+        self.covered(a, part)
+
+    def qk_norms(self, p: str, a: nn.Module, part: str) -> None:
+        """Per-head QK-norm gains (Qwen 3): RMSNorms whose epsilon must match the layers'."""
+        self.set("qk_norm_full", not getattr(a, "qk_norm_per_head", True), part)
+        for x, norm in (("q_norm", a.q_norm), ("k_norm", a.k_norm)):
+            if not isinstance(norm, RMSNorm):
+                raise _refuse(part, f"normalises {x[0]} with {_name(norm)}, not RMSNorm")
+            self.set("qk_norm_eps", float(norm.eps), part)
+            self.slots[f"{p}{x}.weight"] = Slot(norm.weight)
 
     def rope(self, a: AttentionBase, part: str) -> None:
         rope = a.rope
@@ -249,7 +260,7 @@ class _Walk:
 def _residual_parts(
     res: Residual, layer: int
 ) -> tuple[nn.Module | None, nn.Module, nn.Module | None, str]:
-    """(pre-norm, mixer, post-norm or None, kind) of one skip connection."""
+    """(pre-norm or None, mixer, post-norm or None, kind) of one skip connection."""
     inner = _flatten(res.block)
     kinds = ["attention" if isinstance(m, AttentionBase) else "feed-forward" for m in inner]
     mixers = [
@@ -257,6 +268,8 @@ def _residual_parts(
         for i, m in enumerate(inner)
         if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase))
     ]
+    if len(mixers) == 1 and mixers[0] == 0 and len(inner) == 2:  # norm after only (OLMo 2)
+        return None, inner[0], inner[1], kinds[0]
     if len(mixers) != 1 or mixers[0] != 1 or len(inner) > 3:
         shown = ", ".join(_name(m) for m in inner) or "nothing"
         raise _refuse(
@@ -282,7 +295,9 @@ def _layers(walk: _Walk, residuals: list[Residual]) -> int:
             part = f"layer {n} {kind} ({_name(mixer)})"
             if kind != want:
                 raise _refuse(part, f"comes where the layer's {want} belongs")
-            walk.norm(p + norm_name, pre, f"layer {n} {kind} norm ({_name(pre)})")
+            walk.set("pre_norms", pre is not None, f"layer {n} {kind} Residual")
+            if pre is not None:
+                walk.norm(p + norm_name, pre, f"layer {n} {kind} norm ({_name(pre)})")
             walk.set("sandwich_norms", post is not None, f"layer {n} {kind} Residual")
             if post is not None:
                 walk.norm(p + post_name, post, f"layer {n} {kind} post-norm ({_name(post)})")
@@ -370,6 +385,8 @@ def _finish(
     theta, scaling, rope_len = rope if rope is not None else (10000.0, None, None)
     for name in ("rope_theta", "rope_scaling"):
         walk.parts[name] = walk.parts["rope"]
+    f.setdefault("qk_norm_eps", None)
+    f.setdefault("qk_norm_full", False)
     f.setdefault("num_experts", 0)
     f.setdefault("top_k", 0)
     f.setdefault("shared_experts", 0)

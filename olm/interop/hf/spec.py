@@ -35,6 +35,8 @@ class DecoderSpec:
         norm (str): "layer" (LayerNorm with bias) or "rms" (RMSNorm).
         norm_eps (float): the epsilon every norm uses.
         sandwich_norms (bool): norms after attention and after the feed-forward too (Gemma 2).
+        pre_norms (bool): norms before attention and the feed-forward (False with
+            ``sandwich_norms``: norms only after each sublayer, OLMo 2).
         qkv_bias (bool): biases on the query/key/value projections.
         out_bias (bool): bias on the attention output projection.
         attn_scale (float | None): softmax scale; None means ``head_dim ** -0.5``.
@@ -48,6 +50,8 @@ class DecoderSpec:
         top_k (int): experts each token is routed to.
         shared_experts (int): always-on experts beside the routed ones.
         qk_norm (bool): RMSNorm on queries and keys per head.
+        qk_norm_full (bool): the QK-norm spans all heads (one gain per channel, OLMo 2).
+        qk_norm_eps (float | None): the QK-norm's epsilon (configs share ``norm_eps``).
         embed_scale (float | None): factor the token embedding is multiplied by (Gemma).
         tied (bool): the output head reuses the token embedding matrix.
         head_bias (bool): the output head has a bias.
@@ -70,6 +74,7 @@ class DecoderSpec:
     norm: Literal["layer", "rms"] = "rms"
     norm_eps: float = 1e-6
     sandwich_norms: bool = False
+    pre_norms: bool = True
     qkv_bias: bool = False
     out_bias: bool = False
     attn_scale: float | None = None
@@ -82,6 +87,8 @@ class DecoderSpec:
     top_k: int = 0
     shared_experts: int = 0
     qk_norm: bool = False
+    qk_norm_full: bool = False
+    qk_norm_eps: float | None = None
     embed_scale: float | None = None
     tied: bool = False
     head_bias: bool = False

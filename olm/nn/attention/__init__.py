@@ -7,6 +7,7 @@ from olm.nn.attention.base import AttentionBase, AttentionwithRoPEBase
 from olm.nn.attention.flash import FlashAttention, FlashAttentionwithRoPE
 from olm.nn.attention.gqa import GroupedQueryAttention
 from olm.nn.attention.kv_cache import KVCache, KVSlot
+from olm.nn.attention.latent import MultiHeadLatentAttention
 from olm.nn.attention.masks import attention_mask_to_bool
 from olm.nn.attention.mha import MultiHeadAttention, MultiHeadAttentionwithRoPE
 from olm.nn.attention.sliding_window import SlidingWindowAttention
@@ -19,6 +20,7 @@ for _name, _cls in {
     "gqa": GroupedQueryAttention,
     "sliding_window": SlidingWindowAttention,
     "mha_alibi": MultiHeadAttentionwithALiBi,
+    "mla": MultiHeadLatentAttention,
 }.items():
     ATTN.register(_name)(_cls)
 
@@ -33,6 +35,7 @@ __all__ = [
     "MultiHeadAttention",
     "MultiHeadAttentionwithALiBi",
     "MultiHeadAttentionwithRoPE",
+    "MultiHeadLatentAttention",
     "SlidingWindowAttention",
     "attention_mask_to_bool",
     "masks",

@@ -25,6 +25,12 @@ def _positive_or_none(name: str, value: Any) -> None:
         raise ConfigError(f"{name} must be a positive number or None, got {value!r}")
 
 
+def _across_heads(norm: nn.Module, x: Tensor) -> Tensor:
+    """Apply ``norm`` over all heads at once: ``[B, H, N, hd] -> [B, N, H*hd] -> back``."""
+    b, h, n, d = x.shape
+    return norm(x.transpose(1, 2).reshape(b, n, h * d)).view(b, n, h, d).transpose(1, 2)
+
+
 class GroupedQueryAttention(AttentionBase):
     """Causal grouped-query attention (GQA, arXiv:2305.13245) with RoPE built in.
 
@@ -61,6 +67,9 @@ class GroupedQueryAttention(AttentionBase):
             ``{"rope_type": "llama3", "factor": 8.0, "low_freq_factor": 1.0,
             "high_freq_factor": 4.0, "original_max_position_embeddings": 8192}``.
             Default: None.
+        qk_norm_per_head (bool): with ``use_qk_norm``, one RMSNorm shared by every head
+            (Qwen 3, Gemma 3); False normalises all heads' queries (keys) together, with
+            a gain per channel (OLMo 2). Default: True.
     """
 
     family = "attention"
@@ -85,6 +94,7 @@ class GroupedQueryAttention(AttentionBase):
         use_attention_sink: bool = False,
         sliding_window: int | None = None,
         rope_scaling: dict[str, Any] | None = None,
+        qk_norm_per_head: bool = True,
     ) -> None:
         super().__init__(
             embed_dim,
@@ -109,9 +119,12 @@ class GroupedQueryAttention(AttentionBase):
         self.attn_logit_softcap = attn_logit_softcap
         if attention_scale is not None:
             self.scale = float(attention_scale)
+        self.qk_norm_per_head = bool(qk_norm_per_head)
         if self.use_qk_norm:
-            self.q_norm = RMSNorm(self.head_dim, eps=rms_norm_eps)
-            self.k_norm = RMSNorm(self.head_dim, eps=rms_norm_eps)
+            q_width = self.head_dim if self.qk_norm_per_head else self.q_dim
+            k_width = self.head_dim if self.qk_norm_per_head else self.kv_dim
+            self.q_norm = RMSNorm(q_width, eps=rms_norm_eps)
+            self.k_norm = RMSNorm(k_width, eps=rms_norm_eps)
         if use_rope:
             self.rope = rope_from_config(
                 self.head_dim, max_seq_len, rope_theta, rope_scaling, partial_rotary_factor
@@ -119,8 +132,10 @@ class GroupedQueryAttention(AttentionBase):
         self.attention_sink = nn.Parameter(torch.zeros(num_heads)) if use_attention_sink else None
 
     def _prepare_qk(self, q: Tensor, k: Tensor, offset: int) -> tuple[Tensor, Tensor]:
-        if self.use_qk_norm:
+        if self.use_qk_norm and self.qk_norm_per_head:
             q, k = self.q_norm(q), self.k_norm(k)
+        elif self.use_qk_norm:
+            q, k = _across_heads(self.q_norm, q), _across_heads(self.k_norm, k)
         return super()._prepare_qk(q, k, offset)
 
     def compute_attention(

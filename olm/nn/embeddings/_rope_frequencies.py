@@ -72,10 +72,11 @@ def _yarn(dim: int, base: float, s: RopeScaling, device) -> tuple[Tensor, float]
     low, high = max(low, 0), min(high, dim - 1)
     if low == high:
         high += 0.001  # avoid a zero-width ramp
-    ramp = ((torch.arange(dim // 2, dtype=torch.float32) - low) / (high - low)).clamp(0, 1)
-    pos_freqs = base ** (torch.arange(0, dim, 2).to(device=device, dtype=torch.float) / dim)
+    # Built on ``device`` directly: under a meta default device nothing may be copied.
+    ramp = (torch.arange(dim // 2, dtype=torch.float32, device=device) - low) / (high - low)
+    pos_freqs = base ** (torch.arange(0, dim, 2, dtype=torch.float32, device=device) / dim)
     extrapolation, interpolation = 1.0 / pos_freqs, 1.0 / (factor * pos_freqs)
-    keep = 1 - ramp.to(device=device, dtype=torch.float)
+    keep = 1 - ramp.clamp(0, 1)
     return interpolation * (1 - keep) + extrapolation * keep, float(attention_factor)
 
 

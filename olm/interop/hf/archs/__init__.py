@@ -4,6 +4,8 @@ from olm.interop.hf.archs.base import Architecture, ConfigView
 from olm.interop.hf.archs.gemma2 import Gemma2Arch
 from olm.interop.hf.archs.gpt2 import GPT2Arch
 from olm.interop.hf.archs.llama import LlamaArch, MistralArch, MixtralArch, Qwen2Arch
+from olm.interop.hf.archs.olmo2 import Olmo2Arch
+from olm.interop.hf.archs.qwen3 import Qwen3Arch, Qwen3MoeArch
 
 __all__ = ["ARCHITECTURES", "Architecture", "ConfigView", "architecture_named"]
 
@@ -15,6 +17,9 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     MistralArch(),
     MixtralArch(),
     Gemma2Arch(),
+    Qwen3Arch(),
+    Qwen3MoeArch(),
+    Olmo2Arch(),
 )
 
 

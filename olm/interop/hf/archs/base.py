@@ -62,6 +62,15 @@ def describe(field: str, spec: DecoderSpec) -> str:
             "has extra norms after attention and feed-forward (sandwich norms)",
             "has no norms after attention and feed-forward (sandwich norms)",
         ),
+        "pre_norms": lambda: _onoff(
+            v, "has norms before attention and feed-forward",
+            "has norms only after attention and feed-forward (post-norm)",
+        ),
+        "qk_norm_eps": lambda: f"uses QK-norm epsilon {v} but its layers' norms use {spec.norm_eps}",
+        "qk_norm_full": lambda: _onoff(
+            v, "normalises queries and keys across all heads at once",
+            "normalises queries and keys per head",
+        ),
         "num_kv_heads": lambda: f"has {v} key/value heads for {spec.num_heads} query heads",
         "head_dim": lambda: (
             f"has head_dim {v}, not hidden size / heads = {spec.hidden_size // max(spec.num_heads, 1)}"

@@ -23,7 +23,9 @@ from olm.interop.hf.archs.base import (
 from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
 
-__all__ = ["LlamaArch", "MistralArch", "Qwen2Arch", "MixtralArch", "LlamaLike"]
+__all__ = [
+    "LlamaArch", "MistralArch", "Qwen2Arch", "MixtralArch", "LlamaLike", "fused_experts_from_hf"
+]
 
 
 def _uniform_window(spec: DecoderSpec) -> bool:
@@ -54,6 +56,8 @@ class LlamaLike(Architecture):
             ("position", spec.position == "rope"),
             ("norm", spec.norm == "rms"),
             ("sandwich_norms", not spec.sandwich_norms),
+            ("pre_norms", spec.pre_norms),
+            ("qk_norm_full", not spec.qk_norm_full),
         ]
 
     def tail_checks(self, spec: DecoderSpec) -> list[tuple[str, bool]]:
@@ -353,22 +357,32 @@ class MixtralArch(LlamaLike):
     ) -> dict[str, torch.Tensor]:
         if "model.layers.0.mlp.experts.gate_up_proj" not in src:
             return super().from_hf(src, spec, shapes)
-        # Fused layout (experts as 3-D tensors, gate rows before up rows).
-        canon = {}
-        for row in self.rows(spec):
-            if ".router." in row.canon or ".experts." in row.canon:
-                continue
-            canon[row.canon] = src.take(row.hf, shapes[row.canon])
-        e, d, i = spec.num_experts, spec.hidden_size, spec.intermediate_size
-        for n in range(spec.num_layers):
-            p, h = f"layers.{n}.", f"model.layers.{n}.mlp."
-            canon[p + "router.weight"] = src.take(h + "gate.weight", (e, d))
-            gate_up = src.take(h + "experts.gate_up_proj", (e, 2 * i, d))
-            down = src.take(h + "experts.down_proj", (e, d, i))
-            for x in range(e):
-                canon[f"{p}experts.{x}.gate.weight"] = gate_up[x, :i]
-                canon[f"{p}experts.{x}.up.weight"] = gate_up[x, i:]
-                canon[f"{p}experts.{x}.down.weight"] = down[x]
-        if spec.tied and "lm_head.weight" in src:
-            src.take("lm_head.weight", shapes["embed.weight"])
-        return canon
+        return fused_experts_from_hf(self, src, spec, shapes)
+
+
+def fused_experts_from_hf(
+    arch: LlamaLike, src: TensorSource, spec: DecoderSpec, shapes: dict
+) -> dict[str, torch.Tensor]:
+    """Canonical tensors from transformers' fused in-memory expert layout.
+
+    Experts are stored as 3-D tensors ``mlp.experts.gate_up_proj [E, 2I, D]`` (gate rows
+    before up rows) and ``mlp.experts.down_proj [E, D, I]``; everything else by ``rows``.
+    """
+    canon = {}
+    for row in arch.rows(spec):
+        if ".router." in row.canon or ".experts." in row.canon:
+            continue
+        canon[row.canon] = src.take(row.hf, shapes[row.canon])
+    e, d, i = spec.num_experts, spec.hidden_size, spec.intermediate_size
+    for n in range(spec.num_layers):
+        p, h = f"layers.{n}.", f"model.layers.{n}.mlp."
+        canon[p + "router.weight"] = src.take(h + "gate.weight", (e, d))
+        gate_up = src.take(h + "experts.gate_up_proj", (e, 2 * i, d))
+        down = src.take(h + "experts.down_proj", (e, d, i))
+        for x in range(e):
+            canon[f"{p}experts.{x}.gate.weight"] = gate_up[x, :i]
+            canon[f"{p}experts.{x}.up.weight"] = gate_up[x, i:]
+            canon[f"{p}experts.{x}.down.weight"] = down[x]
+    if spec.tied and "lm_head.weight" in src:
+        src.take("lm_head.weight", shapes["embed.weight"])
+    return canon

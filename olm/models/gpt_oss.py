@@ -1,0 +1,127 @@
+"""gpt-oss (OpenAI, 2025): attention sinks, alternating sliding windows, biased MoE experts.
+
+Layers alternate a 128-token sliding window with full attention; every head has a
+learned sink logit (an "attend to nothing" option, so a head need not spend attention
+on the first token). Every feed-forward is a mixture of experts with biased projections
+and a clamped SwiGLU; RoPE is YaRN-scaled from 4k to 128k positions. Until stacks can
+state per-layer patterns, the alternation is written as a ``Repeat`` of layer pairs.
+"""
+
+from __future__ import annotations
+
+from olm.models._decoder import check_heads
+from olm.models._layers import check_positive, decoder_layer
+from olm.models._preset import preset
+from olm.nn.attention import GroupedQueryAttention
+from olm.nn.blocks import OutputHead
+from olm.nn.embeddings import Embedding
+from olm.nn.moe import GptOssMoEFFN
+from olm.nn.norms import RMSNorm
+from olm.nn.structure import Block, Repeat
+
+__all__ = ["GPTOSSModel", "GPTOSS_20B", "GPTOSS_120B", "GPT_OSS_ROPE"]
+
+GPT_OSS_ROPE = {"rope_type": "yarn", "factor": 32.0, "original_max_position_embeddings": 4096,
+                "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False}
+
+
+class GPTOSSModel(Block):
+    """gpt-oss: pairs of (sliding-window, full) RMSNorm layers of sink attention and MoE.
+
+    Args:
+        vocab_size (int): vocabulary size.
+        embed_dim (int): model width.
+        num_layers (int): decoder layers (even: sliding and full alternate).
+        num_heads (int): query heads.
+        num_kv_heads (int): key/value heads; must divide ``num_heads``.
+        head_dim (int): size of each head.
+        max_seq_len (int): longest sequence RoPE is prepared for.
+        num_experts (int): experts per layer.
+        top_k (int): experts per token. Default: 4.
+        expert_dim (int | None): each expert's width; None means ``embed_dim``. Default: None.
+        sliding_window (int): window of the sliding layers. Default: 128.
+        rope_theta (float): RoPE base. Default: 150000.0.
+        rope_scaling (dict | None): Hugging Face style RoPE scaling. Default: None.
+        rms_norm_eps (float): RMSNorm epsilon. Default: 1e-5.
+        tie_weights (bool): share the embedding matrix with the output head. Default: False.
+        dropout (float): attention and expert dropout. Default: 0.0.
+    """
+
+    family = "model"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        embed_dim: int,
+        num_layers: int,
+        num_heads: int,
+        num_kv_heads: int,
+        head_dim: int,
+        max_seq_len: int,
+        num_experts: int,
+        top_k: int = 4,
+        expert_dim: int | None = None,
+        sliding_window: int = 128,
+        rope_theta: float = 150000.0,
+        rope_scaling: dict | None = None,
+        rms_norm_eps: float = 1e-5,
+        tie_weights: bool = False,
+        dropout: float = 0.0,
+    ) -> None:
+        check_heads(embed_dim, num_heads, num_kv_heads, head_dim=head_dim)
+        check_positive(vocab_size=vocab_size, num_layers=num_layers)
+        if num_layers % 2:
+            raise ValueError(f"num_layers {num_layers} must be even (sliding and full alternate)")
+
+        def layer(window: int | None) -> Block:
+            attention = GroupedQueryAttention(
+                embed_dim, num_heads, num_kv_heads, max_seq_len, head_dim=head_dim,
+                dropout=dropout, rope_theta=rope_theta, use_bias=True, qkv_bias=True,
+                use_attention_sink=True, sliding_window=window, rope_scaling=rope_scaling,
+            )
+            moe = GptOssMoEFFN(embed_dim, num_experts, top_k, hidden_dim=expert_dim,
+                               dropout=dropout)
+            return decoder_layer(attention, moe, lambda: RMSNorm(embed_dim, eps=rms_norm_eps))
+
+        embedding = Embedding(vocab_size, embed_dim)
+        super().__init__(
+            [
+                embedding,
+                Repeat(lambda: Block([layer(sliding_window), layer(None)]), num_layers // 2),
+                RMSNorm(embed_dim, eps=rms_norm_eps),
+                OutputHead(
+                    embed_dim, vocab_size, use_norm=False,
+                    tied_embedding=embedding if tie_weights else None,
+                ),
+            ]
+        )
+
+
+_GPT_OSS = dict(family="gpt-oss", year=2025, hf_architecture="GptOssForCausalLM",
+                notable="Attention sinks + alternating 128-token windows + biased MoE, YaRN RoPE")
+
+
+@preset(**_GPT_OSS, params=20_914_757_184)
+class GPTOSS_20B(GPTOSSModel):
+    """gpt-oss-20b (openai/gpt-oss-20b): 24 layers, 32 experts (top-4), 64 heads of 64."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=201_088, embed_dim=2880, num_layers=24, num_heads=64, num_kv_heads=8,
+            head_dim=64, max_seq_len=131_072, num_experts=32, top_k=4, expert_dim=2880,
+            sliding_window=128, rope_theta=150000.0, rope_scaling=GPT_OSS_ROPE,
+            rms_norm_eps=1e-5, tie_weights=False,
+        )
+
+
+@preset(**_GPT_OSS, params=116_829_156_672)
+class GPTOSS_120B(GPTOSSModel):
+    """gpt-oss-120b (openai/gpt-oss-120b): 36 layers, 128 experts (top-4), 64 heads of 64."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            vocab_size=201_088, embed_dim=2880, num_layers=36, num_heads=64, num_kv_heads=8,
+            head_dim=64, max_seq_len=131_072, num_experts=128, top_k=4, expert_dim=2880,
+            sliding_window=128, rope_theta=150000.0, rope_scaling=GPT_OSS_ROPE,
+            rms_norm_eps=1e-5, tie_weights=False,
+        )
