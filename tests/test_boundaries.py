@@ -1,7 +1,9 @@
 """The line that matters most: `olm` never imports Qt, pyqtgraph or olm_studio."""
 
 import ast
+import os
 import pathlib
+import shutil
 import subprocess
 import sys
 
@@ -39,3 +41,23 @@ def test_importing_the_whole_library_loads_no_qt():
         "assert not bad, bad\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def _lint_imports() -> list[str]:
+    """The `lint-imports` command of the running interpreter's environment."""
+    script = pathlib.Path(sys.executable).with_name("lint-imports")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("lint-imports")
+    assert found, "import-linter is not installed (it is in the test extra)"
+    return [found]
+
+
+def test_import_linter_layers_contract_holds():
+    """pyproject.toml's import-linter contracts: core <- nn <- models <- graph <-
+    data/train/generation/interop <- cli <- olm_studio, and Qt only in olm_studio."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run([*_lint_imports(), "--no-cache"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
