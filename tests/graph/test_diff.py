@@ -1,7 +1,7 @@
-"""The architecture diff says what differs between two runs' graphs, and nothing else."""
+"""The structural diff says what differs between two documents, and nothing else."""
 
+from olm.graph.diff import diff_graphs
 from olm.graph.document import Graph, Node, chain
-from olm_studio.training.graph_diff import diff_graphs
 
 
 def _doc(norm: str, ffn: str, kv, extra_dropout: bool = False, variables=None) -> Graph:
@@ -70,3 +70,64 @@ def test_variable_value_change_is_reported():
     a = _doc("RMSNorm", "SwiGLU", 4, variables={"embed_dim": 32})
     b = _doc("RMSNorm", "SwiGLU", 4, variables={"embed_dim": 64})
     assert [str(c) for c in diff_graphs(a, b)] == ["variable embed_dim: 32 → 64"]
+
+
+def _find(graph: Graph, type_key: str) -> list[str]:
+    return [i for i in graph.walk() if graph.nodes[i].type == type_key]
+
+
+def test_recipe_and_size_are_told_apart():
+    from olm.graph.diff import compare
+
+    a = _doc("RMSNorm", "SwiGLU", 4, variables={"embed_dim": 32})
+    bigger = _doc("RMSNorm", "SwiGLU", 4, variables={"embed_dim": 64})
+    result = compare(a, bigger)
+    assert result.same_recipe and not result.same_size
+    assert result.verdict() == "same recipe, different size"
+    # Every node reading embed_dim is touched on the size side, none on the recipe side.
+    recipe_a, recipe_b = result.highlighted("recipe")
+    size_a, _ = result.highlighted("size")
+    assert recipe_a == recipe_b == set()
+    assert set(_find(a, "RMSNorm")) | set(_find(a, "GroupedQueryAttention")) <= size_a
+    assert not set(_find(a, "OutputHead")) & size_a
+
+    other = _doc("LayerNorm", "SwiGLU", 4, variables={"embed_dim": 32})
+    swapped = compare(a, other)
+    assert swapped.verdict() == "different recipe, same size"
+    assert swapped.highlighted("recipe")[0] == set(_find(a, "RMSNorm"))
+    assert swapped.highlighted("size") == (set(), set())
+    assert compare(a, a.copy()).verdict() == "identical"
+
+
+def test_options_are_recipe_and_counts_are_size():
+    from olm.graph.diff import compare
+
+    a = _doc("RMSNorm", "SwiGLU", 4)
+    b = _doc("RMSNorm", "SwiGLU", 2, extra_dropout=False)
+    result = compare(a, b)
+    assert [c.aspect for c in result.changes] == ["size"]
+    for node_id in _find(b, "RMSNorm"):
+        b.nodes[node_id].params["eps"] = 1e-6
+    result = compare(a, b)
+    assert sorted({c.aspect for c in result.changes}) == ["recipe", "size"]
+    assert result.verdict() == "different recipe and different size"
+
+
+def test_change_labels_name_gpt2_turned_llama_style():
+    from olm.graph.commands import RemoveNode, ReplaceNode
+    from olm.graph.diff import change_labels
+    from olm.graph.source import from_source
+
+    base = from_source("GPT2")
+    edited = base.copy()
+    for old, new in (("LayerNorm", "RMSNorm"), ("FlashAttention", "GroupedQueryAttention"),
+                     ("ClassicFFN", "SwiGLUFFN")):
+        for node_id in _find(edited, old):
+            ReplaceNode(node_id, new).do(edited)
+    RemoveNode(_find(edited, "AbsolutePositionalEmbedding")[0]).do(edited)
+    assert change_labels(base, edited) == ["+RMSNorm", "+GQA", "+SwiGLU", "−pos"]
+    assert change_labels(base, base.copy()) == []
+    # Sizes do not name a run: a wider GPT-2 is still plain GPT-2.
+    wider = base.copy()
+    wider.variables["embed_dim"] = 1024
+    assert change_labels(base, wider) == []
