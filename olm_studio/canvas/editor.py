@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 
 from olm.graph.catalog import catalog
 from olm.graph.document import SINGLE_CHILD
+from olm.graph.fragments import copy_fragment
 from olm_studio.canvas.gestures import EditorScene
 from olm_studio.canvas.items import WireItem
 from olm_studio.canvas.quick_add import QuickAdd
 from olm_studio.canvas.scene import DropTarget, SceneInput
 from olm_studio.canvas.view import CanvasView
-from olm_studio.clipboard import copy_fragment
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
 
