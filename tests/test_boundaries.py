@@ -61,3 +61,42 @@ def test_import_linter_layers_contract_holds():
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
+
+
+def _source(rel: str) -> str:
+    return (ROOT / rel).read_text(encoding="utf-8")
+
+
+def test_canvas_does_not_import_panels():
+    """Views speak through neutral modules (olm_studio/dragdrop.py), not through each other."""
+    offenders = [
+        f"{path.relative_to(ROOT)}:{line} imports {name}"
+        for path in sorted((ROOT / "olm_studio" / "canvas").glob("*.py"))
+        for line, name in _imports(path)
+        if name.startswith("olm_studio.panels")
+    ]
+    assert offenders == []
+
+
+def test_the_scene_emits_intents_and_never_calls_the_editor():
+    for rel in ("olm_studio/canvas/gestures.py", "olm_studio/canvas/scene.py"):
+        tree = ast.parse(_source(rel))
+        calls = [
+            node.lineno for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and node.attr == "editor"
+        ]
+        assert calls == [], f"{rel} reaches the editor at lines {calls}"
+        assert "canvas.editor" not in _source(rel), f"{rel} imports the editor"
+
+
+def test_menus_inject_no_attributes_into_the_window():
+    """build_menus returns what it made; it never sets `w.something = ...`."""
+    tree = ast.parse(_source("olm_studio/menus.py"))
+    injected = [
+        f"line {node.lineno}: w.{target.attr}"
+        for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name)
+        and target.value.id in ("w", "window")
+    ]
+    assert injected == []
