@@ -24,7 +24,7 @@ from olm.graph.synonyms import is_size_concept
 from olm.graph.values import ExprError, resolve, tag_of
 
 __all__ = ["Aspect", "Change", "GraphDiff", "change_labels", "compare", "diff_graphs",
-           "differences", "short_name"]
+           "differences", "preset_label", "short_name"]
 
 Aspect = Literal["recipe", "size"]
 
@@ -362,3 +362,23 @@ def change_labels(base: Graph, graph: Graph) -> list[str]:
             add(f"−{short_name(before)}")
     labels = [label for label in labels if label not in ("+Block", "−Block")]
     return [x for x in labels if x.startswith("+")] + [x for x in labels if not x.startswith("+")]
+
+
+def preset_label(graph: Graph) -> str:
+    """``graph``'s name and its recipe changes from the preset of that name, for run names.
+
+    A document opened from the GPT2 preset and edited towards Llama gives ``"GPT2 +RMSNorm
+    +GQA +SwiGLU −pos"``; a document whose name is not a preset gives just its name.
+    """
+    from olm.core.errors import OLMError
+    from olm.graph.source import preset_graph
+    from olm.models import PRESETS
+
+    name = graph.name or "model"
+    if name not in PRESETS:
+        return name
+    try:
+        labels = change_labels(preset_graph(name), graph)
+    except OLMError:
+        return name
+    return " ".join([name, *labels])

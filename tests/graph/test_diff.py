@@ -131,3 +131,17 @@ def test_change_labels_name_gpt2_turned_llama_style():
     wider = base.copy()
     wider.variables["embed_dim"] = 1024
     assert change_labels(base, wider) == []
+
+
+def test_preset_label_names_a_graph_by_its_preset_and_changes():
+    from olm.graph.commands import ReplaceNode
+    from olm.graph.diff import preset_label
+    from olm.graph.source import from_source
+
+    graph = from_source("GPT2")
+    assert preset_label(graph) == "GPT2"
+    for node_id in _find(graph, "LayerNorm"):
+        ReplaceNode(node_id, "RMSNorm").do(graph)
+    assert preset_label(graph) == "GPT2 +RMSNorm"
+    graph.name = "my own"
+    assert preset_label(graph) == "my own"
