@@ -30,7 +30,7 @@ PENDING_OTHER_BRANCHES: list[str] = [
 ]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _trees() -> dict[str, ast.Module]:
     """Every Python file of the library and the app, parsed once."""
     out = {}
