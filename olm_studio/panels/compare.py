@@ -141,6 +141,10 @@ class CompareDialog(QDialog):
         what = "dimensions" if aspect == "size" else "recipe parts"
         self.note.setText(f"{self.left.name} vs {self.other.name}: {verdict}. "
                           f"{len(diff_a)} {what} of {self.left.name} differ (highlighted).")
+        changes = [str(c) for c in self.result.of(aspect)]
+        shown = "\n".join(changes[:40] + ([f"… and {len(changes) - 40} more"]
+                                          if len(changes) > 40 else []))
+        self.note.setToolTip(shown or f"no {aspect} differences")
 
 
 def _stats_nodes(graph: Graph) -> dict:

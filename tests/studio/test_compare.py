@@ -78,12 +78,14 @@ def test_a_recipe_change_is_highlighted_by_default_and_sizes_stay_dark(
 
     def inspect(dialog):
         out = {"note": dialog.note.text(), "recipe": (_highlighted(dialog, 0),
-                                                      _highlighted(dialog, 1))}
+                                                      _highlighted(dialog, 1)),
+               "tip": dialog.note.toolTip()}
         dialog.sizes.setChecked(True)
         out["sizes"] = (_highlighted(dialog, 0), _highlighted(dialog, 1))
         return out
 
     seen = _compare_through_menu(window, qtbot, monkeypatch, "GPT2", inspect)
     assert "different recipe, same size" in seen["note"]
+    assert "RMSNorm → LayerNorm" in seen["tip"]  # the changes themselves, open → other
     assert seen["recipe"] == ({"RMSNorm"}, {"LayerNorm"})
     assert seen["sizes"] == (set(), set())
