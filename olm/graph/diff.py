@@ -16,6 +16,7 @@ recipe, different size".
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -149,6 +150,8 @@ def _aspect_of(name: str, before: Any, after: Any) -> Aspect:
 
 
 class _Differ:
+    """One walk over two documents, collecting changes and the nodes they concern."""
+
     def __init__(self, a: Graph, b: Graph) -> None:
         self.a, self.b = a, b
         self.env_a, self.env_b = a.variable_values()[0], b.variable_values()[0]
@@ -156,11 +159,12 @@ class _Differ:
 
     # -- recording -------------------------------------------------------------------------
 
-    def _add(self, change: Change, ids_a: list[str] = (), ids_b: list[str] = ()) -> None:
+    def _add(self, change: Change, ids_a: Iterable[str] = (), ids_b: Iterable[str] = ()) -> None:
         self.result.changes.append(change)
         self._touch(change.aspect, ids_a, ids_b)
 
-    def _touch(self, aspect: Aspect, ids_a: Any = (), ids_b: Any = ()) -> None:
+    def _touch(self, aspect: Aspect, ids_a: Iterable[str] = (),
+               ids_b: Iterable[str] = ()) -> None:
         self.result.nodes_a[aspect].update(ids_a)
         self.result.nodes_b[aspect].update(ids_b)
 
