@@ -19,6 +19,7 @@ from olm.graph.commands import (
     MoveNode,
     RemoveNode,
     RemoveWire,
+    RenameModel,
     ReplaceNode,
     SetMerge,
     SetParam,
@@ -29,33 +30,10 @@ from olm.graph.commands import (
     new_component,
 )
 from olm.graph.document import Graph
-from olm_studio.clipboard import fragment_nodes
+from olm.graph.fragments import fragment_nodes
 from olm_studio.controller import DocumentController
 
-__all__ = ["Edits", "RenameModel"]
-
-
-class RenameModel(Command):
-    """Change the document's name (a plain undoable command, like the core ones).
-
-    Args:
-        name: the new model name.
-    """
-
-    text = "rename model"
-
-    def __init__(self, name: str) -> None:
-        super().__init__()
-        self.name = name
-        self.old: str | None = None
-
-    def do(self, graph: Graph) -> None:
-        self.old, graph.name = graph.name, self.name
-        graph.events.changed.emit()
-
-    def undo(self, graph: Graph) -> None:
-        graph.name = self.old or graph.name
-        graph.events.changed.emit()
+__all__ = ["Edits"]
 
 
 class Edits:
@@ -148,7 +126,7 @@ class Edits:
         """Insert a copied fragment; returns the new root ids."""
         try:
             pieces = fragment_nodes(text)
-        except (ValueError, KeyError, TypeError) as err:
+        except OLMError as err:
             self.report(f"Cannot paste: {err}")
             return []
         commands = []

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QFileDialog, QMessageBox
+from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
 
 from olm.core.errors import OLMError
 from olm.graph.document import Graph
@@ -39,10 +39,14 @@ class FileActions:
 
     Args:
         window: the main window whose document is opened and saved.
+        recent_menu: File → Open Recent, which this fills from the settings.
+        preset_combo: the toolbar's preset chooser, which this fills and follows.
     """
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(self, window: MainWindow, recent_menu: QMenu, preset_combo: QComboBox) -> None:
         self.w = window
+        self.recent_menu = recent_menu
+        self.preset_combo = preset_combo
         self.controller = window.controller
         self.settings = window.settings
         self.autosave_timer = QTimer(window)
@@ -120,7 +124,7 @@ class FileActions:
     # -- recent ---------------------------------------------------------------------------
     def refresh_recent_menu(self) -> None:
         """Rebuild File → Open Recent from the settings."""
-        menu = self.w.recent_menu
+        menu = self.recent_menu
         menu.clear()
         recent = self.settings.recent_files()
         for path in recent:
@@ -137,7 +141,7 @@ class FileActions:
     def _fill_preset_combo(self) -> None:
         from olm.models import PRESETS
 
-        combo = self.w.preset_combo
+        combo = self.preset_combo
         combo.blockSignals(True)
         combo.addItem("Presets…", None)
         for name, info in sorted(PRESETS.items(), key=lambda kv: (kv[1].year, kv[0])):
@@ -146,12 +150,12 @@ class FileActions:
         combo.activated.connect(self._combo_chosen)
 
     def _combo_chosen(self, index: int) -> None:
-        name = self.w.preset_combo.itemData(index)
+        name = self.preset_combo.itemData(index)
         if name and self.maybe_save():
             self.open_preset(name)
 
     def _select_combo(self, name: str) -> None:
-        combo = self.w.preset_combo
+        combo = self.preset_combo
         index = combo.findData(name)
         combo.setCurrentIndex(max(0, index))
 

@@ -14,10 +14,12 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
+    QComboBox,
     QDockWidget,
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QTabWidget,
@@ -77,8 +79,9 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.canvas)
         self._build_docks()
         self.figure_line = FigureLine(self.statusBar())
-        self.actions_by_key = build_menus(self)
-        self.files = FileActions(self)
+        self.menus = build_menus(self)
+        self.actions_by_key = self.menus.actions
+        self.files = FileActions(self, self.menus.recent_menu, self.menus.preset_combo)
         self._populate_docks_menu()
         self._hint = self._build_hint()
         self.canvas.installEventFilter(self)
@@ -127,9 +130,19 @@ class MainWindow(QMainWindow):
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
 
+    @property
+    def preset_combo(self) -> QComboBox:
+        """The toolbar's preset chooser (owned by :attr:`menus`; read-only here)."""
+        return self.menus.preset_combo
+
+    @property
+    def recent_menu(self) -> QMenu:
+        """File → Open Recent (owned by :attr:`menus`; read-only here)."""
+        return self.menus.recent_menu
+
     def _populate_docks_menu(self) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
-            self.docks_menu.addAction(dock.toggleViewAction())
+            self.menus.docks_menu.addAction(dock.toggleViewAction())
 
     def _build_hint(self) -> QLabel:
         hint = QLabel(HINT + "   ✕", self.canvas)

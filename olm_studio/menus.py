@@ -1,11 +1,14 @@
 """The menu bar and toolbar: File Edit View Model Train Help, with platform shortcuts.
 
 Actions are created here and connected to the window's slots by name, so the list of
-what the app can do reads in one place, in menu order.
+what the app can do reads in one place, in menu order. The widgets other parts fill in
+(Open Recent, Panels, the preset combo) are handed back in a :class:`Menus` object, never
+set as attributes on the window, so whoever needs one is given it explicitly.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QAction, QKeySequence
@@ -14,7 +17,7 @@ from PySide6.QtWidgets import QComboBox, QMenu, QToolBar
 if TYPE_CHECKING:
     from olm_studio.main_window import MainWindow
 
-__all__ = ["build_menus"]
+__all__ = ["Menus", "build_menus"]
 
 Std = QKeySequence.StandardKey
 
@@ -36,8 +39,25 @@ def _action(window: MainWindow, menu: QMenu | None, text: str, slot, shortcut=No
     return action
 
 
-def build_menus(w: MainWindow) -> dict[str, QAction]:
-    """Create the menu bar and toolbar of ``w``; returns the actions by key."""
+@dataclass
+class Menus:
+    """What :func:`build_menus` made that others act on.
+
+    Args:
+        actions: every action, by key ("new", "save", "compare", ...).
+        recent_menu: File → Open Recent (filled by the file actions).
+        docks_menu: View → Panels (filled by the window with its docks).
+        preset_combo: the toolbar's preset chooser (filled by the file actions).
+    """
+
+    actions: dict[str, QAction]
+    recent_menu: QMenu
+    docks_menu: QMenu
+    preset_combo: QComboBox
+
+
+def build_menus(w: MainWindow) -> Menus:
+    """Create the menu bar and toolbar of ``w``; returns the actions and fillable menus."""
     a: dict[str, QAction] = {}
     bar = w.menuBar()
 
@@ -46,7 +66,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["presets"] = _action(w, file, "New from &Preset…", w.show_presets, "Ctrl+Shift+N",
                            "Open a reference model from the gallery")
     a["open"] = _action(w, file, "&Open…", w.open_dialog, Std.Open)
-    w.recent_menu = file.addMenu("Open &Recent")
+    recent_menu = file.addMenu("Open &Recent")
     file.addSeparator()
     a["save"] = _action(w, file, "&Save", w.save, Std.Save)
     a["save_as"] = _action(w, file, "Save &As…", w.save_as, Std.SaveAs)
@@ -91,7 +111,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     view.addSeparator()
     a["theme"] = _action(w, view, "Toggle &Dark/Light Theme", w.toggle_theme, "Ctrl+Shift+T")
     view.addSeparator()
-    w.docks_menu = view.addMenu("&Panels")
+    docks_menu = view.addMenu("&Panels")
 
     model = bar.addMenu("&Model")
     a["validate"] = _action(w, model, "Show &Diagnostics", lambda: w.show_tab("Diagnostics"))
@@ -111,10 +131,10 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     tools.setObjectName("toolbar")
     tools.setMovable(False)
     w.addToolBar(tools)
-    w.preset_combo = QComboBox(tools)
-    w.preset_combo.setToolTip("Open a preset model")
-    w.preset_combo.setMinimumContentsLength(18)
-    tools.addWidget(w.preset_combo)
+    preset_combo = QComboBox(tools)
+    preset_combo.setToolTip("Open a preset model")
+    preset_combo.setMinimumContentsLength(18)
+    tools.addWidget(preset_combo)
     tools.addAction(a["presets"])
     tools.addSeparator()
     tools.addAction(undo)
@@ -127,4 +147,4 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     tools.addAction(a["train_button"])
     for action in a.values():
         w.addAction(action)
-    return a
+    return Menus(a, recent_menu, docks_menu, preset_combo)

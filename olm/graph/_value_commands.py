@@ -11,7 +11,7 @@ from olm.graph.catalog import catalog
 from olm.graph.document import CONTAINERS, Graph, Node
 from olm.graph.values import evaluate, normalize_expr, tag_of, value_names
 
-__all__ = ["SetParam", "SetRepeatCount", "SetMerge", "SetVariable"]
+__all__ = ["SetParam", "SetRepeatCount", "SetMerge", "SetVariable", "RenameModel"]
 
 
 class SetParam(Command):
@@ -158,3 +158,28 @@ class SetVariable(Command):
             graph.variables.pop(self.name, None)
         else:
             graph.variables[self.name] = self.value
+
+
+class RenameModel(Command):
+    """Change the document's name, as one undoable step like every other edit.
+
+    Args:
+        name (str): the new model name.
+    """
+
+    text = "rename model"
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.name = name
+        self.old: str | None = None
+
+    def do(self, graph: Graph) -> None:
+        self.old, graph.name = graph.name, self.name
+        graph.events.changed.emit()
+
+    def undo(self, graph: Graph) -> None:
+        if self.old is None:
+            raise OLMError(f"{self.text!r} has not been done, so it cannot be undone")
+        graph.name, self.old = self.old, None
+        graph.events.changed.emit()

@@ -26,6 +26,7 @@ from torch import nn
 from olm.core.capture import Component, init_signature
 from olm.core.errors import OLMError
 from olm.graph.ranges import range_for
+from olm.graph.synonyms import names_for
 
 __all__ = ["GROUPS", "Catalog", "ComponentSpec", "ParamSpec", "REQUIRED", "catalog"]
 
@@ -42,7 +43,7 @@ GROUPS: dict[str, str] = {
 }
 # Parameters that point at another node of the model rather than owning a component.
 _REFERENCE_PARAMS = {"tied_embedding"}
-_ACTIVATION_PARAMS = {"activation_fn", "activation"}
+_ACTIVATION_PARAMS = frozenset(names_for("activation"))  # the synonym table's spellings
 
 
 class _Required:

@@ -22,13 +22,19 @@ from olm.graph._node_commands import (
     WrapNodes,
     new_component,
 )
-from olm.graph._value_commands import SetMerge, SetParam, SetRepeatCount, SetVariable
+from olm.graph._value_commands import (
+    RenameModel,
+    SetMerge,
+    SetParam,
+    SetRepeatCount,
+    SetVariable,
+)
 from olm.graph.document import Graph
 
 __all__ = [
     "UNSET", "Command", "Macro", "History", "AddNode", "RemoveNode", "MoveNode", "SetParam",
     "SetVariable", "ReplaceNode", "WrapNodes", "Unwrap", "SetRepeatCount", "SetMerge",
-    "AddWire", "RemoveWire", "new_component",
+    "AddWire", "RemoveWire", "RenameModel", "new_component",
 ]
 
 

@@ -11,34 +11,35 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from olm.graph.synonyms import names_for
+
 __all__ = ["RANGES", "DEFAULT_RANGES", "check_value", "range_for"]
 
 _WIDTH = (1, 65_536)
 _BIG_INT = (-(2**31), 2**31 - 1)
 
-# name -> (low, high); floats with a low of 0.0 exclusive are noted in EXCLUSIVE_LOW.
-RANGES: dict[str, tuple[float, float]] = {
+# concept -> (low, high), given to every parameter name of that concept (the synonym table).
+_CONCEPT_RANGES: dict[str, tuple[float, float]] = {
     "vocab_size": (1, 4_194_304),
     "embed_dim": _WIDTH,
-    "embed_dims": _WIDTH,
-    "embedding_dim": _WIDTH,
-    "d_model": _WIDTH,
-    "in_features": _WIDTH,
-    "out_features": (1, 4_194_304),
     "num_heads": (1, 1024),
     "num_kv_heads": (1, 1024),
     "head_dim": (1, 4096),
     "hidden_dim": (1, 1_048_576),
-    "intermediate_size": (1, 1_048_576),
     "max_seq_len": (1, 16_777_216),
-    "original_max_seq_len": (1, 16_777_216),
-    "num_repeat": (1, 1024),
     "num_layers": (1, 1024),
     "num_experts": (1, 4096),
     "top_k": (1, 64),
+    "window": (1, 16_777_216),
+}
+# name -> (low, high); floats with a low of 0.0 exclusive are noted in EXCLUSIVE_LOW.
+RANGES: dict[str, tuple[float, float]] = {
+    **{name: bounds for concept, bounds in _CONCEPT_RANGES.items()
+       for name in names_for(concept)},
+    "in_features": _WIDTH,
+    "out_features": (1, 4_194_304),
+    "original_max_seq_len": (1, 16_777_216),
     "num_shared_experts": (0, 64),
-    "window_size": (1, 16_777_216),
-    "sliding_window": (1, 16_777_216),
     "dropout": (0.0, 0.999),
     "eps": (0.0, 1.0),
     "rms_norm_eps": (0.0, 1.0),

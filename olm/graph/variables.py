@@ -2,7 +2,8 @@
 
 ``Embedding(vocab_size, embedding_dim)``, ``RMSNorm(d_model)`` and
 ``MultiHeadAttention(embed_dims, ...)`` all take the model width under different names.
-:data:`CANONICAL` maps each such name to one variable name, so that a document read from
+:data:`~olm.graph.synonyms.CANONICAL` (the one synonym table) maps each such name to one
+variable name, so that a document read from
 a module gets ``embed_dim = 4096`` once at the top and every node refers to it, and a
 swapped-in component finds its values among the variables.
 """
@@ -13,40 +14,14 @@ from collections import Counter
 from typing import Any
 
 from olm.graph.document import Graph
+from olm.graph.synonyms import CANONICAL, VARIABLE_CONCEPTS, names_for
 from olm.graph.values import is_tag
 
 __all__ = ["CANONICAL", "VARIABLE_ORDER", "WIDTH_PARAMS", "canonical_name", "extract_variables"]
 
-CANONICAL: dict[str, str] = {
-    "vocab_size": "vocab_size",
-    "embed_dim": "embed_dim",
-    "embed_dims": "embed_dim",
-    "embedding_dim": "embed_dim",
-    "d_model": "embed_dim",
-    "num_heads": "num_heads",
-    "num_kv_heads": "num_kv_heads",
-    "head_dim": "head_dim",
-    "hidden_dim": "hidden_dim",
-    "intermediate_size": "hidden_dim",
-    "max_seq_len": "max_seq_len",
-    "num_repeat": "num_layers",
-    "num_experts": "num_experts",
-    "top_k": "top_k",
-}
-VARIABLE_ORDER = (
-    "vocab_size",
-    "embed_dim",
-    "num_layers",
-    "num_heads",
-    "num_kv_heads",
-    "head_dim",
-    "hidden_dim",
-    "max_seq_len",
-    "num_experts",
-    "top_k",
-)
+VARIABLE_ORDER = VARIABLE_CONCEPTS
 # Parameter names that give a component's input (and output) width, in priority order.
-WIDTH_PARAMS = ("embed_dim", "embedding_dim", "embed_dims", "d_model", "in_features")
+WIDTH_PARAMS = (*names_for("embed_dim"), "in_features")
 
 
 def canonical_name(param: str) -> str | None:

@@ -19,12 +19,12 @@ from PySide6.QtWidgets import (
 
 from olm.graph.catalog import catalog
 from olm.graph.document import SINGLE_CHILD
+from olm.graph.fragments import copy_fragment
 from olm_studio.canvas.gestures import EditorScene
 from olm_studio.canvas.items import WireItem
 from olm_studio.canvas.quick_add import QuickAdd
 from olm_studio.canvas.scene import DropTarget, SceneInput
 from olm_studio.canvas.view import CanvasView
-from olm_studio.clipboard import copy_fragment
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
 
@@ -49,7 +49,7 @@ class CanvasEditor(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.edits = Edits(controller, self.report)
-        self.scene = EditorScene(self, theme)
+        self.scene = EditorScene(theme)
         self.view = CanvasView(self.scene, self)
         self.quick = QuickAdd(self.view)
         self._quick_pos = QPointF()
@@ -67,10 +67,30 @@ class CanvasEditor(QWidget):
         controller.content_changed.connect(lambda: self.redraw(structural=False))
         controller.selection_changed.connect(self._select_from_controller)
         self.scene.selection_ids_changed.connect(controller.select)
+        self._connect_scene_intents()
         self.view.quick_add_requested.connect(self.quick_add_at)
         self.view.zoom_changed.connect(self.scene.set_zoom)
         self.quick.chosen.connect(lambda key: self.add_component_at(key, self._quick_pos))
         self._on_replaced(fit=False)
+
+    def _connect_scene_intents(self) -> None:
+        """The scene says what the person asked for; the editor turns it into edits."""
+        scene = self.scene
+        scene.component_dropped.connect(self.add_component_at)
+        scene.collapse_toggled.connect(self.toggle_collapsed)
+        scene.header_edit_requested.connect(self.edit_header)
+        scene.quick_add_requested.connect(self.quick_add_at)
+        scene.context_menu_requested.connect(
+            lambda node_id, at: self.context_menu(node_id).exec(at))
+        scene.wire_menu_requested.connect(lambda wire, at: self.wire_menu(wire).exec(at))
+        scene.move_requested.connect(self._move_or_restore)
+        scene.wire_requested.connect(self.edits.connect)
+        scene.refused.connect(self.report)
+
+    def _move_or_restore(self, ids: list[str], target: DropTarget | None) -> None:
+        """Move dragged nodes; if that is refused, put them back where the document says."""
+        if target is None or not self.move_nodes(ids, target):
+            self.redraw(structural=True)
 
     # -- drawing ----------------------------------------------------------------------------
     def scene_input(self) -> SceneInput:

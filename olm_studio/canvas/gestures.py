@@ -1,16 +1,16 @@
-"""Mouse and drag gestures on the canvas scene, turned into editor calls.
+"""Mouse and drag gestures on the canvas scene, turned into intent signals.
 
 Drops from the palette (with the wire highlight and the insertion line), dragging nodes
 to another place, dragging a wire between ports, header clicks, double-clicks and
 right-click menus. Items may move under the mouse while a drag is in progress (feedback
-only); on release the document decides, through the editor's edits.
+only); on release the scene *says* what the person asked for (a signal such as
+:attr:`EditorScene.move_requested`) and the editor, which owns the edits, acts on it.
+The scene never calls the editor.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QPoint, QPointF, Qt, Signal
 from PySide6.QtGui import QColor, QPen
 from PySide6.QtWidgets import (
     QGraphicsLineItem,
@@ -21,10 +21,7 @@ from PySide6.QtWidgets import (
 
 from olm_studio.canvas.items import ContainerItem, NodeItem, PortItem, WireItem
 from olm_studio.canvas.scene import DropTarget, GraphScene
-from olm_studio.panels.palette import MIME
-
-if TYPE_CHECKING:
-    from olm_studio.canvas.editor import CanvasEditor
+from olm_studio.dragdrop import MIME, component_of
 
 __all__ = ["EditorScene"]
 
@@ -33,13 +30,30 @@ class EditorScene(GraphScene):
     """The document scene plus the mouse gestures on it.
 
     Args:
-        editor: the canvas editor that owns it.
         theme: "dark" or "light".
     """
 
-    def __init__(self, editor: CanvasEditor, theme: str) -> None:
+    component_dropped = Signal(str, QPointF)
+    """A palette component (type key) was dropped at a scene position."""
+    collapse_toggled = Signal(str)
+    """The collapse arrow of a container (node id) was clicked."""
+    header_edit_requested = Signal(str)
+    """A Repeat/Parallel header's count (node id) was double-clicked."""
+    quick_add_requested = Signal(QPointF)
+    """Empty canvas was double-clicked at a scene position."""
+    context_menu_requested = Signal(str, QPoint)
+    """The context menu of a node (id) at a screen position."""
+    wire_menu_requested = Signal(object, QPoint)
+    """The context menu of a wire (the WireItem) at a screen position."""
+    move_requested = Signal(list, object)
+    """Dragged node ids were released over a DropTarget (None: nowhere they can go)."""
+    wire_requested = Signal(str, str, str)
+    """A wire was drawn: (container id, source id, target id)."""
+    refused = Signal(str)
+    """A gesture that cannot become an edit, with the reason for the person."""
+
+    def __init__(self, theme: str) -> None:
         super().__init__(theme)
-        self.editor = editor
         self._press: QPointF | None = None
         self._dragging: list = []
         self._drag_origin: dict = {}
@@ -70,9 +84,10 @@ class EditorScene(GraphScene):
         if not event.mimeData().hasFormat(MIME):
             event.ignore()
             return
-        key = bytes(event.mimeData().data(MIME)).decode()
+        key = component_of(event.mimeData())
         event.acceptProposedAction()
-        self.editor.add_component_at(key, event.scenePos())
+        if key:
+            self.component_dropped.emit(key, event.scenePos())
 
     def _show_insertion(self, target: DropTarget | None) -> None:
         """The insertion line: where in a container a drop would put the component."""
@@ -118,7 +133,7 @@ class EditorScene(GraphScene):
             hit = self.doc_item_at(event.scenePos())
             if isinstance(hit, ContainerItem) and hit.toggle_rect().contains(
                     hit.mapFromScene(event.scenePos())):
-                self.editor.toggle_collapsed(hit.node_id)
+                self.collapse_toggled.emit(hit.node_id)
                 event.accept()
                 return
             self._press = event.scenePos()
@@ -157,26 +172,24 @@ class EditorScene(GraphScene):
         hit = self.doc_item_at(event.scenePos())
         if isinstance(hit, ContainerItem) and hit.count_rect().contains(
                 hit.mapFromScene(event.scenePos())) and hit.kind in ("Repeat", "Parallel"):
-            self.editor.edit_header(hit.node_id)
+            self.header_edit_requested.emit(hit.node_id)
             return
         if hit is None or (isinstance(hit, ContainerItem) and hit.node_id == self.data.graph.root):
-            self.editor.quick_add_at(event.scenePos())
+            self.quick_add_requested.emit(event.scenePos())
             return
         super().mouseDoubleClickEvent(event)
 
     def contextMenuEvent(self, event: QGraphicsSceneContextMenuEvent) -> None:  # noqa: N802
         for item in self.items(event.scenePos()):
             if isinstance(item, WireItem) and item.container_id:
-                menu = self.editor.wire_menu(item)
-                menu.exec(event.screenPos())
+                self.wire_menu_requested.emit(item, event.screenPos())
                 return
         hit = self.doc_item_at(event.scenePos())
         if hit is None:
             return
         if not hit.isSelected():
             self.select_ids([hit.node_id])
-        menu = self.editor.context_menu(hit.node_id)
-        menu.exec(event.screenPos())
+        self.context_menu_requested.emit(hit.node_id, event.screenPos())
 
     # -- moving nodes ---------------------------------------------------------------------
     def _moving_ids(self) -> set[str]:
@@ -210,9 +223,8 @@ class EditorScene(GraphScene):
         ids = [i.node_id for i in self._dragging if i.node_id in self.selected_ids()]
         self._dragging, self._press = [], None
         self._show_wire_hover(None)
-        moved = target is not None and self.editor.move_nodes(ids, target)
-        if not moved:
-            self.editor.redraw(structural=True)  # put the items back where the document says
+        # The editor moves them, or (refused, or no target) redraws them where they were.
+        self.move_requested.emit(ids, target)
 
     # -- wiring ---------------------------------------------------------------------------
     def _start_wire(self, port: PortItem, pos: QPointF) -> None:
@@ -238,6 +250,6 @@ class EditorScene(GraphScene):
             return
         graph = self.data.graph
         if target not in graph.nodes[source.container_id].children:
-            self.editor.report("A wire joins two parts of the same container.")
+            self.refused.emit("A wire joins two parts of the same container.")
             return
-        self.editor.edits.connect(source.container_id, source.node_id, target)
+        self.wire_requested.emit(source.container_id, source.node_id, target)

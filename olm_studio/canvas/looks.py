@@ -11,32 +11,31 @@ from __future__ import annotations
 from typing import Any
 
 from olm.graph.document import Graph
+from olm.graph.synonyms import names_for
 from olm.graph.values import resolve, tag_of
 
 __all__ = ["defining_values", "format_count", "format_bytes", "extra_line"]
 
-# (parameter name, how to show it); the first three present are shown, in this order.
-_DEFINING: list[tuple[str, str]] = [
+# (concept or parameter name, how to show it); the first three present are shown, in this
+# order. Concepts expand to their spellings through olm.graph.synonyms (the one table).
+_SHOWN: list[tuple[str, str]] = [
     ("vocab_size", "vocab {v}"),
     ("embed_dim", "d {v}"),
-    ("embedding_dim", "d {v}"),
-    ("embed_dims", "d {v}"),
-    ("d_model", "d {v}"),
     ("dim", "d {v}"),
     ("num_heads", "{v} heads"),
     ("num_kv_heads", "{v} kv"),
     ("hidden_dim", "ff {v}"),
-    ("intermediate_size", "ff {v}"),
     ("num_experts", "{v} experts"),
     ("top_k", "top-{v}"),
     ("max_seq_len", "ctx {v}"),
     ("head_dim", "hd {v}"),
-    ("activation_fn", "{v}"),
     ("activation", "{v}"),
-    ("sliding_window", "window {v}"),
-    ("window_size", "window {v}"),
+    ("window", "window {v}"),
     ("eps", "eps {v:g}"),
     ("merge", "merge {v}"),
+]
+_DEFINING: list[tuple[str, str]] = [
+    (name, fmt) for concept, fmt in _SHOWN for name in names_for(concept) if name != "window"
 ]
 _BIAS_NAMES = ("bias", "use_bias", "qkv_bias")
 

@@ -1,16 +1,17 @@
 """Compare: two documents side by side, the components that differ highlighted, with
 their parameter and FLOP figures.
 
-Components are matched by their place in the tree (the same path of container indices);
-a place where the type or any resolved parameter differs is highlighted on both sides.
+What differs is decided by :mod:`olm.graph.diff` (the one structural diff). It separates
+the *recipe* (component types, structure, options) from the *size* (dimensions, counts):
+the dialog says "same recipe, different size" when that is so, highlights recipe
+differences by default, and size differences when "Show size differences" is ticked.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QFileDialog,
     QHBoxLayout,
@@ -23,62 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from olm.graph.diff import GraphDiff, compare
 from olm.graph.document import Graph
 from olm.graph.stats import stats
-from olm.graph.values import resolve, tag_of
 from olm_studio.canvas.looks import format_bytes, format_count
 from olm_studio.canvas.scene import GraphScene, SceneInput
 from olm_studio.canvas.view import CanvasView
 
-__all__ = ["CompareDialog", "differences"]
-
-
-def _signature(graph: Graph, node_id: str, env: dict[str, Any]) -> Any:
-    node = graph.nodes[node_id]
-    params = {}
-    for k, v in node.params.items():
-        tag = tag_of(v)
-        if tag in ("ref", "module"):
-            params[k] = tag
-            continue
-        try:
-            params[k] = resolve(v, env)
-        except Exception:  # noqa: BLE001
-            params[k] = repr(v)
-    return node.type, sorted(params.items(), key=lambda kv: kv[0])
-
-
-def _paths(graph: Graph) -> dict[tuple, str]:
-    out: dict[tuple, str] = {}
-
-    def visit(node_id: str, path: tuple) -> None:
-        out[path] = node_id
-        for i, child in enumerate(graph.order(node_id) if graph.nodes[node_id].is_container
-                                  else []):
-            visit(child, path + (i,))
-
-    visit(graph.root, ())
-    return out
-
-
-def differences(a: Graph, b: Graph) -> tuple[set[str], set[str]]:
-    """Node ids of ``a`` and of ``b`` whose place holds something different in the other."""
-    env_a, env_b = a.variable_values()[0], b.variable_values()[0]
-    pa, pb = _paths(a), _paths(b)
-    diff_a: set[str] = set()
-    diff_b: set[str] = set()
-    for path, node_id in pa.items():
-        other = pb.get(path)
-        if other is None or _signature(a, node_id, env_a) != _signature(b, other, env_b):
-            if not a.nodes[node_id].is_container or other is None or \
-                    a.nodes[node_id].type != b.nodes[other].type:
-                diff_a.add(node_id)
-                if other is not None:
-                    diff_b.add(other)
-    for path, node_id in pb.items():
-        if path not in pa:
-            diff_b.add(node_id)
-    return diff_a, diff_b
+__all__ = ["CompareDialog"]
 
 
 def _figures(graph: Graph) -> dict[str, str]:
@@ -119,9 +72,18 @@ class CompareDialog(QDialog):
             view.setInteractive(False)
             split.addWidget(view)
         self.note = QLabel("", self)
+        self.note.setObjectName("compareVerdict")
+        self.sizes = QCheckBox("Show size differences", self)
+        self.sizes.setToolTip("Highlight differing dimensions and counts instead of the "
+                              "recipe (component types and options)")
+        self.sizes.toggled.connect(self._show_diff)
+        self.diff = (set(), set())
+        self.result: GraphDiff | None = None
+        self.counts: tuple[dict, dict] = ({}, {})
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         top.addWidget(self.note, 1)
+        top.addWidget(self.sizes)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(split, 1)
@@ -147,15 +109,9 @@ class CompareDialog(QDialog):
     def set_other(self, other: Graph) -> None:
         """Show ``other`` on the right and highlight the differences."""
         self.other = other
-        diff_a, diff_b = differences(self.left, other)
-        self.diff = (diff_a, diff_b)
-        for scene, view, graph, diff in zip(self.scenes, self.views, (self.left, other),
-                                            (diff_a, diff_b)):
-            s = stats(graph)
-            counts = {k: v.params for k, v in s.nodes.items()}
-            scene.rebuild(SceneInput(graph, graph.variable_values()[0], counts, {},
-                                     _family, _doc, diff))
-            view.fit()
+        self.result = compare(self.left, other)
+        self.counts = tuple({k: v.params for k, v in _stats_nodes(g).items()}
+                            for g in (self.left, other))
         self.table.setHorizontalHeaderLabels(["", self.left.name, other.name])
         fa, fb = _figures(self.left), _figures(other)
         self.table.setRowCount(len(fa))
@@ -166,8 +122,36 @@ class CompareDialog(QDialog):
                     item.setForeground(Qt.GlobalColor.yellow)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
-        self.note.setText(f"{len(diff_a)} components of {self.left.name} differ from "
-                          f"{other.name} (highlighted).")
+        self._show_diff()
+
+    def _show_diff(self) -> None:
+        """Highlight the recipe differences, or the size ones while the toggle is on."""
+        if self.result is None or self.other is None:
+            return
+        aspect = "size" if self.sizes.isChecked() else "recipe"
+        diff_a, diff_b = self.result.highlighted(aspect)
+        self.diff = (diff_a, diff_b)
+        for scene, view, graph, diff, counts in zip(self.scenes, self.views,
+                                                    (self.left, self.other), self.diff,
+                                                    self.counts):
+            scene.rebuild(SceneInput(graph, graph.variable_values()[0], counts, {},
+                                     _family, _doc, diff))
+            view.fit()
+        verdict = self.result.verdict()
+        what = "dimensions" if aspect == "size" else "recipe parts"
+        self.note.setText(f"{self.left.name} vs {self.other.name}: {verdict}. "
+                          f"{len(diff_a)} {what} of {self.left.name} differ (highlighted).")
+        changes = [str(c) for c in self.result.of(aspect)]
+        shown = "\n".join(changes[:40] + ([f"… and {len(changes) - 40} more"]
+                                          if len(changes) > 40 else []))
+        self.note.setToolTip(shown or f"no {aspect} differences")
+
+
+def _stats_nodes(graph: Graph) -> dict:
+    try:
+        return stats(graph).nodes
+    except Exception:  # noqa: BLE001 - a broken document is still shown, without counts
+        return {}
 
 
 def _family(type_key: str) -> str:

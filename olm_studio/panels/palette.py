@@ -7,7 +7,7 @@ adds it to the model too (at the end of the selected container, or the model).
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
+from PySide6.QtCore import QMimeData, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QDrag
 from PySide6.QtWidgets import (
     QLabel,
@@ -19,11 +19,11 @@ from PySide6.QtWidgets import (
 )
 
 from olm.graph.catalog import catalog
+from olm_studio.dragdrop import MIME, mime_for
 from olm_studio.theme import FAMILY_COLORS
 
 __all__ = ["PalettePanel", "MIME", "group_for", "mime_for"]
 
-MIME = "application/x-olm-component"
 _FAMILY_OF_GROUP = {"Embeddings": "embedding", "Attention": "attention", "Norms": "norm",
                     "Feed-forward": "feedforward", "Mixture of Experts": "moe",
                     "Structure": "structure", "Heads": "head", "Activations": "activation"}
@@ -32,14 +32,6 @@ _FAMILY_OF_GROUP = {"Embeddings": "embedding", "Attention": "attention", "Norms"
 def group_for(type_key: str) -> str:
     """The palette group a type key is listed under."""
     return catalog().get(type_key).group
-
-
-def mime_for(type_key: str) -> QMimeData:
-    """The drag data of a palette entry (what the canvas accepts on drop)."""
-    mime = QMimeData()
-    mime.setData(MIME, QByteArray(type_key.encode()))
-    mime.setText(type_key)
-    return mime
 
 
 class _Tree(QTreeWidget):

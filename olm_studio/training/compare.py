@@ -11,7 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 from olm.core.errors import OLMError
-from olm_studio.training.graph_diff import Change, diff_graphs
+from olm.graph.diff import Change, diff_graphs
 from olm_studio.training.history import RunHistory
 from olm_studio.training.runs import Run
 

@@ -256,7 +256,8 @@ class TrainPanel(QWidget):
             return False
         settings = self.form.settings().with_auto_intervals()
         try:
-            run = self._store.create(getattr(self._graph, "name", "model"), settings, self._graph)
+            run = self._store.create(getattr(self._graph, "name", "model"), settings, self._graph,
+                                     name=self._run_name())
         except (OLMError, OSError) as err:
             self.status_label.setText(f"Not started: {err}")
             return False
@@ -264,6 +265,14 @@ class TrainPanel(QWidget):
         args = settings.cli_args(str(run.graph_path), str(run.checkpoint_dir), "-")
         self._launch(run, args)
         return True
+
+    def _run_name(self) -> str:
+        """The new run's name: the preset and what was changed ("GPT2 +RMSNorm +GQA")."""
+        from olm.graph.diff import preset_label
+
+        if self._graph is None:
+            return ""
+        return preset_label(self._graph)
 
     def resume_training(self, run_id: str | None = None) -> bool:
         """Continue a stopped, failed or finished run from its latest checkpoint.

@@ -185,8 +185,16 @@ class RunStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
 
-    def create(self, model_name: str, settings: TrainSettings, graph: Any) -> Run:
-        """Make a new run folder holding the settings and the exact graph to train."""
+    def create(self, model_name: str, settings: TrainSettings, graph: Any, name: str = "") -> Run:
+        """Make a new run folder holding the settings and the exact graph to train.
+
+        Args:
+            model_name: the model's name (the folder name and labels come from it).
+            settings: the training settings.
+            graph: the document to train (saved into the folder).
+            name: what the runs list shows ("GPT2 +RMSNorm +GQA"); made unique among this
+                store's runs with " (2)", " (3)"...; empty for "<model> · <time>".
+        """
         import olm.graph
 
         self.root.mkdir(parents=True, exist_ok=True)
@@ -198,7 +206,13 @@ class RunStore:
             suffix += 1
             path = self.root / f"{stamp}-{slug}-{suffix}"
         path.mkdir()
-        run = Run(path=path, name=f"{model_name or 'model'} · {time.strftime('%H:%M:%S')}",
+        if name:
+            taken = {run.name for run in self.list()}
+            base, count = name, 1
+            while name in taken:
+                count += 1
+                name = f"{base} ({count})"
+        run = Run(path=path, name=name or f"{model_name or 'model'} · {time.strftime('%H:%M:%S')}",
                   settings=settings, status="running", created=time.time(),
                   model_name=model_name)
         olm.graph.save(graph, run.graph_path)

@@ -36,6 +36,7 @@ class RunsTab(QSplitter):
         self._histories: dict[str, RunHistory] = {}
         self.runs_list = RunsList()
         self.runs_list.ticked_changed.connect(self.refresh_overlay)
+        self.runs_list.rename_requested.connect(self.rename)
         self.compare_box = QTextBrowser()
         self.compare_box.setOpenLinks(False)
         self.addWidget(self.runs_list)
@@ -64,6 +65,18 @@ class RunsTab(QSplitter):
             self._histories[run.id] = history
         self.runs_list.add_run(run, ticked=tick)
         self.runs_list.update_figures(run.id, self.history(run.id))
+
+    def rename(self, run_id: str, name: str) -> None:
+        """Give a run a new name, stored in its folder (``run.json``)."""
+        run = self._runs.get(run_id)
+        if run is None or not name.strip() or name.strip() == run.name:
+            return
+        run.name = name.strip()
+        try:
+            run.save()
+        except OSError:
+            return
+        self.refresh_overlay()
 
     def reload(self, store: RunStore, keep: str | None = None) -> None:
         """List the runs of ``store`` (keeping run ``keep``, the one training now)."""

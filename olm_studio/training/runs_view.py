@@ -48,6 +48,8 @@ class RunsList(QTreeWidget):
         current_run_changed(str): the selected run id ("" for none).
         reuse_requested(str): "Use these settings" was chosen on a run.
         delete_requested(str): "Delete run…" was chosen on a run.
+        rename_requested(str, str): a run's name was edited (run id, new name); double-click
+            or F2 on the name edits it.
 
     Args:
         parent: the owning widget.
@@ -57,6 +59,7 @@ class RunsList(QTreeWidget):
     current_run_changed = Signal(str)
     reuse_requested = Signal(str)
     delete_requested = Signal(str)
+    rename_requested = Signal(str, str)
     COLUMNS = ("run", "status", "step", "loss", "val loss")
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -75,6 +78,7 @@ class RunsList(QTreeWidget):
         self._items: dict[str, QTreeWidgetItem] = {}
         self._updating = False
         self._tick_states: dict[str, Qt.CheckState] = {}
+        self._names: dict[str, str] = {}
         self.itemChanged.connect(self._on_item_changed)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.customContextMenuRequested.connect(self._context_menu)
@@ -88,14 +92,25 @@ class RunsList(QTreeWidget):
         run_id = item.data(0, _ID_ROLE)
         menu = QMenu(self)
         menu.addAction("Use these settings", lambda: self.reuse_requested.emit(run_id))
+        menu.addAction("Rename", lambda: self.editItem(item, 0))
         menu.addAction("Delete run…", lambda: self.delete_requested.emit(run_id))
         menu.exec(self.viewport().mapToGlobal(pos))
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
-        # itemChanged fires for text and icon edits too: react only to a new tick state.
+        # itemChanged fires for text and icon edits too: a new name, or a new tick state.
         run_id = item.data(0, _ID_ROLE)
+        if column != 0 or self._updating:
+            return
+        if item.text(0) != self._names.get(run_id):
+            name = item.text(0).strip()
+            if name:
+                self._names[run_id] = name
+                self.rename_requested.emit(run_id, name)
+            self._updating = True
+            item.setText(0, self._names.get(run_id, ""))
+            self._updating = False
         state = item.checkState(0)
-        if column != 0 or self._updating or self._tick_states.get(run_id) == state:
+        if self._tick_states.get(run_id) == state:
             return
         self._tick_states[run_id] = state
         self.ticked_changed.emit()
@@ -108,13 +123,15 @@ class RunsList(QTreeWidget):
             if item is None:
                 item = QTreeWidgetItem()
                 item.setData(0, _ID_ROLE, run.id)
-                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+                item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable
+                              | Qt.ItemFlag.ItemIsEditable)
                 state = Qt.CheckState.Checked if ticked else Qt.CheckState.Unchecked
                 item.setCheckState(0, state)
                 self._tick_states[run.id] = state
                 self.insertTopLevelItem(0, item)
                 self._items[run.id] = item
             item.setText(0, run.name)
+            self._names[run.id] = run.name
             item.setToolTip(0, str(run.path))
             status = run.status + (f": {run.reason}" if run.reason else "")
             item.setText(1, run.status)

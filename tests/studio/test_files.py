@@ -165,7 +165,8 @@ def test_presets_gallery_lists_every_preset_with_year(qtbot):
 
 
 def test_compare_highlights_the_parts_that_differ(qtbot, h):
-    from olm_studio.panels.compare import CompareDialog, differences
+    from olm.graph.diff import differences
+    from olm_studio.panels.compare import CompareDialog
 
     a = h.tiny_graph()
     b = h.tiny_graph()

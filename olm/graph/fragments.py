@@ -4,6 +4,11 @@ A fragment is plain JSON (the nodes of the copied subtrees); pasting gives every
 fresh id and rewrites children, wires and ``ref``/``module`` tags to match, so a pasted
 block is independent of the original. References to nodes outside the fragment (a head
 tied to the embedding) are dropped, since the pasted copy has no such neighbour.
+
+This is document logic, so it lives in ``olm.graph``; the Studio only moves the text to
+and from the system clipboard. Clipboard text comes from anywhere, so a fragment is
+checked before anything is made from it: anything malformed is a
+:class:`~olm.core.errors.ConfigError` naming what is wrong.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import Any
 
 import networkx as nx
 
+from olm.core.errors import ConfigError
 from olm.graph.document import Graph, Node, new_id
 from olm.graph.values import tag_of
 
@@ -59,11 +65,13 @@ def fragment_nodes(text: str) -> list[tuple[Node, list[Node]]]:
     """Fresh nodes from a fragment: one (root, [nodes it holds]) pair per copied subtree.
 
     Raises:
-        ValueError: ``text`` is not a fragment.
+        ConfigError: ``text`` is not a well-formed fragment.
     """
-    data = json.loads(text)
-    if not isinstance(data, dict) or "roots" not in data or "nodes" not in data:
-        raise ValueError("the clipboard does not hold OLM components")
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError):
+        raise ConfigError("the clipboard does not hold OLM components") from None
+    _check(data)
     ids = {old: new_id() for old in data["nodes"]}
     made: dict[str, Node] = {}
     for old, entry in data["nodes"].items():
@@ -84,12 +92,42 @@ def fragment_nodes(text: str) -> list[tuple[Node, list[Node]]]:
     return out
 
 
+def _check(data: Any) -> None:
+    """Refuse anything that is not the shape :func:`copy_fragment` writes."""
+    if not isinstance(data, dict) or "roots" not in data or "nodes" not in data:
+        raise ConfigError("the clipboard does not hold OLM components")
+    nodes, roots = data["nodes"], data["roots"]
+    if not isinstance(nodes, dict) or not isinstance(roots, list):
+        raise ConfigError("the copied components are malformed: roots must be a list, "
+                          "nodes a mapping")
+    for node_id, entry in nodes.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("type"), str):
+            raise ConfigError(f"copied component {node_id!r} has no type")
+        if not isinstance(entry.get("params", {}), dict):
+            raise ConfigError(f"copied {entry['type']} has malformed parameters")
+        children = entry.get("children", [])
+        if not isinstance(children, list) or any(c not in nodes for c in children):
+            raise ConfigError(f"copied {entry['type']} holds parts that were not copied")
+        wires = entry.get("wires", [])
+        if not isinstance(wires, list) or any(
+                not isinstance(w, list) or len(w) != 2 or any(e not in children for e in w)
+                for w in wires):
+            raise ConfigError(f"copied {entry['type']} has wires to parts it does not hold")
+    if any(not isinstance(r, str) or r not in nodes for r in roots):
+        raise ConfigError("the copied components name a part that was not copied")
+
+
 def _subtree(nodes: dict[str, Any], root: str) -> list[str]:
-    out, stack = [], [root]
+    """The ids held under ``root``; a part reached twice (a loop) is refused."""
+    out, stack, seen = [], [root], set()
     while stack:
         node_id = stack.pop()
+        if node_id in seen:
+            raise ConfigError("the copied components hold themselves (a loop)")
+        seen.add(node_id)
         out.append(node_id)
         entry = nodes[node_id]
         stack.extend(entry.get("children", []))
-        stack.extend(v["module"] for v in entry.get("params", {}).values() if tag_of(v) == "module")
+        stack.extend(v["module"] for v in entry.get("params", {}).values()
+                     if tag_of(v) == "module" and v["module"] in nodes)
     return out
