@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QMessageBox,
+    QScrollArea,
     QSplitter,
     QTabWidget,
     QWidget,
@@ -307,6 +308,26 @@ class MainWindow(QMainWindow):
         gallery = PresetGallery(self)
         if gallery.exec() and gallery.chosen:
             self.files.open_preset(gallery.chosen)
+
+    def start_lesson(self, key: str = "modernise-gpt2") -> None:
+        """Help → Modernise GPT-2: open the lesson panel and its starting preset."""
+        from olm.graph.lessons import LESSONS
+        from olm_studio.lesson_panel import LessonPanel
+
+        if getattr(self, "lesson", None) is None:
+            self.lesson = LessonPanel(self.controller, self.files.open_preset, self)
+            self.lesson.train_requested.connect(lambda: self.show_tab("Train"))
+            scroll = QScrollArea(self)
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(self.lesson)
+            self.lesson_dock = self._dock("Lesson", "lessonDock", scroll,
+                                          Qt.DockWidgetArea.RightDockWidgetArea)
+            # Beside the inspector as a tab: the lesson gets the whole column to read in.
+            self.tabifyDockWidget(self.inspector_dock, self.lesson_dock)
+            self.menus.docks_menu.addAction(self.lesson_dock.toggleViewAction())
+        if self.lesson.start(LESSONS[key]):
+            self.lesson_dock.show()
+            self.lesson_dock.raise_()
 
     def compare_dialog(self) -> None:
         """File → Compare with…"""

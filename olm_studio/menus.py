@@ -124,6 +124,12 @@ def build_menus(w: MainWindow) -> Menus:
     a["train"] = _action(w, train, "&Train Panel", lambda: w.show_tab("Train"), "Ctrl+T")
 
     help_ = bar.addMenu("&Help")
+    a["lesson"] = _action(w, help_, "&Modernise GPT-2 (guided lesson)", w.start_lesson,
+                          tip="Swap GPT-2's parts one at a time into Llama 3, with explanations")
+    a["lesson"].setObjectName("action_lesson_modernise")
+    a["lesson2"] = _action(w, help_, "Beyond Llama: Qwen 3 and DeepSeek-V3 (lesson part 2)",
+                           lambda: w.start_lesson("beyond-llama"))
+    a["lesson2"].setObjectName("action_lesson_beyond")
     a["shortcuts"] = _action(w, help_, "&Keyboard Shortcuts", w.show_shortcuts, Std.HelpContents)
     a["about"] = _action(w, help_, "&About OLM Studio", w.show_about)
 
