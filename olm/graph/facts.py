@@ -20,7 +20,7 @@ from typing import Any
 
 from olm.graph.document import Graph
 
-__all__ = ["FACTS_FILE", "LeafFacts", "facts_of", "leaf_facts", "shipped_facts"]
+__all__ = ["FACTS_FILE", "LeafFacts", "facts_of", "leaf_facts", "needs_torch", "shipped_facts"]
 
 FACTS_FILE = Path(__file__).resolve().parent / "data" / "leaf_facts.json"
 
@@ -127,3 +127,27 @@ def leaf_facts(graph: Graph, node_id: str, env: dict[str, Any], family: str) -> 
         if known is not None:
             return known
     return facts_of(meta_leaf(graph, node_id, env), family)
+
+
+def needs_torch(graph: Graph) -> bool:
+    """True when measuring or validating ``graph`` would import torch now.
+
+    That is, torch is not loaded yet and some leaf is not in the shipped table (an
+    edited preset, a user's own model). Never raises: a broken leaf counts as needing it.
+    """
+    if "olm.nn" in sys.modules:
+        return False
+    from olm.graph.meta import leaf_key
+
+    known = shipped_facts()
+    env, _ = graph.variable_values()
+    for node_id in graph.walk():
+        node = graph.nodes[node_id]
+        if node.is_container:
+            continue
+        try:
+            if leaf_key(graph, node_id, env) not in known:
+                return True
+        except Exception:  # noqa: BLE001 - cannot even name it: validation will build it
+            return True
+    return False
