@@ -6,29 +6,28 @@ import json
 
 import pytest
 import torch
-from graph_helpers import TINY, V
 
 from olm.core.errors import FileFormatError
 from olm.data import ByteTokenizer
 from olm.nn.structure.persistence import load, load_block, load_model
 
 
-@pytest.mark.parametrize("family", ["gpt2", "mixtral"])
-def test_save_then_load_gives_the_same_model(family, tmp_path):
-    model = TINY[family]().eval()
+@pytest.mark.parametrize("tiny_family", ["gpt2", "mixtral"])
+def test_save_then_load_gives_the_same_model(tiny_family, tmp_path, tiny):
+    model = tiny.model(tiny_family).eval()
     model.save(tmp_path / "ckpt")
     names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
     assert names == ["model.olm.json", "model.safetensors"]
     assert json.loads((tmp_path / "ckpt" / "model.olm.json").read_text())["format"] == 1
     again = load(tmp_path / "ckpt").eval()
-    ids = torch.randint(0, V, (2, 6))
+    ids = torch.randint(0, tiny.vocab, (2, 6))
     with torch.no_grad():
         torch.testing.assert_close(again(ids), model(ids), rtol=0, atol=0)
     assert load_model is load and load_block is load
 
 
-def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
-    model = TINY["gpt2"]()
+def test_tied_weights_are_stored_once_and_stay_tied(tmp_path, tiny):
+    model = tiny.model("gpt2")
     model.save(tmp_path)
     from safetensors import safe_open
 
@@ -39,8 +38,8 @@ def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
     assert again.blocks[-1].weight is again.blocks[0].weight
 
 
-def test_tokenizer_is_saved_and_returned(tmp_path):
-    model = TINY["llama3"]()
+def test_tokenizer_is_saved_and_returned(tmp_path, tiny):
+    model = tiny.model("llama3")
     model.save(tmp_path, tokenizer=ByteTokenizer())
     loaded, tokenizer = load(tmp_path, trusted=False)
     assert isinstance(tokenizer, ByteTokenizer)
@@ -48,23 +47,23 @@ def test_tokenizer_is_saved_and_returned(tmp_path):
     assert isinstance(loaded, torch.nn.Module)
 
 
-def test_bad_folders(tmp_path):
+def test_bad_folders(tmp_path, tiny):
     file = tmp_path / "file"
     file.write_text("x")
     with pytest.raises(NotADirectoryError):
-        TINY["llama3"]().save(file)
+        tiny.model("llama3").save(file)
     (tmp_path / "pickled").mkdir()
     (tmp_path / "pickled" / "model.pt").write_bytes(b"\x80\x04")
     with pytest.raises(FileFormatError, match="never loads"):
         load(tmp_path / "pickled")
     with pytest.raises(FileFormatError, match="not a checkpoint folder"):
         load(tmp_path / "absent")
-    model = TINY["llama3"]()
+    model = tiny.model("llama3")
     model.save(tmp_path / "ckpt")
     (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"garbage")
     with pytest.raises(FileFormatError, match="cannot be read"):
         load(tmp_path / "ckpt")
-    TINY["qwen2"]().save(tmp_path / "other")
+    tiny.model("qwen2").save(tmp_path / "other")
     (tmp_path / "other" / "model.olm.json").write_text((tmp_path / "ckpt" / "model.olm.json").read_text())
     with pytest.raises(FileFormatError, match="does not match"):
         load(tmp_path / "other")
