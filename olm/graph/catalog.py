@@ -26,7 +26,7 @@ import re
 import sys
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -119,7 +119,7 @@ class ComponentSpec:
     """
 
     name: str
-    class_ref: Any
+    class_ref: Any = field(compare=False)
     family: str
     group: str
     module: str

@@ -5,7 +5,8 @@ Three kinds of file are derived from the library and shipped with it:
 - ``olm/models/documents/NAME.olm.json``: each preset's architecture document;
 - ``olm/graph/data/catalog.json``: the component catalog (:mod:`olm.graph.catalog`);
 - ``olm/graph/data/leaf_facts.json``: the figures of every leaf in those documents
-  (:mod:`olm.graph.facts`).
+  (:mod:`olm.graph.facts`);
+- ``docs/presets.md`` (in a source checkout): the preset table for people.
 
 :func:`expected_files` derives all of them in memory (this imports torch and builds every
 preset on the ``meta`` device); ``tools/generate_data.py`` writes them, and the tests
@@ -76,6 +77,11 @@ def expected_files() -> dict[Path, str]:
     }
     files[CATALOG_FILE] = render(catalog_to_data(live_catalog()))
     files[FACTS_FILE] = render(_leaf_facts(documents))
+    docs = Path(__file__).resolve().parents[2] / "docs"
+    if docs.is_dir():  # a source checkout, not an installed package
+        from olm.models.table import presets_markdown
+
+        files[docs / "presets.md"] = presets_markdown()
     return files
 
 

@@ -18,7 +18,15 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Family", "PresetInfo", "PRESETS", "ROWS", "Row", "llama3_rope_scaling"]
+__all__ = [
+    "Family",
+    "PresetInfo",
+    "PRESETS",
+    "ROWS",
+    "Row",
+    "llama3_rope_scaling",
+    "presets_markdown",
+]
 
 
 def llama3_rope_scaling(factor: float) -> dict:
@@ -322,3 +330,32 @@ PRESETS: dict[str, PresetInfo] = {
     )
     for row in ROWS
 }
+
+
+def _human(n: int) -> str:
+    for size, unit in ((1e9, "B"), (1e6, "M")):
+        if n >= size:
+            return f"{n / size:.3g} {unit}"
+    return f"{n:,}"
+
+
+def presets_markdown() -> str:
+    """``docs/presets.md``: every preset as one table row, oldest family first."""
+    lines = [
+        "# Presets",
+        "",
+        "Generated from `olm/models/table.py` by `python tools/generate_data.py`; do not edit.",
+        "Each preset is `FamilyClass(**config)` with the published numbers, e.g.",
+        "`from olm.models import Llama3_1_8B`; the parameter counts are exact (tied weights",
+        "counted once) and checked against `transformers` by the tests.",
+        "",
+        "| preset | family | year | parameters | layers | width | notable choices |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for info in sorted(PRESETS.values(), key=lambda i: (i.year, i.family, i.params)):
+        config = info.row.config
+        lines.append(
+            f"| `{info.name}` | {info.family} | {info.year} | {_human(info.params)} "
+            f"({info.params:,}) | {config['num_layers']} | {config['embed_dim']} | {info.notable} |"
+        )
+    return "\n".join(lines) + "\n"
