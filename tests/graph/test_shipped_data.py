@@ -111,6 +111,18 @@ def test_olm_info_of_a_preset_imports_no_torch(capsys):
     assert info["stats"]["total_params"] == PRESETS["GPT2"].params
 
 
+def test_needs_torch_tells_a_shipped_preset_from_an_edited_one():
+    code = (
+        "from olm.graph import from_source\n"
+        "from olm.graph.facts import needs_torch\n"
+        "g = from_source('Llama3_2_1B')\n"
+        "before = needs_torch(g)\n"
+        "g.variables['hidden_dim'] = 4096\n"
+        "result = [before, needs_torch(g)]\n"
+    )
+    assert _run_without_torch(code) == [False, True]
+
+
 def test_the_catalog_and_the_preset_table_need_no_torch():
     code = (
         "from olm.graph import catalog\n"
