@@ -63,11 +63,16 @@ class TinyModels:
         """The document of :meth:`model` (built on ``meta``: no weights)."""
         import torch
 
-        from olm.graph.from_module import from_module
-
         with torch.device("meta"):
             module = TinyModels.model(family, **overrides)
-        return from_module(module, name=name or f"tiny_{family}")
+        return TinyModels.graph_of(module, name or f"tiny_{family}")
+
+    @staticmethod
+    def graph_of(module: Any, name: str):  # noqa: ANN205
+        """The document of an already built tiny ``module``."""
+        from olm.graph.from_module import from_module
+
+        return from_module(module, name=name)
 
 
 @pytest.fixture(scope="session")
