@@ -20,7 +20,7 @@ import sys
 import threading
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow
 
 __all__ = ["LOADING_TEXT", "TorchLoader", "start_in_background", "torch_loader"]
@@ -150,5 +150,7 @@ def start_in_background(window: QMainWindow) -> TorchLoader:
 
     loader.ready.connect(done)
     loader.failed.connect(done)
-    loader.start()  # the thread imports; the GUI thread paints and handles input meanwhile
+    # After the events show() posted (the first paint): the import holds the GIL in long
+    # stretches, so it starts once the window is on screen, then runs beside the GUI.
+    QTimer.singleShot(0, loader.start)
     return loader

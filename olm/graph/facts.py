@@ -20,7 +20,15 @@ from typing import Any
 
 from olm.graph.document import Graph
 
-__all__ = ["FACTS_FILE", "LeafFacts", "facts_of", "leaf_facts", "needs_torch", "shipped_facts"]
+__all__ = [
+    "FACTS_FILE",
+    "LeafFacts",
+    "facts_of",
+    "leaf_facts",
+    "needs_torch",
+    "shipped_facts",
+    "uses_rope",
+]
 
 FACTS_FILE = Path(__file__).resolve().parent / "data" / "leaf_facts.json"
 
