@@ -4,8 +4,8 @@ An invalid document can still be edited and saved; only :func:`olm.graph.build` 
 one with errors. Checks, in order: variables; each node (known type, known and complete
 parameters, values in range, references that make sense, the component's own
 constructor rules run on the ``meta`` device, or known from the shipped table of preset
-leaves before torch is loaded, see :mod:`olm.graph.facts`); each container's wiring; the width flowing
-through the model; and model-wide rules (an embedding and a head, matching vocabularies,
+leaves before torch is loaded, see :mod:`olm.graph.facts`); each container's wiring; the
+width flowing through the model; and model-wide rules (an embedding and a head, matching vocabularies,
 one kind of position encoding, sequences no longer than learned positions).
 """
 
