@@ -64,13 +64,20 @@ def main(argv: list[str] | None = None) -> int:
     settings = StudioSettings()
     theme = args.theme or settings.theme
     apply_theme(app, theme)
+    from olm_studio.torch_loader import start_in_background, torch_loader
+
+    torch_loader().defer()  # the window opens first; what needs torch waits for it
     window = MainWindow(settings=settings, theme=theme,
                         screenshot_mode=bool(args.screenshot))
     window.open_initial(args.file)
 
     if args.screenshot:
-        return _screenshot(app, window, Path(args.screenshot), _parse_size(args.size))
+        try:
+            return _screenshot(app, window, Path(args.screenshot), _parse_size(args.size))
+        finally:
+            torch_loader().release()
     window.show()
+    start_in_background(window)
     window.offer_recovery()
     return app.exec()
 

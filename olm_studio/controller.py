@@ -62,6 +62,11 @@ class Figures:
 def compute_figures(graph: Graph) -> Figures:
     """Counts, stats and diagnostics of ``graph`` (never raises: failures become None)."""
     start = time.perf_counter()
+    from olm.graph.facts import needs_torch
+    from olm_studio.torch_loader import torch_loader
+
+    if not torch_loader().is_ready and needs_torch(graph):
+        torch_loader().wait()  # a part not in the shipped figures is measured with torch
     env, _ = graph.variable_values()
     figures = Figures(env=env)
     figures.diagnostics = validate(graph)

@@ -1,6 +1,16 @@
-"""Core mechanisms shared by every part of `olm`."""
+"""Core mechanisms shared by every part of `olm`.
 
-from olm.core.capture import Component, init_args, init_signature
-from olm.core.registry import Registry
+Names are imported on first use (:mod:`olm.core.lazy`), so ``olm.core.errors`` can be
+used without importing torch.
+"""
+
+from olm.core.lazy import lazy_exports
 
 __all__ = ["Component", "Registry", "init_args", "init_signature"]
+
+lazy_exports(__name__, {
+    "Component": "olm.core.capture",
+    "init_args": "olm.core.capture",
+    "init_signature": "olm.core.capture",
+    "Registry": "olm.core.registry",
+})

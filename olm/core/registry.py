@@ -15,6 +15,7 @@ class Registry:
     def __init__(self, kind: str = "component") -> None:
         self.kind = kind
         self._items: dict[str, Any] = {}
+        self.loader: Callable[[str], None] | None = None
 
     def register(self, name: str) -> Callable[[T], T]:
         def decorator(obj: T) -> T:
@@ -26,6 +27,8 @@ class Registry:
         return decorator
 
     def get(self, name: str) -> Any:
+        if name not in self._items and self.loader is not None:
+            self.loader(name)  # e.g. import the module defining a lazily exported preset
         try:
             return self._items[name]
         except KeyError:

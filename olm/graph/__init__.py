@@ -8,19 +8,7 @@ project file (:func:`save`, :func:`load`). :func:`from_module` describes any `ol
 :mod:`olm.graph.commands` holds the undoable edits the Studio's canvas is made of.
 """
 
-from olm.graph.build import build
-from olm.graph.catalog import Catalog, ComponentSpec, ParamSpec, catalog
-from olm.graph.diagnostics import Diagnostic
-from olm.graph.document import Graph, Node
-from olm.graph.events import Event, GraphEvents
-from olm.graph.from_module import from_module
-from olm.graph.from_python import from_python
-from olm.graph.project import load, save
-from olm.graph.source import from_source
-from olm.graph.stats import NodeStats, Stats, stats
-from olm.graph.summary import summary
-from olm.graph.to_python import to_python
-from olm.graph.validate import validate
+from olm.core.lazy import lazy_exports
 
 __all__ = [
     "Catalog",
@@ -45,3 +33,28 @@ __all__ = [
     "to_python",
     "validate",
 ]
+
+# Imported on first use: opening or measuring a document must not import torch.
+lazy_exports(__name__, {
+    "Catalog": "olm.graph.catalog",
+    "ComponentSpec": "olm.graph.catalog",
+    "Diagnostic": "olm.graph.diagnostics",
+    "Event": "olm.graph.events",
+    "Graph": "olm.graph.document",
+    "GraphEvents": "olm.graph.events",
+    "Node": "olm.graph.document",
+    "NodeStats": "olm.graph.stats",
+    "ParamSpec": "olm.graph.catalog",
+    "Stats": "olm.graph.stats",
+    "build": "olm.graph.build",
+    "catalog": "olm.graph.catalog",
+    "from_module": "olm.graph.from_module",
+    "from_python": "olm.graph.from_python",
+    "from_source": "olm.graph.source",
+    "load": "olm.graph.project",
+    "save": "olm.graph.project",
+    "stats": "olm.graph.stats",
+    "summary": "olm.graph.summary",
+    "to_python": "olm.graph.to_python",
+    "validate": "olm.graph.validate",
+})

@@ -7,6 +7,12 @@ constructor signature (kinds and choices from the type hints, defaults), its Goo
 docstring (one-line description, one line per argument) and the central range table
 (:mod:`olm.graph.ranges`). A component added to ``olm.nn`` therefore appears in the
 palette, the inspector and the parser with no second edit.
+
+The same catalog is also shipped as data (``olm/graph/data/catalog.json``, written by
+``tools/generate_data.py`` and checked equal to the live one by the tests): until
+``olm.nn`` has been imported, :func:`catalog` reads that file, so the Studio's palette and
+``olm info`` need no torch. Component classes are then imported on first use of
+:attr:`ComponentSpec.cls`.
 """
 
 from __future__ import annotations
@@ -14,21 +20,33 @@ from __future__ import annotations
 import functools
 import importlib
 import inspect
+import json
 import pkgutil
 import re
+import sys
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal, Union
 
-from torch import nn
-
-from olm.core.capture import Component, init_signature
 from olm.core.errors import OLMError
 from olm.graph.ranges import range_for
 from olm.graph.synonyms import names_for
 
-__all__ = ["GROUPS", "Catalog", "ComponentSpec", "ParamSpec", "REQUIRED", "catalog"]
+__all__ = [
+    "CATALOG_FILE",
+    "GROUPS",
+    "Catalog",
+    "ComponentSpec",
+    "ParamSpec",
+    "REQUIRED",
+    "catalog",
+    "catalog_to_data",
+    "live_catalog",
+]
+
+CATALOG_FILE = Path(__file__).resolve().parent / "data" / "catalog.json"
 
 # Palette groups, in the order the palette shows them.
 GROUPS: dict[str, str] = {
@@ -91,7 +109,8 @@ class ComponentSpec:
 
     Args:
         name (str): the type key: the class name.
-        cls (type): the component class.
+        class_ref (type | str): the component class, or ``"module:attribute"`` naming it
+            (the shipped catalog; imported on first use of :attr:`cls`).
         family (str): its ``family`` attribute.
         group (str): the palette group name.
         module (str): the public module it is imported from in printed Python.
@@ -101,13 +120,23 @@ class ComponentSpec:
     """
 
     name: str
-    cls: type
+    class_ref: Any = field(compare=False)
     family: str
     group: str
     module: str
     doc: str
     params: tuple[ParamSpec, ...]
     var_keyword: bool
+
+    @property
+    def cls(self) -> type:
+        """The component class (importing its module, and torch, on first use)."""
+        ref = self.class_ref
+        if isinstance(ref, str):
+            module, _, attribute = ref.partition(":")
+            ref = getattr(importlib.import_module(module), attribute)
+            object.__setattr__(self, "class_ref", ref)
+        return ref
 
     @property
     def is_container(self) -> bool:
@@ -151,6 +180,8 @@ def _arg_docs(doc: str) -> dict[str, str]:
 
 def _kind(name: str, hint: Any, default: Any) -> tuple[str, tuple | None, bool]:
     """(kind, choices, optional) from a type hint, falling back to the default's type."""
+    from torch import nn
+
     if name in _REFERENCE_PARAMS:
         return "module-ref", None, True
     args = typing.get_args(hint)
@@ -188,6 +219,8 @@ def _kind(name: str, hint: Any, default: Any) -> tuple[str, tuple | None, bool]:
 
 
 def _spec(cls: type, module: str) -> ComponentSpec:
+    from olm.core.capture import init_signature
+
     signature = init_signature(cls)
     try:
         hints = typing.get_type_hints(cls.__init__)
@@ -220,7 +253,7 @@ def _spec(cls: type, module: str) -> ComponentSpec:
     family = cls.family
     return ComponentSpec(
         name=cls.__name__,
-        cls=cls,
+        class_ref=cls,
         family=family,
         group=GROUPS.get(family, family.title()),
         module=module,
@@ -301,6 +334,8 @@ class Catalog:
 
 @functools.lru_cache(maxsize=1)
 def _build_catalog() -> Catalog:
+    from olm.core.capture import Component
+
     components: dict[str, ComponentSpec] = {}
     for module_name in _public_modules():
         module = importlib.import_module(module_name)
@@ -315,12 +350,109 @@ def _build_catalog() -> Catalog:
     return Catalog(components)
 
 
+def _encode(value: Any) -> Any:
+    if value is REQUIRED:
+        return {"required": True}
+    if isinstance(value, tuple):
+        return {"tuple": [_encode(v) for v in value]}
+    return value
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict) and value.keys() == {"required"}:
+        return REQUIRED
+    if isinstance(value, dict) and value.keys() == {"tuple"}:
+        return tuple(_decode(v) for v in value["tuple"])
+    return value
+
+
+def catalog_to_data(cat: Catalog) -> dict[str, Any]:
+    """The catalog as JSON-able data (what ``catalog.json`` holds)."""
+    entries = []
+    for spec in cat:
+        cls = spec.cls
+        entries.append({
+            "name": spec.name,
+            "class": f"{cls.__module__}:{cls.__qualname__}",
+            "family": spec.family,
+            "group": spec.group,
+            "module": spec.module,
+            "doc": spec.doc,
+            "var_keyword": spec.var_keyword,
+            "params": [
+                {
+                    "name": p.name,
+                    "kind": p.kind,
+                    "default": _encode(p.default),
+                    "range": None if p.range is None else list(p.range),
+                    "choices": None if p.choices is None else _encode(tuple(p.choices)),
+                    "doc": p.doc,
+                    "optional": p.optional,
+                    "positional": p.positional,
+                }
+                for p in spec.params
+            ],
+        })
+    return {"format": 1, "components": entries}
+
+
+def _catalog_from_data(data: dict[str, Any]) -> Catalog:
+    components: dict[str, ComponentSpec] = {}
+    for entry in data["components"]:
+        params = tuple(
+            ParamSpec(
+                name=p["name"],
+                kind=p["kind"],
+                default=_decode(p["default"]),
+                range=None if p["range"] is None else tuple(p["range"]),
+                choices=None if p["choices"] is None else _decode(p["choices"]),
+                doc=p["doc"],
+                optional=p["optional"],
+                positional=p["positional"],
+            )
+            for p in entry["params"]
+        )
+        components[entry["name"]] = ComponentSpec(
+            name=entry["name"],
+            class_ref=entry["class"],
+            family=entry["family"],
+            group=entry["group"],
+            module=entry["module"],
+            doc=entry["doc"],
+            params=params,
+            var_keyword=entry["var_keyword"],
+        )
+    return Catalog(components)
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_catalog() -> Catalog | None:
+    try:
+        return _catalog_from_data(json.loads(CATALOG_FILE.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # no (or a damaged) data file: derive it from the library instead
+
+
+def live_catalog() -> Catalog:
+    """The catalog derived from the imported library (imports ``olm.nn`` and torch)."""
+    return _build_catalog()
+
+
 def catalog(refresh: bool = False) -> Catalog:
     """The catalog of every `olm.nn` component (built once, then cached).
 
+    Before ``olm.nn`` is imported this is the shipped copy (no torch needed); once it is,
+    the catalog is derived from the library itself, so components added at run time
+    appear.
+
     Args:
-        refresh (bool): rebuild it (after importing a package that adds components).
+        refresh (bool): rebuild it from the library (after importing a package that adds
+            components).
     """
     if refresh:
         _build_catalog.cache_clear()
-    return _build_catalog()
+        return _build_catalog()
+    if _build_catalog.cache_info().currsize or "olm.nn" in sys.modules:
+        return _build_catalog()
+    shipped = _shipped_catalog()
+    return shipped if shipped is not None else _build_catalog()

@@ -9,16 +9,15 @@ memory; the cache makes a re-validation after an edit touch only the edited node
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from olm.core.errors import ConfigError, OLMError
-from olm.graph.build import Builder, instantiate
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
 from olm.graph.values import resolve, tag_of
+
+if TYPE_CHECKING:
+    from torch import nn
 
 __all__ = ["leaf_key", "meta_leaf", "clear_cache"]
 
@@ -55,7 +54,7 @@ def leaf_key(graph: Graph, node_id: str, env: dict[str, Any], depth: int = 0) ->
     return json.dumps([node.type, params], sort_keys=True, default=repr)
 
 
-def meta_leaf(graph: Graph, node_id: str, env: dict[str, Any]) -> nn.Module:
+def meta_leaf(graph: Graph, node_id: str, env: dict[str, Any]) -> nn.Module:  # imports torch
     """A meta-device instance of leaf ``node_id``.
 
     Raises:
@@ -65,6 +64,10 @@ def meta_leaf(graph: Graph, node_id: str, env: dict[str, Any]) -> nn.Module:
     key = leaf_key(graph, node_id, env)
     cached = _CACHE.get(key)
     if cached is None:
+        import torch
+
+        from olm.graph.build import Builder, instantiate
+
         if len(_CACHE) > _CACHE_LIMIT:
             _CACHE.clear()
         node = graph.node(node_id)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import nn
-
 from olm.graph.catalog import catalog
 from olm.graph.diagnostics import Diagnostic
 from olm.graph.document import Graph
+from olm.graph.facts import uses_rope
 
 __all__ = ["model_rules", "uses_rope"]
 
@@ -18,18 +17,10 @@ def _family(graph: Graph, node_id: str) -> str | None:
     return catalog().get(node.type).family if node.type in catalog() else None
 
 
-def uses_rope(module: nn.Module) -> bool:
-    """True when an attention layer encodes positions itself (RoPE or ALiBi)."""
-    name = type(module).__name__
-    if "RoPE" in name or "ALiBi" in name:
-        return True
-    return getattr(module, "rope", None) is not None or getattr(module, "alibi", None) is not None
-
-
 def model_rules(
     graph: Graph,
     resolved: dict[str, dict[str, Any]],
-    metas: dict[str, nn.Module],
+    metas: dict[str, Any],
     env: dict[str, Any],
     seq_len: int | None,
     final: Any,

@@ -14,9 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-import torch
-from torch import nn
-
 from olm.graph.catalog import catalog
 from olm.graph.diagnostics import Diagnostic
 from olm.graph.document import Graph
@@ -49,7 +46,7 @@ class _Flow:
         self,
         graph: Graph,
         resolved: dict[str, dict[str, Any]],
-        metas: dict[str, nn.Module],
+        metas: Any,
         report: Callable[[Diagnostic], None],
     ) -> None:
         self.graph = graph
@@ -163,9 +160,13 @@ class _Flow:
 
     def probe(self, node_id: str, stream: Stream) -> Stream | None:
         """Run a component without a width parameter on a meta tensor to learn its output."""
-        module = self.metas.get(node_id)
-        if module is None or stream.width is None:
+        if stream.width is None:
             return Stream("hidden", None)
+        module = self.metas.get(node_id)  # built here, on first need (imports torch)
+        if module is None:
+            return Stream("hidden", None)
+        import torch
+
         try:
             with torch.no_grad():
                 out = module(torch.empty(1, 2, stream.width, device="meta"))
@@ -197,7 +198,7 @@ def _say(stream: Stream) -> str:
 def propagate(
     graph: Graph,
     resolved: dict[str, dict[str, Any]],
-    metas: dict[str, nn.Module],
+    metas: Any,
     report: Callable[[Diagnostic], None],
 ) -> Stream | None:
     """Walk the model from its token input; report mismatches; return the final stream."""

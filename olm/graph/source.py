@@ -1,40 +1,80 @@
 """``from_source``: one way to name a model everywhere (CLI, Studio, scripts).
 
-A source is a preset name (``"Llama3_1_8B"``, built on the ``meta`` device, so it costs
-nothing), a ``*.olm.json`` project file, a checkpoint folder holding ``model.olm.json``,
-or a ``.py`` file (parsed, never executed).
+A source is a preset name (``"Llama3_1_8B"``: its shipped architecture document,
+``olm/models/documents/Llama3_1_8B.olm.json``, read without importing torch), a
+``*.olm.json`` project file, a checkpoint folder holding ``model.olm.json``, or a ``.py``
+file (parsed, never executed).
 """
 
 from __future__ import annotations
 
 import difflib
+import json
 import os
+import uuid
 from pathlib import Path
-
-import torch
 
 from olm.core.errors import FileFormatError, OLMError
 from olm.core.layout import MODEL_DOCUMENT
 from olm.graph.document import Graph
-from olm.graph.from_module import from_module
 from olm.graph.from_python import from_python
-from olm.graph.project import load
+from olm.graph.project import graph_from_data, load
 
-__all__ = ["from_source", "preset_graph"]
+__all__ = [
+    "DOCUMENTS_DIR",
+    "build_preset_graph",
+    "from_source",
+    "preset_document_path",
+    "preset_graph",
+]
+
+# The shipped preset documents (written by tools/generate_data.py, checked by the tests).
+DOCUMENTS_DIR = Path(__file__).resolve().parents[1] / "models" / "documents"
+
+
+def preset_document_path(name: str) -> Path:
+    """Where the shipped architecture document of preset ``name`` lives."""
+    return DOCUMENTS_DIR / f"{name}.olm.json"
+
+
+def _fresh_ids(text: str, ids: list[str]) -> str:
+    """``text`` with every node id replaced by a new one, as a freshly built preset has."""
+    for old in ids:
+        text = text.replace(f'"{old}"', f'"{uuid.uuid4().hex}"')
+    return text
 
 
 def preset_graph(name: str) -> Graph:
-    """The document of preset ``name`` from ``olm.models.PRESETS`` (built on meta).
+    """The document of preset ``name`` from ``olm.models.PRESETS``.
+
+    Read from its shipped document (no torch) when there is one, else built on the
+    ``meta`` device and described. Node ids are fresh on every call, as before.
 
     Raises:
         OLMError: no such preset (the message suggests close names).
     """
-    from olm.models import PRESETS
+    from olm.models.table import PRESETS
 
     if name not in PRESETS:
         close = difflib.get_close_matches(name, list(PRESETS), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(close)}?" if close else f"; presets: {', '.join(PRESETS)}"
         raise OLMError(f"{name!r} is neither a file nor a preset{hint}")
+    path = preset_document_path(name)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError:
+        return build_preset_graph(name)
+    ids = list(json.loads(text)["graph"]["nodes"])
+    return graph_from_data(json.loads(_fresh_ids(text, ids)), str(path))
+
+
+def build_preset_graph(name: str) -> Graph:
+    """The document of preset ``name`` described from its module built on ``meta`` (torch)."""
+    import torch
+
+    from olm.graph.from_module import from_module
+    from olm.models.table import PRESETS
+
     with torch.device("meta"):
         module = PRESETS[name].cls()
     return from_module(module, name=name)

@@ -1,7 +1,9 @@
 """``stats``: what a model costs, computed from the document without allocating weights.
 
 Every leaf is instantiated once on the ``meta`` device (cached, see :mod:`olm.graph.meta`)
-and its parameters counted; containers add their children up, ``Repeat`` multiplies.
+and its parameters counted, or, before torch is loaded, its figures are read from the
+shipped table (:mod:`olm.graph.facts`); containers add their children up, ``Repeat``
+multiplies.
 
 Definitions (per token, at sequence length ``seq_len``):
 
@@ -21,15 +23,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from torch import nn
-
 from olm.core.errors import OLMError
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
-from olm.graph.meta import meta_leaf
+from olm.graph.facts import LeafFacts, facts_of, leaf_facts
 from olm.graph.values import ExprError, resolve
 
-__all__ = ["NodeStats", "Stats", "stats", "leaf_costs"]
+__all__ = ["NodeStats", "Stats", "stats", "costs_of", "leaf_costs"]
 
 DEFAULT_SEQ_LEN = 2048
 
@@ -97,51 +97,18 @@ class Stats:
         return out
 
 
-def _count(params: list[nn.Parameter]) -> int:
-    return sum(p.numel() for p in params)
-
-
-def _matmul(module: nn.Module) -> int:
-    total = 0
-    for sub in module.modules():
-        if isinstance(sub, nn.Embedding):
-            continue
-        total += sum(p.numel() for p in sub._parameters.values() if p is not None and p.dim() >= 2)
-    if getattr(module, "tied", False):
-        total += module.weight.numel()
-    return total
-
-
-def leaf_costs(module: nn.Module, family: str, seq_len: int) -> NodeStats:
-    """Parameters, active parameters, FLOP terms and KV bytes of one built leaf."""
-    params = _count(list(module.parameters()))
-    active, matmul = params, _matmul(module)
-    experts = getattr(module, "experts", None)
-    top_k = getattr(module, "top_k", None)
-    if isinstance(experts, nn.ModuleList) and len(experts) and isinstance(top_k, int):
-        idle = max(len(experts) - top_k, 0)
-        active -= idle * _count(list(experts[0].parameters()))
-        matmul -= idle * _matmul(experts[0])
-    per_expert = getattr(module, "params_per_routed_expert", None)  # stacked expert banks
-    if isinstance(per_expert, int) and isinstance(top_k, int):
-        idle = max(int(module.num_experts) - top_k, 0)
-        active -= idle * per_expert
-        matmul -= idle * per_expert
-    out = NodeStats(params, active, matmul)
-    if family == "attention":
-        q_dim = getattr(module, "q_dim", None)
-        if q_dim is None and hasattr(module, "num_heads") and hasattr(module, "head_dim"):
-            q_dim = module.num_heads * module.head_dim
-        # scores QK^T and softmax @ V, both per query head (shared KV heads are broadcast)
-        out.attention_flops = 4 * seq_len * q_dim if q_dim else 0
-        k = getattr(getattr(module, "k_proj", None), "out_features", None)
-        v = getattr(getattr(module, "v_proj", None), "out_features", None)
-        if k is None and hasattr(module, "num_kv_heads") and hasattr(module, "head_dim"):
-            k = v = module.num_kv_heads * module.head_dim
-        out.kv_bytes = 2 * ((k or 0) + (v or 0))
-        if callable(getattr(module, "cache_width", None)):  # latent attention caches a latent
-            out.kv_bytes = 2 * module.cache_width()
+def costs_of(facts: LeafFacts, seq_len: int) -> NodeStats:
+    """Parameters, active parameters, FLOP terms and KV bytes from a leaf's figures."""
+    out = NodeStats(facts.params, facts.active_params, facts.matmul_params)
+    # scores QK^T and softmax @ V, both per query head (shared KV heads are broadcast)
+    out.attention_flops = 4 * seq_len * facts.q_dim
+    out.kv_bytes = 2 * facts.kv_dim
     return out
+
+
+def leaf_costs(module: Any, family: str, seq_len: int) -> NodeStats:
+    """Parameters, active parameters, FLOP terms and KV bytes of one built leaf."""
+    return costs_of(facts_of(module, family), seq_len)
 
 
 class _Counter:
@@ -173,9 +140,9 @@ class _Counter:
             for owned in node.module_params().values():
                 self.visit(owned)  # figures of its own; already inside the owner's module
             try:
-                module = meta_leaf(self.graph, node_id, self.env)
                 family = catalog().get(node.type).family
-                result = leaf_costs(module, family, self.seq_len)
+                facts = leaf_facts(self.graph, node_id, self.env, family)
+                result = costs_of(facts, self.seq_len)
             except (OLMError, ExprError):
                 self.complete = False
         self.nodes[node_id] = result

@@ -3,8 +3,9 @@
 An invalid document can still be edited and saved; only :func:`olm.graph.build` refuses
 one with errors. Checks, in order: variables; each node (known type, known and complete
 parameters, values in range, references that make sense, the component's own
-constructor rules run on the ``meta`` device); each container's wiring; the width flowing
-through the model; and model-wide rules (an embedding and a head, matching vocabularies,
+constructor rules run on the ``meta`` device, or known from the shipped table of preset
+leaves before torch is loaded, see :mod:`olm.graph.facts`); each container's wiring; the
+width flowing through the model; and model-wide rules (an embedding and a head, matching vocabularies,
 one kind of position encoding, sequences no longer than learned positions).
 """
 
@@ -12,12 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from torch import nn
-
 from olm.core.errors import OLMError
 from olm.graph.catalog import ComponentSpec, catalog
 from olm.graph.diagnostics import Diagnostic
 from olm.graph.document import Graph, Node
+from olm.graph.facts import LeafFacts, leaf_facts
 from olm.graph.meta import meta_leaf
 from olm.graph.ranges import check_value
 from olm.graph.shapes import propagate
@@ -33,7 +33,7 @@ class _Checker:
         self.seq_len = seq_len
         self.out: list[Diagnostic] = []
         self.resolved: dict[str, dict[str, Any]] = {}
-        self.metas: dict[str, nn.Module] = {}
+        self.metas: dict[str, LeafFacts] = {}
         self.env: dict[str, Any] = {}
         self.owners = graph.owners()
 
@@ -155,7 +155,7 @@ class _Checker:
         if values is None:
             return
         try:
-            self.metas[node.id] = meta_leaf(self.graph, node.id, self.env)
+            self.metas[node.id] = leaf_facts(self.graph, node.id, self.env, spec.family)
         except (OLMError, ExprError) as err:
             self.add(node.id, "error", str(err), "config")
             return
@@ -173,6 +173,18 @@ class _Checker:
         from olm.graph.rules import model_rules
 
         self.out.extend(model_rules(self.graph, self.resolved, self.metas, self.env, self.seq_len, final))
+
+
+class _Modules:
+    """The meta instance of a leaf that passed its checks, built only if asked for."""
+
+    def __init__(self, graph: Graph, env: dict[str, Any], checked: dict[str, LeafFacts]) -> None:
+        self.graph, self.env, self.checked = graph, env, checked
+
+    def get(self, node_id: str) -> Any:
+        if node_id not in self.checked:
+            return None
+        return meta_leaf(self.graph, node_id, self.env)
 
 
 def validate(graph: Graph, seq_len: int | None = None) -> list[Diagnostic]:
@@ -193,6 +205,7 @@ def validate(graph: Graph, seq_len: int | None = None) -> list[Diagnostic]:
     checker.nodes()
     final = None
     if not any(d.severity == "error" and d.code in ("cycle", "missing") for d in checker.out):
-        final = propagate(graph, checker.resolved, checker.metas, checker.out.append)
+        modules = _Modules(graph, checker.env, checker.metas)
+        final = propagate(graph, checker.resolved, modules, checker.out.append)
     checker.model(final)
     return checker.out

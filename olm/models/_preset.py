@@ -1,89 +1,49 @@
-"""Preset metadata: what each named reference model is, in one table the UI can read.
+"""Preset classes made from the rows of :mod:`olm.models.table`.
 
 A preset is a no-argument subclass of a family class (``Llama3_1_8B(Llama3Model)``) that
-only fills in the published numbers. The :func:`preset` decorator records, next to those
-numbers, the facts a person browsing presets wants without building anything: the year,
-the notable design choices (worded as on the reference page's timeline), the Hugging
-Face architecture it corresponds to, and its exact parameter count (checked against
-``transformers`` by the test suite). It also registers the class in
+only fills in the published numbers. Those numbers are data (one row each in
+:mod:`olm.models.table`); :func:`preset_class` turns a row into the class the reference
+page imports, with the row's one-line doc as its docstring, and registers it in
 ``olm.core.registry.MODELS`` so it can be built by name.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, TypeVar
-
-from torch import nn
+from typing import Any
 
 from olm.core.registry import MODELS
+from olm.models.table import PRESETS, PresetInfo
 
-__all__ = ["PRESETS", "PresetInfo", "preset"]
-
-T = TypeVar("T", bound=type)
+__all__ = ["PRESETS", "PresetInfo", "preset_class"]
 
 
-@dataclass(frozen=True)
-class PresetInfo:
-    """Facts about one named reference model.
+def preset_class(name: str, family_class: type) -> type:
+    """The preset class ``name``: ``family_class`` filled in with its row's numbers.
 
     Args:
-        name (str): the preset's class name, e.g. ``"Llama3_1_8B"``.
-        cls (type): the preset class; ``cls()`` builds the model.
-        family (str): the model family as people name it, e.g. ``"Llama 3"``.
-        year (int): the year the family (or this release) was published.
-        notable (str): one line on the family's notable design choices.
-        hf_architecture (str): the matching ``transformers`` architecture class name.
-        params (int): exact parameter count of the published checkpoint (tied weights
-            counted once).
+        name (str): a preset name from :data:`olm.models.table.PRESETS`.
+        family_class (type): the family class the row names (checked).
+
+    Raises:
+        ValueError: ``name`` has no row, or its row names another family class.
     """
+    info = PRESETS.get(name)
+    if info is None:
+        raise ValueError(f"preset {name!r} has no row in olm.models.table")
+    family = info.row.family
+    if (family.module, family.class_name) != (family_class.__module__, family_class.__name__):
+        raise ValueError(f"preset {name!r} belongs to {family.class_name}, not {family_class.__name__}")
+    config = info.config
 
-    name: str
-    cls: type
-    family: str
-    year: int
-    notable: str
-    hf_architecture: str
-    params: int
+    def __init__(self: Any) -> None:
+        family_class.__init__(self, **config)
 
-    @property
-    def family_class(self) -> type:
-        """The configurable family class the preset fills in (e.g. ``Llama3Model``)."""
-        return self.cls.__mro__[1]
-
-
-PRESETS: dict[str, PresetInfo] = {}
-
-
-def preset(
-    *, family: str, year: int, notable: str, hf_architecture: str, params: int
-) -> Callable[[T], T]:
-    """Class decorator: record a preset's metadata in ``PRESETS`` and register it in ``MODELS``.
-
-    Args:
-        family (str): the model family as people name it.
-        year (int): publication year.
-        notable (str): one line on the notable design choices.
-        hf_architecture (str): the ``transformers`` architecture class name.
-        params (int): exact parameter count of the published checkpoint.
-    """
-
-    def register(cls: T) -> T:
-        if not issubclass(cls, nn.Module):
-            raise TypeError(f"preset {cls.__name__} must be an nn.Module subclass")
-        name = cls.__name__
-        if name in PRESETS and PRESETS[name].cls is not cls:
-            raise ValueError(f"preset {name!r} is already defined")
-        PRESETS[name] = PresetInfo(
-            name=name,
-            cls=cls,
-            family=family,
-            year=year,
-            notable=notable,
-            hf_architecture=hf_architecture,
-            params=params,
-        )
-        MODELS.register(name)(cls)
-        return cls
-
-    return register
+    __init__.__qualname__ = f"{name}.__init__"
+    cls = type(name, (family_class,), {
+        "__init__": __init__,
+        "__doc__": info.row.doc,
+        "__module__": family_class.__module__,
+        "__qualname__": name,
+    })
+    MODELS.register(name)(cls)
+    return cls

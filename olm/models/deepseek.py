@@ -14,7 +14,7 @@ import math
 from typing import Any, Literal
 
 from olm.models._layers import check_positive, decoder_layer
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import MultiHeadLatentAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
@@ -156,40 +156,6 @@ class DeepSeekModel(Block):
         )
 
 
-def _yarn(mscale: float) -> dict:
-    return {"rope_type": "yarn", "factor": 40.0, "original_max_position_embeddings": 4096,
-            "beta_fast": 32.0, "beta_slow": 1.0, "mscale": mscale, "mscale_all_dim": mscale}
-
-
-@preset(family="DeepSeek-V2", year=2024, hf_architecture="DeepseekV2ForCausalLM",
-        notable="Multi-head latent attention (compressed KV cache) + DeepSeekMoE with shared experts",
-        params=15_706_484_224)
-class DeepSeekV2_Lite(DeepSeekModel):
-    """DeepSeek-V2-Lite (deepseek-ai/DeepSeek-V2-Lite): 27 layers, MLA, 64 experts + 2 shared, top-6."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=102_400, embed_dim=2048, num_layers=27, num_heads=16,
-            max_seq_len=163_840, kv_lora_rank=512, intermediate_size=10_944, expert_dim=1408,
-            num_experts=64, top_k=6, num_shared_experts=2, first_dense_layers=1,
-            q_lora_rank=None, scoring="softmax", normalize_top_k=False,
-            routed_scaling_factor=1.0, bias_balancing=False, rope_theta=10000.0,
-            rope_scaling=_yarn(0.707), rms_norm_eps=1e-6, tie_weights=False,
-        )
-
-
-@preset(family="DeepSeek-V3", year=2024, hf_architecture="DeepseekV3ForCausalLM",
-        notable="MLA + 256 fine-grained experts, sigmoid group-limited routing, loss-free balancing",
-        params=671_026_404_352)
-class DeepSeekV3(DeepSeekModel):
-    """DeepSeek-V3 (deepseek-ai/DeepSeek-V3): 61 layers (3 dense), MLA, 256 experts + 1 shared, top-8."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=129_280, embed_dim=7168, num_layers=61, num_heads=128,
-            max_seq_len=163_840, kv_lora_rank=512, intermediate_size=18_432, expert_dim=2048,
-            num_experts=256, top_k=8, num_shared_experts=1, first_dense_layers=3,
-            q_lora_rank=1536, scoring="sigmoid", num_groups=8, topk_groups=4,
-            normalize_top_k=True, routed_scaling_factor=2.5, bias_balancing=True,
-            rope_theta=10000.0, rope_scaling=_yarn(1.0), rms_norm_eps=1e-6, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+DeepSeekV2_Lite = preset_class("DeepSeekV2_Lite", DeepSeekModel)
+DeepSeekV3 = preset_class("DeepSeekV3", DeepSeekModel)

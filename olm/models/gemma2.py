@@ -21,7 +21,7 @@ from torch import nn
 from olm.core.errors import ConfigError
 from olm.models._decoder import check_heads, rope_gqa
 from olm.models._layers import check_positive, sandwich
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
 from olm.nn.feedforward import GeGLUFFN
@@ -118,47 +118,7 @@ class Gemma2Model(Block):
         super().__init__(children)
 
 
-_GEMMA2 = dict(family="Gemma 2", year=2024, hf_architecture="Gemma2ForCausalLM",
-               notable="RMSNorm + GeGLU + GQA")
-
-
-@preset(**_GEMMA2, params=2_614_341_888)
-class Gemma2_2B(Gemma2Model):
-    """Gemma 2 2B (google/gemma-2-2b): 26 layers, width 2304, 8 heads of 256, 4 KV heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=256_000, embed_dim=2304, intermediate_size=9216, num_layers=26,
-            num_heads=8, num_kv_heads=4, head_dim=256, max_seq_len=8192,
-            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
-            final_logit_softcap=30.0, query_pre_attn_scalar=256.0, tie_weights=True,
-        )
-
-
-@preset(**_GEMMA2, params=9_241_705_984)
-class Gemma2_9B(Gemma2Model):
-    """Gemma 2 9B (google/gemma-2-9b): 42 layers, width 3584, 16 heads of 256, 8 KV heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=256_000, embed_dim=3584, intermediate_size=14_336, num_layers=42,
-            num_heads=16, num_kv_heads=8, head_dim=256, max_seq_len=8192,
-            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
-            final_logit_softcap=30.0, query_pre_attn_scalar=256.0, tie_weights=True,
-        )
-
-
-@preset(**_GEMMA2, params=27_227_128_320)
-class Gemma2_27B(Gemma2Model):
-    """Gemma 2 27B (google/gemma-2-27b): 46 layers, width 4608, 32 heads of 128.
-
-    Its ``query_pre_attn_scalar`` is 144 (``embed_dim / num_heads``), not the head width.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=256_000, embed_dim=4608, intermediate_size=36_864, num_layers=46,
-            num_heads=32, num_kv_heads=16, head_dim=128, max_seq_len=8192,
-            rope_theta=10000.0, sliding_window=4096, attn_logit_softcap=50.0,
-            final_logit_softcap=30.0, query_pre_attn_scalar=144.0, tie_weights=True,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Gemma2_2B = preset_class("Gemma2_2B", Gemma2Model)
+Gemma2_9B = preset_class("Gemma2_9B", Gemma2Model)
+Gemma2_27B = preset_class("Gemma2_27B", Gemma2Model)

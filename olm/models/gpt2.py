@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads
 from olm.models._layers import check_positive, decoder_layer
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import FlashAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
@@ -75,50 +75,8 @@ class GPT2Model(Block):
         ])
 
 
-_GPT2 = dict(family="GPT-2", year=2019, hf_architecture="GPT2LMHeadModel",
-             notable="learned absolute positions, LayerNorm, multi-head attention, "
-             "GELU MLP, biases")
-
-
-@preset(**_GPT2, params=124_439_808)
-class GPT2(GPT2Model):
-    """GPT-2 small (openai-community/gpt2): 12 layers, width 768, 12 heads, 1024 context."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_257, embed_dim=768, num_layers=12, num_heads=12, max_seq_len=1024,
-            tie_weights=True,
-        )
-
-
-@preset(**_GPT2, params=354_823_168)
-class GPT2Medium(GPT2Model):
-    """GPT-2 medium (openai-community/gpt2-medium): 24 layers, width 1024, 16 heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_257, embed_dim=1024, num_layers=24, num_heads=16, max_seq_len=1024,
-            tie_weights=True,
-        )
-
-
-@preset(**_GPT2, params=774_030_080)
-class GPT2Large(GPT2Model):
-    """GPT-2 large (openai-community/gpt2-large): 36 layers, width 1280, 20 heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_257, embed_dim=1280, num_layers=36, num_heads=20, max_seq_len=1024,
-            tie_weights=True,
-        )
-
-
-@preset(**_GPT2, params=1_557_611_200)
-class GPT2XL(GPT2Model):
-    """GPT-2 XL (openai-community/gpt2-xl): 48 layers, width 1600, 25 heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_257, embed_dim=1600, num_layers=48, num_heads=25, max_seq_len=1024,
-            tie_weights=True,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+GPT2 = preset_class("GPT2", GPT2Model)
+GPT2Medium = preset_class("GPT2Medium", GPT2Model)
+GPT2Large = preset_class("GPT2Large", GPT2Model)
+GPT2XL = preset_class("GPT2XL", GPT2Model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads
 from olm.models._layers import check_positive, decoder_layer
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
@@ -19,10 +19,8 @@ from olm.nn.moe import GptOssMoEFFN
 from olm.nn.norms import RMSNorm
 from olm.nn.structure import Block, Repeat
 
-__all__ = ["GPTOSSModel", "GPTOSS_20B", "GPTOSS_120B", "GPT_OSS_ROPE"]
+__all__ = ["GPTOSSModel", "GPTOSS_20B", "GPTOSS_120B"]
 
-GPT_OSS_ROPE = {"rope_type": "yarn", "factor": 32.0, "original_max_position_embeddings": 4096,
-                "beta_fast": 32.0, "beta_slow": 1.0, "truncate": False}
 
 
 class GPTOSSModel(Block):
@@ -97,31 +95,6 @@ class GPTOSSModel(Block):
         )
 
 
-_GPT_OSS = dict(family="gpt-oss", year=2025, hf_architecture="GptOssForCausalLM",
-                notable="Attention sinks + alternating 128-token windows + biased MoE, YaRN RoPE")
-
-
-@preset(**_GPT_OSS, params=20_914_757_184)
-class GPTOSS_20B(GPTOSSModel):
-    """gpt-oss-20b (openai/gpt-oss-20b): 24 layers, 32 experts (top-4), 64 heads of 64."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=201_088, embed_dim=2880, num_layers=24, num_heads=64, num_kv_heads=8,
-            head_dim=64, max_seq_len=131_072, num_experts=32, top_k=4, expert_dim=2880,
-            sliding_window=128, rope_theta=150000.0, rope_scaling=GPT_OSS_ROPE,
-            rms_norm_eps=1e-5, tie_weights=False,
-        )
-
-
-@preset(**_GPT_OSS, params=116_829_156_672)
-class GPTOSS_120B(GPTOSSModel):
-    """gpt-oss-120b (openai/gpt-oss-120b): 36 layers, 128 experts (top-4), 64 heads of 64."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=201_088, embed_dim=2880, num_layers=36, num_heads=64, num_kv_heads=8,
-            head_dim=64, max_seq_len=131_072, num_experts=128, top_k=4, expert_dim=2880,
-            sliding_window=128, rope_theta=150000.0, rope_scaling=GPT_OSS_ROPE,
-            rms_norm_eps=1e-5, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+GPTOSS_20B = preset_class("GPTOSS_20B", GPTOSSModel)
+GPTOSS_120B = preset_class("GPTOSS_120B", GPTOSSModel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from torch import nn
 
 from olm.models._decoder import check_heads, rms_decoder, rope_gqa
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import FlashAttentionwithRoPE
 from olm.nn.feedforward import SwiGLUFFN
 from olm.nn.structure import Block
@@ -79,41 +79,7 @@ class Llama2Model(Block):
         )
 
 
-_LLAMA2 = dict(family="Llama 2", year=2023, hf_architecture="LlamaForCausalLM",
-               notable="adds GQA on the larger sizes")
-
-
-@preset(**_LLAMA2, params=6_738_415_616)
-class Llama2_7B(Llama2Model):
-    """Llama 2 7B (meta-llama/Llama-2-7b-hf): 32 layers, width 4096, multi-head attention."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_000, embed_dim=4096, intermediate_size=11_008, num_layers=32,
-            num_heads=32, num_kv_heads=32, max_seq_len=4096, rope_theta=10000.0,
-            tie_weights=False,
-        )
-
-
-@preset(**_LLAMA2, params=13_015_864_320)
-class Llama2_13B(Llama2Model):
-    """Llama 2 13B (meta-llama/Llama-2-13b-hf): 40 layers, width 5120, multi-head attention."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_000, embed_dim=5120, intermediate_size=13_824, num_layers=40,
-            num_heads=40, num_kv_heads=40, max_seq_len=4096, rope_theta=10000.0,
-            tie_weights=False,
-        )
-
-
-@preset(**_LLAMA2, params=68_976_648_192)
-class Llama2_70B(Llama2Model):
-    """Llama 2 70B (meta-llama/Llama-2-70b-hf): 80 layers, width 8192, 8 KV heads (GQA)."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_000, embed_dim=8192, intermediate_size=28_672, num_layers=80,
-            num_heads=64, num_kv_heads=8, max_seq_len=4096, rope_theta=10000.0,
-            tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Llama2_7B = preset_class("Llama2_7B", Llama2Model)
+Llama2_13B = preset_class("Llama2_13B", Llama2Model)
+Llama2_70B = preset_class("Llama2_70B", Llama2Model)

@@ -8,7 +8,8 @@ the embedding.
 from __future__ import annotations
 
 from olm.models._decoder import check_heads, gqa_decoder
-from olm.models._preset import preset
+from olm.models._preset import preset_class
+from olm.models.table import llama3_rope_scaling
 from olm.nn.structure import Block
 
 __all__ = [
@@ -20,17 +21,6 @@ __all__ = [
     "Llama3_2_1B",
     "Llama3_2_3B",
 ]
-
-
-def llama3_rope_scaling(factor: float) -> dict:
-    """Llama 3.1's "llama3" RoPE scaling (as in its config.json), with the given factor."""
-    return {
-        "rope_type": "llama3",
-        "factor": factor,
-        "low_freq_factor": 1.0,
-        "high_freq_factor": 4.0,
-        "original_max_position_embeddings": 8192,
-    }
 
 
 class Llama3Model(Block):
@@ -80,65 +70,9 @@ class Llama3Model(Block):
         )
 
 
-_LLAMA3 = dict(family="Llama 3", year=2024, hf_architecture="LlamaForCausalLM",
-               notable="GQA across all sizes, much larger (128k) vocabulary")
-
-
-@preset(**_LLAMA3, params=8_030_261_248)
-class Llama3_1_8B(Llama3Model):
-    """Llama 3.1 8B (meta-llama/Llama-3.1-8B): 32 layers, width 4096, 8 KV heads, 128k context."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=128_256, embed_dim=4096, intermediate_size=14_336, num_layers=32,
-            num_heads=32, num_kv_heads=8, max_seq_len=131_072, rope_theta=500000.0,
-            rope_scaling=llama3_rope_scaling(8.0), rms_norm_eps=1e-5, tie_weights=False,
-        )
-
-
-@preset(**_LLAMA3, params=70_553_706_496)
-class Llama3_1_70B(Llama3Model):
-    """Llama 3.1 70B (meta-llama/Llama-3.1-70B): 80 layers, width 8192, 8 KV heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=128_256, embed_dim=8192, intermediate_size=28_672, num_layers=80,
-            num_heads=64, num_kv_heads=8, max_seq_len=131_072, rope_theta=500000.0,
-            rope_scaling=llama3_rope_scaling(8.0), rms_norm_eps=1e-5, tie_weights=False,
-        )
-
-
-@preset(**_LLAMA3, params=405_853_388_800)
-class Llama3_1_405B(Llama3Model):
-    """Llama 3.1 405B (meta-llama/Llama-3.1-405B): 126 layers, width 16384, 128 heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=128_256, embed_dim=16_384, intermediate_size=53_248, num_layers=126,
-            num_heads=128, num_kv_heads=8, max_seq_len=131_072, rope_theta=500000.0,
-            rope_scaling=llama3_rope_scaling(8.0), rms_norm_eps=1e-5, tie_weights=False,
-        )
-
-
-@preset(**_LLAMA3, params=1_235_814_400)
-class Llama3_2_1B(Llama3Model):
-    """Llama 3.2 1B (meta-llama/Llama-3.2-1B): 16 layers, width 2048, tied head."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=128_256, embed_dim=2048, intermediate_size=8192, num_layers=16,
-            num_heads=32, num_kv_heads=8, max_seq_len=131_072, rope_theta=500000.0,
-            rope_scaling=llama3_rope_scaling(32.0), rms_norm_eps=1e-5, tie_weights=True,
-        )
-
-
-@preset(**_LLAMA3, params=3_212_749_824)
-class Llama3_2_3B(Llama3Model):
-    """Llama 3.2 3B (meta-llama/Llama-3.2-3B): 28 layers, width 3072, 24 heads, tied head."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=128_256, embed_dim=3072, intermediate_size=8192, num_layers=28,
-            num_heads=24, num_kv_heads=8, max_seq_len=131_072, rope_theta=500000.0,
-            rope_scaling=llama3_rope_scaling(32.0), rms_norm_eps=1e-5, tie_weights=True,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Llama3_1_8B = preset_class("Llama3_1_8B", Llama3Model)
+Llama3_1_70B = preset_class("Llama3_1_70B", Llama3Model)
+Llama3_1_405B = preset_class("Llama3_1_405B", Llama3Model)
+Llama3_2_1B = preset_class("Llama3_2_1B", Llama3Model)
+Llama3_2_3B = preset_class("Llama3_2_3B", Llama3Model)

@@ -7,7 +7,7 @@ layers still carry information further back.
 from __future__ import annotations
 
 from olm.models._decoder import check_heads, gqa_decoder
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.structure import Block
 
 __all__ = ["MistralModel", "Mistral_7B"]
@@ -63,14 +63,5 @@ class MistralModel(Block):
         )
 
 
-@preset(family="Mistral", year=2023, hf_architecture="MistralForCausalLM",
-        notable="GQA + sliding-window attention", params=7_241_732_096)
-class Mistral_7B(MistralModel):
-    """Mistral 7B v0.1 (mistralai/Mistral-7B-v0.1): 32 layers, 8 KV heads, 4096-token window."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_000, embed_dim=4096, intermediate_size=14_336, num_layers=32,
-            num_heads=32, num_kv_heads=8, max_seq_len=32_768, rope_theta=10000.0,
-            sliding_window=4096, rms_norm_eps=1e-5, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Mistral_7B = preset_class("Mistral_7B", MistralModel)

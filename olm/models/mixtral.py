@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads, rms_decoder, rope_gqa
 from olm.models._layers import check_positive
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.feedforward.swiglu_moe import SwiGLUMoEFFN
 from olm.nn.structure import Block
 
@@ -81,15 +81,5 @@ class MixtralModel(Block):
         )
 
 
-@preset(family="Mixtral", year=2023, hf_architecture="MixtralForCausalLM",
-        notable="GQA + sliding-window attention; Mixtral adds sparse MoE",
-        params=46_702_792_704)
-class Mixtral_8x7B(MixtralModel):
-    """Mixtral 8x7B v0.1 (mistralai/Mixtral-8x7B-v0.1): 32 layers, 8 experts, top-2 routing."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_000, embed_dim=4096, intermediate_size=14_336, num_layers=32,
-            num_heads=32, num_kv_heads=8, max_seq_len=32_768, num_experts=8, top_k=2,
-            rope_theta=1000000.0, sliding_window=None, rms_norm_eps=1e-5, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Mixtral_8x7B = preset_class("Mixtral_8x7B", MixtralModel)

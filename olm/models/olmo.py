@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads
 from olm.models._layers import check_positive, decoder_layer
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import FlashAttentionwithRoPE
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
@@ -77,13 +77,5 @@ class OLMoModel(Block):
         ])
 
 
-@preset(family="OLMo", year=2024, hf_architecture="OlmoForCausalLM",
-        notable="RoPE + SwiGLU, non-parametric LayerNorm, no biases", params=6_888_095_744)
-class OLMo_7B(OLMoModel):
-    """OLMo 7B (allenai/OLMo-7B-hf): 32 layers, width 4096, 32 heads, 2048 context."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_304, embed_dim=4096, intermediate_size=11_008, num_layers=32,
-            num_heads=32, max_seq_len=2048, rope_theta=10000.0, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+OLMo_7B = preset_class("OLMo_7B", OLMoModel)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads
 from olm.models._layers import check_positive
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
@@ -85,15 +85,5 @@ class OLMo2Model(Block):
         )
 
 
-@preset(family="OLMo 2", year=2024, hf_architecture="Olmo2ForCausalLM",
-        notable="Norm after each sublayer (inside the skip) + QK-norm across heads",
-        params=7_298_617_344)
-class OLMo2_7B(OLMo2Model):
-    """OLMo 2 7B (allenai/OLMo-2-1124-7B): 32 layers, width 4096, 32 heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=100_352, embed_dim=4096, intermediate_size=11_008, num_layers=32,
-            num_heads=32, num_kv_heads=32, max_seq_len=4096, rope_theta=500000.0,
-            rms_norm_eps=1e-6, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+OLMo2_7B = preset_class("OLMo2_7B", OLMo2Model)

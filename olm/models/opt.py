@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads
 from olm.models._layers import check_positive, decoder_layer
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.attention import FlashAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
@@ -79,13 +79,5 @@ class OPTModel(Block):
         ])
 
 
-@preset(family="OPT", year=2022, hf_architecture="OPTForCausalLM",
-        notable="learned absolute positions, LayerNorm, ReLU MLP, biases", params=125_239_296)
-class OPT125M(OPTModel):
-    """OPT-125M (facebook/opt-125m): 12 layers, width 768, 12 heads, 2048 context, tied head."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=50_272, embed_dim=768, intermediate_size=3072, num_layers=12,
-            num_heads=12, max_seq_len=2048, tie_weights=True,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+OPT125M = preset_class("OPT125M", OPTModel)

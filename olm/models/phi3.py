@@ -11,7 +11,7 @@ from typing import Literal
 
 from olm.core.errors import ConfigError
 from olm.models._decoder import check_heads, gqa_decoder
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.feedforward import GeGLUFFN, SwiGLUFFN
 from olm.nn.structure import Block
 
@@ -74,19 +74,5 @@ class Phi3Model(Block):
         )
 
 
-@preset(family="Phi-3.5", year=2024, hf_architecture="Phi3ForCausalLM",
-        notable="RoPE + RMSNorm + SwiGLU, multi-head attention, 32k vocabulary",
-        params=3_821_079_552)
-class Phi3_5_Mini(Phi3Model):
-    """Phi-3.5-mini (microsoft/Phi-3.5-mini-instruct): 32 layers, width 3072, 32 heads.
-
-    The published model extends its 4k training context to 128k with LongRoPE, whose
-    per-frequency factors are not built in here; RoPE is unscaled.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=32_064, embed_dim=3072, intermediate_size=8192, num_layers=32,
-            num_heads=32, num_kv_heads=32, max_seq_len=131_072, rope_theta=10000.0,
-            activation="swiglu", rms_norm_eps=1e-5, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Phi3_5_Mini = preset_class("Phi3_5_Mini", Phi3Model)

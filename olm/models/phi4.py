@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from olm.models._decoder import check_heads, gqa_decoder
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.structure import Block
 
 __all__ = ["Phi4Model", "Phi4_14B"]
@@ -55,14 +55,5 @@ class Phi4Model(Block):
         )
 
 
-@preset(family="Phi-4", year=2024, hf_architecture="Phi3ForCausalLM",
-        notable="RoPE + RMSNorm + SwiGLU + GQA, 100k vocabulary", params=14_659_507_200)
-class Phi4_14B(Phi4Model):
-    """Phi-4 (microsoft/phi-4): 40 layers, width 5120, 40 heads, 10 KV heads, 16k context."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=100_352, embed_dim=5120, intermediate_size=17_920, num_layers=40,
-            num_heads=40, num_kv_heads=10, max_seq_len=16_384, rope_theta=250000.0,
-            rms_norm_eps=1e-5, tie_weights=False,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Phi4_14B = preset_class("Phi4_14B", Phi4Model)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from olm.models._decoder import check_heads, gqa_decoder, rms_decoder, rope_gqa
 from olm.models._layers import check_positive
-from olm.models._preset import preset
+from olm.models._preset import preset_class
 from olm.nn.feedforward.swiglu_moe import SwiGLUMoEFFN
 from olm.nn.structure import Block
 
@@ -138,56 +138,8 @@ class Qwen3MoeModel(Block):
         )
 
 
-_QWEN3 = dict(family="Qwen 3", year=2025, hf_architecture="Qwen3ForCausalLM",
-              notable="Llama recipe + QK-norm (per-head RMSNorm on queries and keys), no biases")
-
-
-@preset(**_QWEN3, params=596_049_920)
-class Qwen3_0_6B(Qwen3Model):
-    """Qwen3 0.6B (Qwen/Qwen3-0.6B): 28 layers, width 1024, 16 heads of 128, 8 KV heads, tied."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=151_936, embed_dim=1024, intermediate_size=3072, num_layers=28,
-            num_heads=16, num_kv_heads=8, head_dim=128, max_seq_len=40_960,
-            rope_theta=1000000.0, tie_weights=True, rms_norm_eps=1e-6,
-        )
-
-
-@preset(**_QWEN3, params=8_190_735_360)
-class Qwen3_8B(Qwen3Model):
-    """Qwen3 8B (Qwen/Qwen3-8B): 36 layers, width 4096, 32 heads, 8 KV heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=151_936, embed_dim=4096, intermediate_size=12_288, num_layers=36,
-            num_heads=32, num_kv_heads=8, head_dim=128, max_seq_len=40_960,
-            rope_theta=1000000.0, tie_weights=False, rms_norm_eps=1e-6,
-        )
-
-
-@preset(**_QWEN3, params=32_762_123_264)
-class Qwen3_32B(Qwen3Model):
-    """Qwen3 32B (Qwen/Qwen3-32B): 64 layers, width 5120, 64 heads of 128, 8 KV heads."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=151_936, embed_dim=5120, intermediate_size=25_600, num_layers=64,
-            num_heads=64, num_kv_heads=8, head_dim=128, max_seq_len=40_960,
-            rope_theta=1000000.0, tie_weights=False, rms_norm_eps=1e-6,
-        )
-
-
-@preset(family="Qwen 3 MoE", year=2025, hf_architecture="Qwen3MoeForCausalLM",
-        notable="QK-norm + fine-grained MoE: 128 small experts, top-8, normalised softmax",
-        params=30_532_122_624)
-class Qwen3_30B_A3B(Qwen3MoeModel):
-    """Qwen3 30B-A3B (Qwen/Qwen3-30B-A3B): 48 layers, 128 experts of width 768, top-8."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            vocab_size=151_936, embed_dim=2048, expert_dim=768, num_layers=48,
-            num_heads=32, num_kv_heads=4, head_dim=128, max_seq_len=40_960,
-            num_experts=128, top_k=8, rope_theta=1000000.0, tie_weights=False,
-            rms_norm_eps=1e-6,
-        )
+# The presets: each is a row of olm.models.table (published numbers, year, size).
+Qwen3_0_6B = preset_class("Qwen3_0_6B", Qwen3Model)
+Qwen3_8B = preset_class("Qwen3_8B", Qwen3Model)
+Qwen3_32B = preset_class("Qwen3_32B", Qwen3Model)
+Qwen3_30B_A3B = preset_class("Qwen3_30B_A3B", Qwen3MoeModel)

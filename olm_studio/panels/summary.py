@@ -7,7 +7,6 @@ visible and the document changed (a big model takes seconds, so it waits for a c
 
 from __future__ import annotations
 
-import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
@@ -29,6 +28,7 @@ AUTO_LIMIT = 3_000_000_000  # params; bigger models are summarised on request
 
 def summary_text(graph, seq_len: int = 16, depth: int = 4) -> str:  # noqa: ANN001
     """The torchinfo table of ``graph`` built on meta, for ids of shape [1, seq_len]."""
+    import torch
     import torchinfo
 
     from olm.graph.build import build
@@ -97,7 +97,15 @@ class SummaryPanel(QWidget):
         self.refresh()
 
     def refresh(self) -> None:
-        """Build on meta and show the torchinfo table."""
+        """Build on meta and show the torchinfo table (once PyTorch has loaded)."""
+        from olm_studio.torch_loader import LOADING_TEXT, torch_loader
+
+        loader = torch_loader()
+        if not loader.is_ready:
+            self.note.setText(LOADING_TEXT)
+            self.text.setPlainText(f"{LOADING_TEXT} The summary follows when it has loaded.")
+            loader.when_ready(self.refresh)
+            return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             text = summary_text(self.controller.graph, self.seq.value(), self.depth.value())

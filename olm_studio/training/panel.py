@@ -15,7 +15,7 @@ import math
 import os
 import shutil
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -36,12 +36,14 @@ from olm_studio.training.export_view import ExportView
 from olm_studio.training.form import SettingsForm
 from olm_studio.training.history import RunHistory
 from olm_studio.training.plots import LivePlots
-from olm_studio.training.preflight import Problem, check_run
 from olm_studio.training.runner import TrainProcess
 from olm_studio.training.runs import Run, RunStore, default_runs_root
 from olm_studio.training.runs_tab import RunsTab
 from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
+
+if TYPE_CHECKING:  # preflight imports torch, which loads in the background
+    from olm_studio.training.preflight import Problem
 
 __all__ = ["TrainPanel", "format_duration"]
 
@@ -228,6 +230,15 @@ class TrainPanel(QWidget):
     def run_checks(self) -> list[Problem]:
         """Pre-flight checks for the current graph and form; shown under the form."""
         self._check_timer.stop()
+        from olm_studio.torch_loader import LOADING_TEXT, torch_loader
+
+        if not torch_loader().is_ready:  # checked again once torch has loaded
+            self.problem_label.setText(LOADING_TEXT)
+            torch_loader().when_ready(self.run_checks)
+            self._update_buttons()
+            return self.problems
+        from olm_studio.training.preflight import Problem, check_run
+
         if self._graph is None:
             self.problems = [Problem("error", "no model to train",
                                      "open a preset or build a model in the editor")]
@@ -251,6 +262,9 @@ class TrainPanel(QWidget):
         """Check, then start a new run of the current graph; False (with reasons) if not."""
         if self.is_running():
             return False
+        from olm_studio.torch_loader import torch_loader
+
+        torch_loader().wait()  # a click before PyTorch has loaded waits for it
         if self.run_checks() and self._errors():
             self.status_label.setText("Not started: fix the problems above.")
             return False
@@ -360,7 +374,10 @@ class TrainPanel(QWidget):
 
     def _update_buttons(self) -> None:
         running = self.is_running()
-        self.train_button.setEnabled(not running and not self._errors())
+        from olm_studio.torch_loader import torch_loader
+
+        loaded = torch_loader().is_ready
+        self.train_button.setEnabled(not running and not self._errors() and loaded)
         self.stop_button.setEnabled(running)
         self.resume_button.setEnabled(not running and bool(self.runs_list.current_id()))
         self.form.setEnabled(not running)

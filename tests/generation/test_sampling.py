@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from tiny_models import tiny_llama
 
 from olm.core.errors import ConfigError
 from olm.generation import greedy, sample, top_k_filter, top_p_filter
 
 
 @pytest.fixture
-def model():
+def model(tiny):
     torch.manual_seed(0)
-    m = tiny_llama(layers=2)
+    m = tiny.model("llama3", vocab_size=256)
     with torch.no_grad():  # sharpen the logits so greedy paths are not decided by rounding
         for p in m.parameters():
             p.mul_(3.0)
@@ -85,8 +84,8 @@ def test_filters_against_reference():
     assert only_top == [False, False, False, False, True]
 
 
-def test_bad_arguments():
-    m = tiny_llama()
+def test_bad_arguments(tiny):
+    m = tiny.model("llama3", vocab_size=256)
     ids = torch.zeros(1, 2, dtype=torch.long)
     with pytest.raises(ConfigError, match="top_p"):
         sample(m, ids, 1, top_p=1.5)
@@ -96,8 +95,9 @@ def test_bad_arguments():
         sample(m, torch.zeros(3, dtype=torch.long), 1)
 
 
-def test_eos_stops_early():
-    m = tiny_llama().eval()
+def test_eos_stops_early(tiny):
+    torch.manual_seed(0)
+    m = tiny.model("llama3", vocab_size=256).eval()
     ids = torch.zeros(1, 2, dtype=torch.long)
     first = greedy(m, ids, 1)[0, -1].item()
     out = sample(m, ids, 10, temperature=0.0, eos_id=first)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from graph_helpers import HID, TINY, V, shapes
+from graph_helpers import shapes
 
 from olm.core.errors import ConfigError, OLMError
 from olm.graph import build, from_module, validate
@@ -30,8 +30,8 @@ from olm.models import Llama3Model
 
 
 @pytest.fixture
-def graph():
-    return from_module(TINY["llama3"]())
+def graph(tiny):
+    return from_module(tiny.model("llama3"))
 
 
 def _find(graph, type_key, nth=0):
@@ -145,8 +145,8 @@ def test_impossible_edits_are_refused_and_leave_the_document_alone(graph):
     assert graph.to_dict() == before
 
 
-def test_removing_a_tied_embedding_clears_the_tie():
-    graph = from_module(TINY["gpt2"]())
+def test_removing_a_tied_embedding_clears_the_tie(tiny):
+    graph = from_module(tiny.model("gpt2"))
     embedding = _find(graph, "Embedding")
     head = _find(graph, "OutputHead")
     command = RemoveNode(embedding)
@@ -156,8 +156,8 @@ def test_removing_a_tied_embedding_clears_the_tie():
     assert graph.nodes[head].params["tied_embedding"] == {"ref": embedding}
 
 
-def test_replace_keeps_place_wires_and_shared_parameters():
-    graph = from_module(TINY["gpt2"]())
+def test_replace_keeps_place_wires_and_shared_parameters(tiny):
+    graph = from_module(tiny.model("gpt2"))
     norm = _find(graph, "LayerNorm")
     attention = _find(graph, "FlashAttention")
     parent = graph.parent_of(attention)
@@ -171,9 +171,9 @@ def test_replace_keeps_place_wires_and_shared_parameters():
     assert set(graph.nodes[parent].wires.edges) == edges
 
 
-def test_gpt2_becomes_llama3_by_swaps():
+def test_gpt2_becomes_llama3_by_swaps(tiny):
     """The Studio's first hour, as commands: GPT-2 → Llama 3, then all the way back."""
-    graph = from_module(TINY["gpt2"]())
+    graph = from_module(tiny.model("gpt2"))
     original = graph.to_dict()
     history = History(graph)
     history.do(SetVariable("num_kv_heads", 2))
@@ -185,13 +185,13 @@ def test_gpt2_becomes_llama3_by_swaps():
     history.do(SetParam(attention, "use_bias", False))
     ffn = _find(graph, "ClassicFFN")
     history.do(ReplaceNode(ffn, "SwiGLUFFN"))
-    history.do(SetParam(ffn, "hidden_dim", HID))
+    history.do(SetParam(ffn, "hidden_dim", tiny.hidden))
     history.do(SetParam(ffn, "bias", False))
     assert [d for d in validate(graph) if d.severity == "error"] == []
     built = build(graph)
-    reference = Llama3Model(V, 32, HID, 2, 4, 2, 32, tie_weights=True)
+    reference = Llama3Model(tiny.vocab, 32, tiny.hidden, 2, 4, 2, 32, tie_weights=True)
     assert shapes(built) == shapes(reference)
-    assert built(torch.randint(0, V, (1, 5))).shape == (1, 5, V)
+    assert built(torch.randint(0, tiny.vocab, (1, 5))).shape == (1, 5, tiny.vocab)
     while history.undo():
         pass
     assert graph.to_dict() == original

@@ -7,7 +7,6 @@ import subprocess
 import sys
 
 import pytest
-from graph_helpers import TINY
 
 from olm.cli.main import main
 from olm.graph import from_module, from_python, from_source, load, save, stats
@@ -23,8 +22,8 @@ def test_info_json_of_a_preset(capsys):
     assert sum(p["share"] for p in info["parts"]) == pytest.approx(1.0)
 
 
-def test_info_text_of_a_project_with_errors(tmp_path, capsys):
-    graph = from_module(TINY["mixtral"]())
+def test_info_text_of_a_project_with_errors(tmp_path, capsys, tiny):
+    graph = from_module(tiny.model("mixtral"))
     graph.variables["num_kv_heads"] = 3
     path = save(graph, tmp_path / "m.olm.json")
     assert main(["info", str(path), "--seq-len", "64"]) == 1
@@ -43,8 +42,8 @@ def test_export_python_and_project_round_trip(tmp_path, capsys):
     assert "--force" in capsys.readouterr().err
 
 
-def test_exported_python_is_ruff_clean_and_runs_standalone(tmp_path):
-    graph = from_module(TINY["gpt2"]())
+def test_exported_python_is_ruff_clean_and_runs_standalone(tmp_path, tiny):
+    graph = from_module(tiny.model("gpt2"))
     py = tmp_path / "tiny_gpt2.py"
     from olm.graph import to_python
 
@@ -59,7 +58,7 @@ def test_exported_python_is_ruff_clean_and_runs_standalone(tmp_path):
     assert run.stdout.strip() == f"{graph.name}: {stats(graph).total_params:,} parameters"
 
 
-def test_unknown_source_and_hf_hook(tmp_path, capsys, monkeypatch):
+def test_unknown_source_and_hf_hook(tmp_path, capsys, monkeypatch, tiny):
     assert main(["info", "Llama3_1_8b"]) == 2
     assert "did you mean Llama3_1_8B" in capsys.readouterr().err
     import olm.cli.export as export
@@ -70,7 +69,7 @@ def test_unknown_source_and_hf_hook(tmp_path, capsys, monkeypatch):
         return lambda model, path, tokenizer=None: calls.append((type(model).__name__, path, tokenizer))
 
     monkeypatch.setattr(export, "_hf_saver", fake_saver)
-    TINY["llama3"]().save(tmp_path / "ckpt")
+    tiny.model("llama3").save(tmp_path / "ckpt")
     assert main(["export", str(tmp_path / "ckpt"), "--to", "hf", "-o", str(tmp_path / "hf")]) == 0
     assert calls == [("Block", tmp_path / "hf", None)]
 
@@ -81,8 +80,8 @@ def test_hf_export_says_when_interop_is_missing(tmp_path, capsys, monkeypatch):
     assert "olm.interop.hf" in capsys.readouterr().err
 
 
-def test_export_hf_from_a_checkpoint(tmp_path):
-    TINY["llama3"]().save(tmp_path / "ckpt")
+def test_export_hf_from_a_checkpoint(tmp_path, tiny):
+    tiny.model("llama3").save(tmp_path / "ckpt")
     assert main(["export", str(tmp_path / "ckpt"), "--to", "hf", "-o", str(tmp_path / "hf")]) == 0
     config = json.loads((tmp_path / "hf" / "config.json").read_text())
     assert config["num_key_value_heads"] == 2

@@ -6,16 +6,15 @@ import json
 
 import pytest
 import torch
-from graph_helpers import TINY, V
 
 from olm.core.errors import FileFormatError
 from olm.data import ByteTokenizer
 from olm.train.checkpoint import Checkpoint, load
 
 
-@pytest.mark.parametrize("family", ["gpt2", "mixtral"])
-def test_save_then_load_gives_the_same_model(family, tmp_path):
-    model = TINY[family]().eval()
+@pytest.mark.parametrize("tiny_family", ["gpt2", "mixtral"])
+def test_save_then_load_gives_the_same_model(tiny_family, tmp_path, tiny):
+    model = tiny.model(tiny_family).eval()
     model.save(tmp_path / "ckpt")
     names = sorted(p.name for p in (tmp_path / "ckpt").iterdir())
     assert names == ["manifest.json", "model.olm.json", "model.safetensors"]
@@ -23,7 +22,7 @@ def test_save_then_load_gives_the_same_model(family, tmp_path):
     loaded = load(tmp_path / "ckpt")
     assert isinstance(loaded, Checkpoint) and loaded.tokenizer is None and loaded.state == {}
     again = loaded.model.eval()
-    ids = torch.randint(0, V, (2, 6))
+    ids = torch.randint(0, tiny.vocab, (2, 6))
     with torch.no_grad():
         torch.testing.assert_close(again(ids), model(ids), rtol=0, atol=0)
 
@@ -35,8 +34,8 @@ def test_there_is_one_loader(tmp_path):
     assert not hasattr(structure, "load") and not hasattr(structure, "load_model")
 
 
-def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
-    model = TINY["gpt2"]()
+def test_tied_weights_are_stored_once_and_stay_tied(tmp_path, tiny):
+    model = tiny.model("gpt2")
     model.save(tmp_path)
     from safetensors import safe_open
 
@@ -47,8 +46,8 @@ def test_tied_weights_are_stored_once_and_stay_tied(tmp_path):
     assert again.blocks[-1].weight is again.blocks[0].weight
 
 
-def test_tokenizer_is_saved_and_returned(tmp_path):
-    model = TINY["llama3"]()
+def test_tokenizer_is_saved_and_returned(tmp_path, tiny):
+    model = tiny.model("llama3")
     model.save(tmp_path, tokenizer=ByteTokenizer())
     checkpoint = load(tmp_path)
     loaded, tokenizer = checkpoint.model, checkpoint.tokenizer
@@ -57,18 +56,18 @@ def test_tokenizer_is_saved_and_returned(tmp_path):
     assert isinstance(loaded, torch.nn.Module)
 
 
-def test_bad_folders(tmp_path):
+def test_bad_folders(tmp_path, tiny):
     file = tmp_path / "file"
     file.write_text("x")
     with pytest.raises(NotADirectoryError):
-        TINY["llama3"]().save(file)
+        tiny.model("llama3").save(file)
     (tmp_path / "pickled").mkdir()
     (tmp_path / "pickled" / "model.pt").write_bytes(b"\x80\x04")
     with pytest.raises(FileFormatError, match="never loads"):
         load(tmp_path / "pickled")
     with pytest.raises(FileFormatError, match="not a checkpoint folder"):
         load(tmp_path / "absent")
-    model = TINY["llama3"]()
+    model = tiny.model("llama3")
     model.save(tmp_path / "ckpt")
     (tmp_path / "ckpt" / "model.safetensors").write_bytes(b"garbage")
     with pytest.raises(FileFormatError, match="model.safetensors is corrupt"):
@@ -77,7 +76,7 @@ def test_bad_folders(tmp_path):
     (tmp_path / "ckpt" / "manifest.json").unlink()
     with pytest.raises(FileFormatError, match="cannot be read"):
         load(tmp_path / "ckpt")
-    TINY["qwen2"]().save(tmp_path / "other")
+    tiny.model("qwen2").save(tmp_path / "other")
     (tmp_path / "other" / "manifest.json").unlink()
     (tmp_path / "other" / "model.olm.json").write_text((tmp_path / "ckpt" / "model.olm.json").read_text())
     with pytest.raises(FileFormatError, match="does not match"):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from graph_helpers import TINY
 
 from olm.core.errors import FileFormatError
 from olm.graph import from_module, load, save
@@ -13,8 +12,8 @@ from olm.graph import project as project_module
 
 
 @pytest.fixture
-def graph():
-    return from_module(TINY["gpt2"]())
+def graph(tiny):
+    return from_module(tiny.model("gpt2"))
 
 
 def test_round_trip_keeps_the_document_and_the_layout(graph, tmp_path):
@@ -29,8 +28,8 @@ def test_round_trip_keeps_the_document_and_the_layout(graph, tmp_path):
     assert data["format"] == 1 and set(data) == {"format", "graph", "layout"}
 
 
-def test_equality_ignores_layout_and_ids(graph):
-    other = from_module(TINY["gpt2"]())
+def test_equality_ignores_layout_and_ids(graph, tiny):
+    other = from_module(tiny.model("gpt2"))
     assert set(other.nodes).isdisjoint(graph.nodes)
     other.layout["x"] = {"pos": [1, 2]}
     assert other == graph

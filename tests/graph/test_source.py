@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 import pytest
-from graph_helpers import TINY
 
 from olm.core.errors import FileFormatError, OLMError
 from olm.graph import from_module, from_source, save, to_python
 
 
-def test_every_kind_of_source(tmp_path):
+def test_every_kind_of_source(tmp_path, tiny):
     preset = from_source("GPT2")
     assert preset.name == "GPT2" and preset.variables["embed_dim"] == 768
     save(preset, tmp_path / "gpt2.olm.json")
     assert from_source(tmp_path / "gpt2.olm.json") == preset
     (tmp_path / "gpt2.py").write_text(to_python(preset))
     assert from_source(str(tmp_path / "gpt2.py")) == preset
-    TINY["gpt2"]().save(tmp_path / "ckpt")
-    assert from_source(tmp_path / "ckpt") == from_module(TINY["gpt2"]())
+    tiny.model("gpt2").save(tmp_path / "ckpt")
+    assert from_source(tmp_path / "ckpt") == from_module(tiny.model("gpt2"))
 
 
 def test_bad_sources(tmp_path):

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import pytest
 import torch
-from graph_helpers import HID, TINY, D, V, unique_params
+from graph_helpers import unique_params
 from torch.nn.attention import SDPBackend, sdpa_kernel
 from torch.utils.flop_counter import FlopCounterMode
 
 from olm.graph import from_module, stats, summary
 
 
-@pytest.mark.parametrize("family", sorted(TINY))
-def test_total_parameters_match_pytorch(family):
-    model = TINY[family]()
+def test_total_parameters_match_pytorch(tiny_family, tiny):
+    model = tiny.model(tiny_family)
     figures = stats(from_module(model))
     assert figures.complete
     assert figures.total_params == unique_params(model)
@@ -21,20 +20,20 @@ def test_total_parameters_match_pytorch(family):
     assert figures.weight_bytes_bf16 == 2 * figures.total_params
 
 
-def test_active_parameters_of_a_mixture_of_experts():
-    model = TINY["mixtral"]()  # 2 layers, 4 experts, top 2, bias-free SwiGLU experts
+def test_active_parameters_of_a_mixture_of_experts(tiny):
+    model = tiny.model("mixtral")  # 2 layers, 4 experts, top 2, bias-free SwiGLU experts
     figures = stats(from_module(model))
     idle_experts = 2 * (4 - 2)
-    assert figures.active_params == unique_params(model) - idle_experts * 3 * D * HID
-    dense = stats(from_module(TINY["mistral"]()))
+    assert figures.active_params == unique_params(model) - idle_experts * 3 * tiny.dim * tiny.hidden
+    dense = stats(from_module(tiny.model("mistral")))
     assert dense.active_params == dense.total_params
 
 
-@pytest.mark.parametrize("family", ["gpt2", "llama3", "qwen2", "olmo"])
-def test_forward_flops_match_torch_flop_counter(family):
-    model = TINY[family]().eval()
+@pytest.mark.parametrize("tiny_family", ["gpt2", "llama3", "qwen2", "olmo"])
+def test_forward_flops_match_torch_flop_counter(tiny_family, tiny):
+    model = tiny.model(tiny_family).eval()
     seq_len = 16
-    ids = torch.randint(0, V, (1, seq_len))
+    ids = torch.randint(0, tiny.vocab, (1, seq_len))
     counter = FlopCounterMode(display=False)
     # The math backend spells attention as matrix products the counter sees.
     with counter, torch.no_grad(), sdpa_kernel(SDPBackend.MATH):
@@ -44,14 +43,14 @@ def test_forward_flops_match_torch_flop_counter(family):
     assert figures.training_flops_per_token == 3 * figures.forward_flops_per_token
 
 
-def test_kv_cache_bytes_per_token():
+def test_kv_cache_bytes_per_token(tiny):
     # llama3 tiny: 2 layers, 2 key/value heads of size 32 // 4 = 8, keys and values, bf16
-    figures = stats(from_module(TINY["llama3"]()))
+    figures = stats(from_module(tiny.model("llama3")))
     assert figures.kv_cache_bytes_per_token == 2 * 2 * (2 * 8) * 2
 
 
-def test_per_node_shares():
-    graph = from_module(TINY["llama3"]())
+def test_per_node_shares(tiny):
+    graph = from_module(tiny.model("llama3"))
     figures = stats(graph)
     assert figures.nodes[graph.root].share == pytest.approx(1.0)
     children = graph.nodes[graph.root].children
@@ -61,21 +60,21 @@ def test_per_node_shares():
     assert figures.nodes[repeat].params == 2 * figures.nodes[layer].params
 
 
-def test_stats_of_a_broken_document_do_not_raise():
-    graph = from_module(TINY["llama3"]())
+def test_stats_of_a_broken_document_do_not_raise(tiny):
+    graph = from_module(tiny.model("llama3"))
     graph.variables["embed_dim"] = 30  # no longer divisible by 4 heads
     figures = stats(graph)
     assert not figures.complete
 
 
-def test_summary_is_the_torchinfo_table():
-    model = TINY["llama3"]()
+def test_summary_is_the_torchinfo_table(tiny):
+    model = tiny.model("llama3")
     table = str(summary(from_module(model), seq_len=8))
     assert f"Total params: {unique_params(model):,}" in table
     assert "GroupedQueryAttention" in table
 
 
-def test_summary_of_a_mixture_of_experts():
-    model = TINY["mixtral"]()
+def test_summary_of_a_mixture_of_experts(tiny):
+    model = tiny.model("mixtral")
     table = str(summary(from_module(model), seq_len=8))
     assert f"Total params: {unique_params(model):,}" in table

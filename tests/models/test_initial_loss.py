@@ -10,29 +10,24 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from olm.models import GPT2Model, Llama3Model
-
 V = 256
+SIZES = dict(vocab_size=V, embed_dim=64, max_seq_len=64)  # a byte vocabulary, 64 positions
 
 
-@pytest.mark.parametrize("make", [
-    lambda: GPT2Model(vocab_size=V, embed_dim=64, num_layers=2, num_heads=4, max_seq_len=64,
-                      dropout=0.0),
-    lambda: Llama3Model(vocab_size=V, embed_dim=64, intermediate_size=168, num_layers=2,
-                        num_heads=4, num_kv_heads=2, max_seq_len=64),
-], ids=["gpt2", "llama3"])
-def test_initial_loss_is_near_uniform(make):
+@pytest.mark.parametrize("tiny_family", ["gpt2", "llama3"])
+def test_initial_loss_is_near_uniform(tiny_family, tiny):
     torch.manual_seed(0)
-    model = make()
+    extra = {"intermediate_size": 168} if tiny_family == "llama3" else {}
+    model = tiny.model(tiny_family, **SIZES, **extra)
     ids = torch.randint(0, V, (4, 64))
     logits = model(ids)
     loss = F.cross_entropy(logits[:, :-1].reshape(-1, V), ids[:, 1:].reshape(-1))
     assert abs(loss.item() - math.log(V)) < 0.1 * math.log(V)
 
 
-def test_learned_positions_do_not_drown_the_tokens():
+def test_learned_positions_do_not_drown_the_tokens(tiny):
     torch.manual_seed(0)
-    model = GPT2Model(vocab_size=V, embed_dim=64, num_layers=1, num_heads=4, max_seq_len=64)
+    model = tiny.model("gpt2", **SIZES, num_layers=1)
     token_table, position_table = model.blocks[0].weight, model.blocks[1].pos_embedding.weight
     ratio = position_table.std() / token_table.std()
     assert 0.5 < ratio < 2.0

@@ -40,22 +40,33 @@ LLAMA3_SCALING = {
     "original_max_position_embeddings": 16,
 }
 
-TINY: dict[str, Callable[..., torch.nn.Module]] = {
-    "gpt2": lambda **kw: GPT2Model(V, D, 2, 4, 32, dropout=0.0, **kw),
-    "llama2_mha": lambda **kw: Llama2Model(V, D, HID, 2, 4, 4, 32, **kw),
-    "llama2_gqa": lambda **kw: Llama2Model(V, D, HID, 2, 4, 2, 32, **kw),
-    "llama3": lambda **kw: Llama3Model(V, D, HID, 2, 4, 2, 128, rope_scaling=LLAMA3_SCALING, **kw),
-    "qwen2": lambda **kw: Qwen2Model(V, D, HID, 2, 4, 2, 32, **kw),
-    "mistral": lambda **kw: MistralModel(V, D, HID, 2, 4, 2, 32, sliding_window=4, **kw),
-    "mixtral": lambda **kw: MixtralModel(V, D, HID, 2, 4, 2, 32, num_experts=4, top_k=2, **kw),
-    "gemma2": lambda **kw: Gemma2Model(V, D, HID, 2, 4, 2, 16, 32, sliding_window=4,
-                                       query_pre_attn_scalar=16.0, **kw),
-    "phi3": lambda **kw: Phi3Model(V, D, HID, 2, 4, 4, 32, **kw),
-    "phi3_geglu": lambda **kw: Phi3Model(V, D, HID, 2, 4, 2, 32, activation="geglu", **kw),
-    "phi4": lambda **kw: Phi4Model(V, D, HID, 2, 4, 2, 32, **kw),
-    "olmo": lambda **kw: OLMoModel(V, D, HID, 2, 4, max_seq_len=32, **kw),
-    "opt": lambda **kw: OPTModel(V, D, HID, 2, 4, dropout=0.0, max_seq_len=32, **kw),
+# Test cases: a family's tiny model (the ``tiny`` fixture), some with a variant switched on.
+VARIANTS: dict[str, tuple[str, dict]] = {
+    "gpt2": ("gpt2", {}),
+    "llama2_mha": ("llama2", {}),
+    "llama2_gqa": ("llama2", {"num_kv_heads": 2}),
+    "llama3": ("llama3", {"max_seq_len": 128, "rope_scaling": LLAMA3_SCALING}),
+    "qwen2": ("qwen2", {}),
+    "mistral": ("mistral", {}),
+    "mixtral": ("mixtral", {}),
+    "gemma2": ("gemma2", {}),
+    "phi3": ("phi3", {}),
+    "phi3_geglu": ("phi3", {"num_kv_heads": 2, "activation": "geglu"}),
+    "phi4": ("phi4", {}),
+    "olmo": ("olmo", {}),
+    "opt": ("opt", {}),
 }
+
+
+@pytest.fixture
+def make(tiny) -> Callable[..., torch.nn.Module]:
+    """``make(case, **overrides)``: the tiny model of a :data:`VARIANTS` case."""
+
+    def build(case: str, **overrides) -> torch.nn.Module:
+        family, variant = VARIANTS[case]
+        return tiny.model(family, **{**variant, **overrides})
+
+    return build
 
 
 @pytest.fixture(autouse=True)
@@ -74,9 +85,9 @@ def embedding_and_head(model: torch.nn.Module) -> tuple[Embedding, OutputHead]:
     return embeddings[0], heads[0]
 
 
-@pytest.mark.parametrize("name", sorted(TINY))
-def test_forward_shape_and_backward(name: str) -> None:
-    model = TINY[name]()
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_forward_shape_and_backward(name: str, make) -> None:
+    model = make(name)
     x = ids()
     logits = model(x)
     assert logits.shape == (2, N, V)
@@ -89,22 +100,22 @@ def test_forward_shape_and_backward(name: str) -> None:
     assert embedding.embedding.weight.grad.abs().sum() > 0
 
 
-@pytest.mark.parametrize("name", sorted(TINY))
+@pytest.mark.parametrize("name", sorted(VARIANTS))
 @pytest.mark.parametrize("tie", [True, False])
-def test_tie_identity(name: str, tie: bool) -> None:
-    model = TINY[name](tie_weights=tie)
+def test_tie_identity(name: str, tie: bool, make) -> None:
+    model = make(name, tie_weights=tie)
     embedding, head = embedding_and_head(model)
     assert (head.weight is embedding.embedding.weight) == tie
-    untied = TINY[name](tie_weights=False)
+    untied = make(name, tie_weights=False)
     difference = sum(p.numel() for p in untied.parameters()) - sum(
         p.numel() for p in model.parameters()
     )
     assert difference == (V * D if tie else 0)
 
 
-@pytest.mark.parametrize("name", sorted(TINY))
-def test_causal(name: str) -> None:
-    model = TINY[name]().eval()
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_causal(name: str, make) -> None:
+    model = make(name).eval()
     x = ids()
     t = 5
     x2 = x.clone()
@@ -133,8 +144,8 @@ def test_mistral_sliding_window_limits_reach() -> None:
     assert _changed_positions(full, ids(), 0, lambda c: (c + 1) % V) == list(range(N))
 
 
-def test_gemma2_pairs_local_then_global_layers() -> None:
-    model = TINY["gemma2"]().eval()  # sliding_window 4
+def test_gemma2_pairs_local_then_global_layers(make) -> None:
+    model = make("gemma2").eval()  # sliding_window 4
     pair = model.blocks[1].stack[0]
     local, global_ = pair.blocks[0], pair.blocks[1]
     x = torch.randn(2, N, D)
@@ -143,9 +154,9 @@ def test_gemma2_pairs_local_then_global_layers() -> None:
     assert len(model.blocks[1].stack) == 1
 
 
-def test_gemma2_final_logit_softcap() -> None:
-    capped = TINY["gemma2"]()
-    uncapped = TINY["gemma2"](final_logit_softcap=None)
+def test_gemma2_final_logit_softcap(make) -> None:
+    capped = make("gemma2")
+    uncapped = make("gemma2", final_logit_softcap=None)
     uncapped.load_state_dict(capped.state_dict())
     with torch.no_grad():
         capped.blocks[0].embedding.weight.mul_(50.0)
@@ -156,15 +167,15 @@ def test_gemma2_final_logit_softcap() -> None:
         torch.testing.assert_close(capped(x), 30.0 * torch.tanh(raw / 30.0))
 
 
-def test_gemma2_embedding_scaled_by_sqrt_width() -> None:
-    model = TINY["gemma2"]()
+def test_gemma2_embedding_scaled_by_sqrt_width(make) -> None:
+    model = make("gemma2")
     embedding = model.blocks[0]
     x = ids()
     torch.testing.assert_close(embedding(x), embedding.embedding.weight[x] * D**0.5)
 
 
-def test_mixtral_routes_top_k_per_token() -> None:
-    model = TINY["mixtral"]()
+def test_mixtral_routes_top_k_per_token(make) -> None:
+    model = make("mixtral")
     model(ids())
     moes = [m for m in model.modules() if hasattr(m, "last_expert_counts")]
     assert len(moes) == 2
@@ -198,17 +209,17 @@ def test_bad_hyperparameters_raise_config_error(build, message: str) -> None:
         build()
 
 
-def test_wrong_input_shape_names_the_expected_one() -> None:
-    model = TINY["llama3"]()
+def test_wrong_input_shape_names_the_expected_one(make) -> None:
+    model = make("llama3")
     with pytest.raises(ValueError, match=r"\[batch, seq\]"):
         model(torch.randn(2, N, D))
 
 
-@pytest.mark.parametrize("name", sorted(TINY))
-def test_kv_cache_decoding_matches_full_forward(name: str) -> None:
+@pytest.mark.parametrize("name", sorted(VARIANTS))
+def test_kv_cache_decoding_matches_full_forward(name: str, make) -> None:
     from olm.nn.attention import KVCache
 
-    model = TINY[name]().eval()
+    model = make(name).eval()
     x = ids()
     cache = KVCache()
     with torch.no_grad():
@@ -220,8 +231,8 @@ def test_kv_cache_decoding_matches_full_forward(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["llama3", "gpt2", "gemma2"])
-def test_padding_mask_reaches_attention(name: str) -> None:
-    model = TINY[name]().eval()
+def test_padding_mask_reaches_attention(name: str, make) -> None:
+    model = make(name).eval()
     x = ids()
     keep = torch.ones(2, N, dtype=torch.bool)
     keep[0, 2] = False  # hide token 2 of the first sequence from every query

@@ -37,23 +37,17 @@ def no_blocking_dialogs(monkeypatch):
     return asked
 
 
-def tiny_gpt2():
-    """A tiny olm.models.GPT2Model (the preset's structure, toy sizes)."""
-    from olm.models import GPT2Model
-
-    with torch.device("meta"):
-        return GPT2Model(vocab_size=128, embed_dim=64, num_layers=2, num_heads=4, max_seq_len=32)
+# The Studio tests' model: the tiny GPT-2 of the root ``tiny`` factory, a little wider.
+STUDIO_GPT2 = dict(vocab_size=128, embed_dim=64, dropout=0.1)
 
 
-def tiny_graph():
-    """The document of :func:`tiny_gpt2`."""
-    from olm.graph.from_module import from_module
-
-    return from_module(tiny_gpt2(), name="TinyGPT2")
+def tiny_graph(tiny):
+    """The document of the Studio tests' tiny GPT-2 (the preset's structure, toy sizes)."""
+    return tiny.graph("gpt2", name="TinyGPT2", **STUDIO_GPT2)
 
 
 @pytest.fixture
-def window(qtbot, studio_home):
+def window(qtbot, studio_home, tiny):
     """A shown main window with the tiny GPT-2 document open."""
     from olm_studio.main_window import MainWindow
     from olm_studio.settings import StudioSettings
@@ -61,7 +55,7 @@ def window(qtbot, studio_home):
     w = MainWindow(settings=StudioSettings(studio_home))
     qtbot.addWidget(w)
     w.resize(1400, 900)
-    w.controller.set_document(tiny_graph())
+    w.controller.set_document(tiny_graph(tiny))
     w.show()
     qtbot.waitExposed(w)
     yield w
@@ -77,12 +71,22 @@ def find(graph, type_key, n=0):
 class Helpers:
     """Shared helpers, handed to tests as the ``h`` fixture."""
 
-    tiny_gpt2 = staticmethod(tiny_gpt2)
-    tiny_graph = staticmethod(tiny_graph)
+    def __init__(self, tiny) -> None:  # noqa: ANN001 - the root factory
+        self.tiny = tiny
+
+    def tiny_gpt2(self):  # noqa: ANN201
+        """The Studio tests' tiny GPT-2 module (on ``meta``)."""
+        with torch.device("meta"):
+            return self.tiny.model("gpt2", **STUDIO_GPT2)
+
+    def tiny_graph(self):  # noqa: ANN201
+        """Its document."""
+        return tiny_graph(self.tiny)
+
     find = staticmethod(find)
 
 
 @pytest.fixture
-def h():
+def h(tiny):
     """The :class:`Helpers`."""
-    return Helpers
+    return Helpers(tiny)

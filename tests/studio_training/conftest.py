@@ -24,37 +24,22 @@ def _isolated_dirs(tmp_path, monkeypatch):
     monkeypatch.delenv("OLM_RUNS_DIR", raising=False)
 
 
-def tiny_llama():
-    from olm.models import Llama3Model
-
-    return Llama3Model(vocab_size=256, embed_dim=32, intermediate_size=64, num_layers=2,
-                       num_heads=2, num_kv_heads=1, max_seq_len=64)
-
-
-def tiny_gpt2(vocab_size: int = 256, max_seq_len: int = 128):
-    from olm.models import GPT2Model
-
-    return GPT2Model(vocab_size=vocab_size, embed_dim=32, num_layers=2, num_heads=2,
-                     max_seq_len=max_seq_len, dropout=0.0)
-
-
-def graph_of(module, name: str):
-    import olm.graph
-
-    return olm.graph.from_module(module, name=name)
-
-
-class TinyModels:
-    """Builders of the tiny models the tests train (a fixture, so tests import nothing)."""
-
-    llama = staticmethod(tiny_llama)
-    gpt2 = staticmethod(tiny_gpt2)
-    graph_of = staticmethod(graph_of)
-
-
 @pytest.fixture
-def tiny() -> type[TinyModels]:
-    return TinyModels
+def tiny(tiny):
+    """The root tiny-model factory, plus the two models these tests train (2 heads, bytes)."""
+
+    class Training(tiny):
+        @staticmethod
+        def llama():
+            return tiny.model("llama3", vocab_size=256, num_heads=2, num_kv_heads=1,
+                              max_seq_len=64)
+
+        @staticmethod
+        def gpt2(vocab_size: int = 256, max_seq_len: int = 128):
+            return tiny.model("gpt2", vocab_size=vocab_size, num_heads=2,
+                              max_seq_len=max_seq_len)
+
+    return Training
 
 
 @pytest.fixture

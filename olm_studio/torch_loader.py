@@ -1,0 +1,156 @@
+"""PyTorch loads in the background while the user already looks at the model.
+
+``import torch`` alone takes longer than the whole window needs to appear, and nothing in
+the first paint needs it: the default document, its figures and diagnostics come from
+shipped data (:mod:`olm.graph.shipped`). :class:`TorchLoader` imports torch and the
+library's building code on a worker thread once the window is up; what needs torch (the
+summary, training checks, measuring an edited part) asks :meth:`TorchLoader.when_ready`
+to run it later and says "Loading PyTorch…" meanwhile, or waits (:meth:`TorchLoader.wait`).
+
+Only the application defers torch (:meth:`TorchLoader.defer`, before it builds the
+window) and starts the background load (:func:`start_in_background`, once the window is
+shown; a ``--screenshot`` run never needs it). Otherwise :attr:`TorchLoader.is_ready` is
+True and whatever needs torch imports it inline, as in scripts and tests.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import threading
+from typing import Callable
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtWidgets import QMainWindow
+
+__all__ = ["LOADING_TEXT", "TorchLoader", "start_in_background", "torch_loader"]
+
+LOADING_TEXT = "Loading PyTorch…"
+# What building, measuring and training need, imported in this order on the worker.
+_MODULES = ("torch", "olm.nn", "olm.graph.build", "olm.graph.meta", "olm.graph.from_module")
+
+
+class TorchLoader(QObject):
+    """Imports torch on a worker thread; ``ready`` is emitted on the GUI thread after.
+
+    Signals:
+        ready(): torch and the building code are importable without waiting.
+        failed(str): the import failed (the message says why).
+    """
+
+    ready = Signal()
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._done = threading.Event()
+        self._done.set()  # nothing in flight: torch, when needed, is imported inline
+        self._thread: threading.Thread | None = None
+        self.error: str | None = None
+        self._waiting: list[Callable[[], None]] = []
+        self.ready.connect(self._run_waiting)
+        self.failed.connect(lambda _message: self._run_waiting())
+
+    @property
+    def is_ready(self) -> bool:
+        """False only while a background load is in flight."""
+        return self._done.is_set()
+
+    @property
+    def loaded(self) -> bool:
+        """True when torch has been imported (by anyone)."""
+        return "torch" in sys.modules
+
+    def defer(self) -> None:
+        """From now on, what needs torch waits for :meth:`start` (unless it is loaded)."""
+        if self._thread is None and not self.loaded:
+            self._done.clear()
+
+    def release(self) -> None:
+        """Stop deferring without loading (a ``--screenshot`` run ends here)."""
+        if self._thread is None:
+            self._waiting.clear()
+            self._done.set()
+
+    def start(self) -> None:
+        """Begin loading on a daemon thread (a no-op once started)."""
+        if self._thread is not None:
+            return
+        if self.loaded:
+            self._finish()  # the rest imports inline in no time
+            return
+        self._done.clear()
+        self._thread = threading.Thread(target=self._load, name="olm-torch-loader", daemon=True)
+        self._thread.start()
+
+    def _load(self) -> None:
+        try:
+            for name in _MODULES:
+                importlib.import_module(name)
+            from olm.graph.catalog import live_catalog
+
+            live_catalog()
+        except Exception as err:  # noqa: BLE001 - reported to the UI, never raised on a thread
+            self.error = f"PyTorch could not be loaded: {err}"
+        self._finish()
+
+    def _finish(self) -> None:
+        self._done.set()
+        if self.error is None:
+            self.ready.emit()  # queued to the GUI thread: this object lives there
+        else:
+            self.failed.emit(self.error)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until torch is loaded (starting a deferred load); True when it is."""
+        if not self._done.is_set():
+            self.start()
+        return self._done.wait(timeout)
+
+    def when_ready(self, callback: Callable[[], None]) -> bool:
+        """Run ``callback`` now if torch is loaded (True), else once it is (False).
+
+        A callback already waiting is not added twice.
+        """
+        if self._done.is_set():
+            callback()
+            return True
+        if callback not in self._waiting:
+            self._waiting.append(callback)
+        return False
+
+    def _run_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for callback in waiting:
+            callback()
+
+
+_LOADER: TorchLoader | None = None
+
+
+def torch_loader() -> TorchLoader:
+    """The application's one loader (created on first use, on the GUI thread)."""
+    global _LOADER
+    if _LOADER is None:
+        _LOADER = TorchLoader()
+    return _LOADER
+
+
+def start_in_background(window: QMainWindow) -> TorchLoader:
+    """Start loading right after the window's first paint; say so in its status bar."""
+    loader = torch_loader()
+    if loader.loaded:
+        return loader
+    bar = window.statusBar()
+    bar.showMessage(LOADING_TEXT)
+
+    def done(message: str = "") -> None:
+        if bar.currentMessage() == LOADING_TEXT:
+            bar.showMessage(message or "PyTorch loaded", 0 if message else 3000)
+
+    loader.ready.connect(done)
+    loader.failed.connect(done)
+    # After the events show() posted (the first paint): the import holds the GIL in long
+    # stretches, so it starts once the window is on screen, then runs beside the GUI.
+    QTimer.singleShot(0, loader.start)
+    return loader
