@@ -66,9 +66,13 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app, theme)
     window = MainWindow(settings=settings, theme=theme,
                         screenshot_mode=bool(args.screenshot))
-    window.open_initial(args.file)
+    opened = window.open_initial(args.file)
 
     if args.screenshot:
+        if not opened:  # the reason is already on stderr
+            window.discard_session()
+            window.close()
+            return 2
         return _screenshot(app, window, Path(args.screenshot), _parse_size(args.size))
     window.show()
     window.offer_recovery()

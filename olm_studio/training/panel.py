@@ -153,19 +153,30 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
 
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setChildrenCollapsible(False)
+        self.side.addWidget(self.tabs)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(scroll)
         splitter.addWidget(self.plots)
-        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([400, 720, 480])
+        splitter.setSizes([330, 720, 400])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
 
     # -- the main window's calls -----------------------------------------------------
+    def add_side_widget(self, widget: QWidget) -> None:
+        """Show ``widget`` under the Runs/Samples/Export tabs (the Studio's small canvas)."""
+        self.side.addWidget(widget)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 1)
+
     def set_graph(self, graph: Any) -> None:
         """The document being edited changed (``None`` when no model is open)."""
         self._graph = graph
