@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 __all__ = ["build_menus"]
 
 Std = QKeySequence.StandardKey
+_DEDICATED_KEYS = Qt.Key.Key_Back.value  # Qt's multimedia/launcher keys start here
 
 
 def unique_sequences(*shortcuts: object) -> list[QKeySequence]:
@@ -38,7 +39,9 @@ def unique_sequences(*shortcuts: object) -> list[QKeySequence]:
         else:
             found = [QKeySequence(shortcut)]
         for seq in found:
-            if not seq.isEmpty() and seq.toString() not in [o.toString() for o in out]:
+            if seq.isEmpty() or seq[0].key().value >= _DEDICATED_KEYS:
+                continue  # "New", "Undo", "Zoom In": keys most keyboards do not have
+            if seq.toString() not in [o.toString() for o in out]:
                 out.append(seq)
     return out
 
@@ -87,7 +90,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["compare"] = _action(w, file, "&Compare with…", w.compare_dialog, None,
                            "Compare this model with another document or preset")
     file.addSeparator()
-    a["quit"] = _action(w, file, "&Quit", w.close, Std.Quit, replaces=True)
+    a["quit"] = _action(w, file, "&Quit", w.close, [Std.Quit, "Ctrl+Q"],
+                        replaces=True)
 
     edit = bar.addMenu("&Edit")
     undo = w.controller.undo_stack.createUndoAction(w, "&Undo")
