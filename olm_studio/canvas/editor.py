@@ -27,6 +27,7 @@ from olm_studio.canvas.view import CanvasView
 from olm_studio.clipboard import copy_fragment
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
+from olm_studio.rich import tooltip_html
 
 __all__ = ["CanvasEditor"]
 
@@ -316,9 +317,10 @@ class CanvasEditor(QWidget):
         sel = [i for i in self.controller.selection if i != graph.root] or [node_id]
         if not node.is_container and node.type in catalog():
             replace = menu.addMenu("Replace with…")
+            replace.setToolTipsVisible(True)
             for spec in sorted(catalog().same_role(node.type), key=lambda s: s.name):
                 action = replace.addAction(spec.name)
-                action.setToolTip(spec.doc)
+                action.setToolTip(tooltip_html(spec.name, spec.doc))
                 action.triggered.connect(
                     lambda _=False, t=spec.name: self.replace(node_id, t))
         if node_id != graph.root:

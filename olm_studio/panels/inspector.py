@@ -31,6 +31,7 @@ from olm.graph.variables import canonical_name
 from olm_studio.canvas.looks import format_count
 from olm_studio.controller import DocumentController
 from olm_studio.panels.editors import make_editor, set_editor_value
+from olm_studio.rich import rst_to_html, tooltip_html
 from olm_studio.theme import FAMILY_COLORS
 
 __all__ = ["InspectorPanel"]
@@ -119,7 +120,7 @@ class InspectorPanel(QWidget):
         self.title.setText(f"<span style='color:{colour}'>■</span> {node.type}")
         doc = self.controller.doc_of(node.type) or (
             "A container: its parts run in order." if node.is_container else "")
-        self.subtitle.setText(doc)
+        self.subtitle.setText(rst_to_html(doc))
         if node.type == "Repeat":
             self._repeat_rows()
         elif node.type == "Parallel":
@@ -144,7 +145,7 @@ class InspectorPanel(QWidget):
     def _add_row(self, spec: ParamSpec) -> None:
         node_id = self.node_id
         label = QLabel(spec.name)
-        label.setToolTip(spec.doc or spec.name)
+        label.setToolTip(tooltip_html(spec.name, spec.doc or ""))
         if spec.kind == "module":
             self.form.addRow(label, self._owned_widget(spec))
             return
@@ -152,7 +153,7 @@ class InspectorPanel(QWidget):
             self.form.addRow(label, self._ref_widget(spec))
             return
         editor = make_editor(spec, lambda v, n=spec.name: self._commit(node_id, n, v))
-        editor.setToolTip(spec.doc)
+        editor.setToolTip(tooltip_html(spec.name, spec.doc or ""))
         bind = QToolButton()
         bind.setText("var")
         bind.setToolTip("Bind to a model variable")
