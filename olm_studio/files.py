@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
@@ -196,6 +197,8 @@ class FileActions:
         """Name the open model: its preset while it is that preset unchanged, else Custom."""
         combo = self.w.preset_combo
         c = self.controller
+        if not (shiboken6.isValid(combo) and shiboken6.isValid(c.undo_stack)):
+            return  # the window is being torn down
         name = self._preset_origin if c.pristine else None
         index = combo.findData(name) if name else 0
         combo.setItemText(0, "Custom" if name is None and c.graph.name in ("", "model")

@@ -329,6 +329,7 @@ class TrainPanel(QWidget):
             self.samples_view.append(f"step {event.get('step', '?')}", str(event.get("text", "")))
         if event.get("event") == "checkpoint":
             self._on_current_run(self.runs_list.current_id())
+            self.runs_tab.refresh_overlay()
         self.plots.mark_dirty()
         if not self._ui_timer.isActive():
             self._ui_timer.start()
@@ -339,7 +340,7 @@ class TrainPanel(QWidget):
             return
         run.set_status(status, reason)
         self.runs_list.add_run(run)
-        self.plots.refresh()
+        self.runs_tab.refresh_overlay()  # the compare box must not say "running" any more
         self._update_progress(run)
         text = {"finished": "Finished", "stopped": "Stopped", "failed": "Failed"}[status]
         self.status_label.setText(f"{text}: {run.name}" + (f" — {reason}" if reason else ""))
