@@ -50,7 +50,9 @@ class RunsTab(QSplitter):
         self.compare_box.setOpenLinks(False)
         self.baseline_box = QComboBox()
         self.baseline_box.setToolTip("the run every other ticked run is compared with")
-        self.baseline_box.activated.connect(lambda _i: self.refresh_overlay())
+        self._chosen_baseline: str | None = None  # set by the user; else the oldest ticked
+        self.baseline_box.activated.connect(
+            lambda _i: self.set_baseline(self.baseline_box.currentData()))
         lower = QWidget()
         column = QVBoxLayout(lower)
         column.setContentsMargins(0, 0, 0, 0)
@@ -134,7 +136,7 @@ class RunsTab(QSplitter):
     def _sync_baseline(self, ticked: list[str]) -> str | None:
         """Offer the ticked runs as baselines; keep the chosen one while it stays ticked."""
         box = self.baseline_box
-        chosen = box.currentData()
+        chosen = self._chosen_baseline
         box.blockSignals(True)
         box.clear()
         for rid in ticked:
@@ -147,10 +149,9 @@ class RunsTab(QSplitter):
 
     def set_baseline(self, run_id: str) -> None:
         """Compare every other ticked run with ``run_id`` (which must be ticked)."""
-        index = self.baseline_box.findData(run_id)
-        if index < 0:
+        if self.baseline_box.findData(run_id) < 0:
             raise KeyError(f"run {run_id!r} is not ticked")
-        self.baseline_box.setCurrentIndex(index)
+        self._chosen_baseline = run_id
         self.refresh_overlay()
 
     def baseline(self) -> str | None:
