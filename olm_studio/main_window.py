@@ -114,6 +114,11 @@ class MainWindow(QMainWindow):
         right.addWidget(self.variables)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
+        right.setSizes([520, 300])
+        # Wide enough that labels, "= embed_dim" bindings and messages read fully (1280×800).
+        right.setMinimumWidth(300)
+        self.palette.setMinimumWidth(200)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", right,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabs = QTabWidget(self)
@@ -125,9 +130,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.summary, "Summary")
         self.bottom_dock = self._dock("Model", "bottomDock", self.tabs,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 340],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 340],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.bottom_dock], [170], Qt.Orientation.Vertical)
 
     def _populate_docks_menu(self) -> None:
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):

@@ -12,7 +12,15 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPainter, QResizeEvent
-from PySide6.QtWidgets import QDockWidget, QFrame, QGraphicsScene, QGraphicsView, QStackedWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFrame,
+    QGraphicsScene,
+    QGraphicsView,
+    QSizePolicy,
+    QStackedWidget,
+    QWidget,
+)
 
 if TYPE_CHECKING:
     from olm_studio.main_window import MainWindow
@@ -74,10 +82,20 @@ class Workspaces(QStackedWidget):
             add_side(self.small_canvas)
         self._design_docks: list[QDockWidget] = []
         self._current = "design"
+        self._size_to(window.canvas)
 
     def current(self) -> str:
         """"design" or "train"."""
         return self._current
+
+    def _size_to(self, shown: QWidget) -> None:
+        """Only the shown page's minimum size counts (a hidden Train panel must not widen
+        the Design workspace beyond 1280 px)."""
+        for i in range(self.count()):
+            page = self.widget(i)
+            policy = QSizePolicy.Policy.Preferred if page is shown else QSizePolicy.Policy.Ignored
+            page.setSizePolicy(policy, policy)
+        self.updateGeometry()
 
     def docks(self) -> list[QDockWidget]:
         """The Design workspace's panels."""
@@ -98,6 +116,7 @@ class Workspaces(QStackedWidget):
             self.setCurrentWidget(self.w.canvas)
             for dock in self._design_docks or self.docks():
                 dock.show()
+        self._size_to(self.currentWidget())
         self._current = name
         if self.small_canvas is not None and name == "train":
             self.small_canvas.fit()

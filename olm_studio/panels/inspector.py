@@ -11,6 +11,7 @@ Labels, bindings and messages wrap, so the panel reads fully at 1280×800.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -39,7 +40,16 @@ from olm_studio.panels.editors import make_editor, set_editor_missing, set_edito
 from olm_studio.rich import rst_to_html, tooltip_html
 from olm_studio.theme import FAMILY_COLORS
 
-__all__ = ["InspectorPanel"]
+__all__ = ["InspectorPanel", "breakable"]
+
+
+def breakable(name: str, longest: int = 22) -> str:
+    """A type name longer than ``longest`` characters with break opportunities between its
+    words (zero-width spaces), so ``PartialScaledRotaryPositionalEmbedding`` wraps in a
+    narrow panel instead of being cut; shorter names are left as they are."""
+    if len(name) <= longest:
+        return name
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "\u200b", name)
 
 
 class _Row:
@@ -72,7 +82,7 @@ class InspectorPanel(QWidget):
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.diag = QLabel("", self)
         self.diag.setWordWrap(True)
         scroll = QScrollArea(self)
@@ -140,7 +150,7 @@ class InspectorPanel(QWidget):
         family = self.controller.family_of(node.type)
         colour = FAMILY_COLORS.get(family, "#8c96a3")
         many = f"{len(self.node_ids)} × " if len(self.node_ids) > 1 else ""
-        self.title.setText(f"<span style='color:{colour}'>■</span> {many}{node.type}")
+        self.title.setText(f"<span style='color:{colour}'>■</span> {many}{breakable(node.type)}")
         doc = self.controller.doc_of(node.type) or (
             "A container: its parts run in order." if node.is_container else "")
         self.subtitle.setText(rst_to_html(doc) + (

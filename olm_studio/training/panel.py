@@ -137,7 +137,7 @@ class TrainPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(290)
+        scroll.setMinimumWidth(300)
 
         self.plots = LivePlots()
         self.runs_tab = RunsTab(self.plots)
@@ -164,7 +164,7 @@ class TrainPanel(QWidget):
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([330, 720, 400])
+        splitter.setSizes([310, 660, 400])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)

@@ -90,16 +90,19 @@ class _RunCurves:
         self.grad.setData(x, h.grad_norm.values)
 
 
-def compact_number(value: float) -> str:
-    """Tick text that stays short: ``20000`` → ``20k``, ``0.0003`` → ``3e-4``."""
+def compact_number(value: float, digits: int = 3) -> str:
+    """Tick text that stays short: ``20000`` → ``20k``, ``0.0003`` → ``3e-4``.
+
+    ``digits`` significant digits (more when neighbouring ticks would read the same).
+    """
     magnitude = abs(value)
     if 0 < magnitude < 1e-2:
-        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if magnitude >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
+            return f"{value / limit:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
 
 
 class RunLegend(QLabel):
@@ -134,7 +137,13 @@ class CompactAxis(pg.AxisItem):
     """An axis whose ticks read ``2k``/``1.5M``/``0.0003`` instead of SI-scaled zeros."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        return [compact_number(v * scale) for v in values]
+        """Short labels, with as many digits as it takes for no two ticks to read alike."""
+        labels: list[str] = []
+        for digits in range(3, 9):
+            labels = [compact_number(v * scale, digits) for v in values]
+            if len(set(labels)) == len(labels):
+                break
+        return labels
 
 
 def _curve(plot: pg.PlotItem, pen: object, **kwargs: object) -> pg.PlotDataItem:
