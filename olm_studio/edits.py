@@ -65,7 +65,8 @@ class Edits:
 
     Args:
         controller: the document controller.
-        report: shows a refused edit's message to the user.
+        report: shows a message in the status line: why an edit was refused, or what a
+            bulk edit did ("Replaced 3 LayerNorm parts with RMSNorm; filled ...").
     """
 
     def __init__(self, controller: DocumentController, report: Callable[[str], None]) -> None:
