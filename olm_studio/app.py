@@ -69,10 +69,14 @@ def main(argv: list[str] | None = None) -> int:
     torch_loader().defer()  # the window opens first; what needs torch waits for it
     window = MainWindow(settings=settings, theme=theme,
                         screenshot_mode=bool(args.screenshot))
-    window.open_initial(args.file)
+    opened = window.open_initial(args.file)
 
     if args.screenshot:
         try:
+            if not opened:  # the reason is already on stderr
+                window.discard_session()
+                window.close()
+                return 2
             return _screenshot(app, window, Path(args.screenshot), _parse_size(args.size))
         finally:
             torch_loader().release()

@@ -143,6 +143,11 @@ class DocumentController(QObject):
         """True when there are edits since the last save/open."""
         return self._modified or not self.undo_stack.isClean()
 
+    @property
+    def pristine(self) -> bool:
+        """True while the document is exactly as it was opened (no edit, or all undone)."""
+        return self.undo_stack.index() == 0 and not self._modified
+
     def _on_clean_changed(self, _clean: bool) -> None:
         self.dirty_changed.emit(self.dirty)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from olm.core.errors import OLMError
+from olm.graph.catalog import catalog
 from olm.graph.commands import (
     AddNode,
     AddWire,
@@ -32,6 +33,7 @@ from olm.graph.commands import (
 from olm.graph.document import Graph
 from olm.graph.fragments import fragment_nodes
 from olm_studio.controller import DocumentController
+from olm_studio.derive import derive_missing
 
 __all__ = ["Edits"]
 
@@ -41,7 +43,8 @@ class Edits:
 
     Args:
         controller: the document controller.
-        report: shows a refused edit's message to the user.
+        report: shows a message in the status line: why an edit was refused, or what a
+            bulk edit did ("Replaced 3 LayerNorm parts with RMSNorm; filled ...").
     """
 
     def __init__(self, controller: DocumentController, report: Callable[[str], None]) -> None:
@@ -106,8 +109,60 @@ class Edits:
 
     def replace(self, node_id: str, new_type: str) -> bool:
         """Swap a component for another of the same role, keeping shared parameters."""
-        old = self.graph.nodes[node_id].type
-        return self.run(ReplaceNode(node_id, new_type), f"replace {old} with {new_type}")
+        return bool(self.replace_many([node_id], new_type))
+
+    def can_become(self, node_id: str, new_type: str) -> bool:
+        """True if ``node_id`` is a component of another type than ``new_type``."""
+        node = self.graph.nodes.get(node_id)
+        return node is not None and not node.is_container and new_type in catalog() \
+            and node.type != new_type
+
+    def replace_many(self, ids: list[str], new_type: str) -> list[str]:
+        """Replace every one of ``ids`` that can become ``new_type``, as one undo step.
+
+        Required values the new type needs and the old part lacked are derived where
+        they can be (see :mod:`olm_studio.derive`). The status line says how many parts
+        were replaced and what was filled. Returns the replaced ids (empty: refused).
+        """
+        graph = self.graph
+        targets = [i for i in dict.fromkeys(ids) if self.can_become(i, new_type)]
+        if not targets:
+            return []
+        old_types = sorted({graph.nodes[i].type for i in targets})
+        commands: list[Command] = []
+        filled: list[str] = []
+        env = self.c.figures.env
+        spec = catalog().get(new_type)
+        for node_id in targets:
+            replace = ReplaceNode(node_id, new_type)
+            try:
+                replace.touched(graph)  # works out the carried parameters, changes nothing
+            except OLMError as err:
+                self.report(str(err))
+                return []
+            commands.append(replace)
+            for name, value, why in derive_missing(spec, replace.params, env):
+                commands.append(SetParam(node_id, name, value))
+                if why not in filled:
+                    filled.append(why)
+        old = " and ".join(old_types)
+        label = f"replace {old} with {new_type}" if len(targets) == 1 else \
+            f"replace {len(targets)} {old} with {new_type}"
+        command = commands[0] if len(commands) == 1 else Macro(label, commands)
+        if not self.run(command, label):
+            return []
+        parts = "part" if len(targets) == 1 else "parts"
+        message = f"Replaced {len(targets)} {old} {parts} with {new_type}"
+        if filled:
+            message += "; filled " + "; ".join(filled)
+        self.report(message)
+        return targets
+
+    def replace_all(self, old_type: str, new_type: str) -> list[str]:
+        """Replace every ``old_type`` component of the model with ``new_type`` (one step)."""
+        graph = self.graph
+        return self.replace_many([i for i in graph.walk() if graph.nodes[i].type == old_type],
+                                 new_type)
 
     def wrap(self, ids: list[str], container_type: str, count: Any = 2) -> bool:
         """Wrap sibling nodes in a new container."""
@@ -146,6 +201,16 @@ class Edits:
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
         """Set one parameter (literal, ``{"var": ...}``, ``{"expr": ...}`` or UNSET)."""
         return self.run(SetParam(node_id, name, value))
+
+    def set_param_many(self, ids: list[str], name: str, value: Any) -> bool:
+        """Set one parameter on several nodes (a multi-selection) as one undo step."""
+        ids = [i for i in dict.fromkeys(ids) if i in self.graph.nodes]
+        if len(ids) == 1:
+            return self.set_param(ids[0], name, value)
+        if not ids:
+            return False
+        return self.run(Macro(f"set {name} on {len(ids)} parts",
+                              [SetParam(i, name, value) for i in ids]))
 
     def set_repeat_count(self, node_id: str, count: Any) -> bool:
         """Set a Repeat's count (a number or a variable reference)."""

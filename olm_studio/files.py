@@ -1,6 +1,11 @@
 """File handling: New, Open, Save, Save As, Recent, Import/Export Python, autosave.
 
-Every way of losing unsaved edits (New, Open, Quit) goes through :meth:`maybe_save`. While
+Every way of replacing or closing the document (New, the preset gallery and combo, Open,
+Open Recent, Import Python, Import Pretrained Folder, a file dropped on the window, Quit,
+closing the window) goes through one guard, :meth:`FileActions.maybe_save`; the menu
+actions that do so carry the Qt property ``replaces_document`` so a test can find every
+one of them from the menus themselves. After a file dialog closes, keyboard focus goes
+back to the canvas, so Ctrl+N / Ctrl+O work at once. While
 the document has unsaved edits it is autosaved every few seconds to a recovery file in the
 settings folder; a clean exit deletes it, so finding one at start means the last session
 crashed, and the app offers it back.
@@ -8,9 +13,11 @@ crashed, and the app offers it back.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
 
@@ -25,6 +32,7 @@ __all__ = ["FileActions", "PROJECT_FILTER", "PYTHON_FILTER"]
 
 PROJECT_FILTER = "OLM projects (*.olm.json);;All files (*)"
 PYTHON_FILTER = "Python files (*.py);;All files (*)"
+REPLACES_DOCUMENT = "replaces_document"  # Qt property on actions/widgets guarded by maybe_save
 AUTOSAVE_MS = 5000
 
 
@@ -61,8 +69,7 @@ class FileActions:
     def error(self, title: str, message: str) -> None:
         """Tell the user something failed (a dialog, or the status bar in screenshot mode)."""
         if self.w.screenshot_mode:
-            self.w.statusBar().showMessage(message, 10000)
-            print(f"olm-studio: {message}")
+            print(f"olm-studio: {message}", file=sys.stderr)
             return
         QMessageBox.warning(self.w, title, message)
 
@@ -83,7 +90,8 @@ class FileActions:
             self.error("Cannot open preset", str(err))
             return False
         self._set(graph, None)
-        self._select_combo(name)
+        self._preset_origin = name
+        self.sync_combo()
         return True
 
     def open_path(self, path: Path, quiet: bool = False) -> bool:
@@ -99,6 +107,12 @@ class FileActions:
         self._set(graph, Path(path) if str(path).endswith(".olm.json") else None)
         return True
 
+    def open_dropped(self, paths: list[Path]) -> bool:
+        """A file dropped on the window: ask about unsaved edits, then open the first."""
+        if not paths or not self.maybe_save():
+            return False
+        return self.open_path(paths[0])
+
     def open_spec(self, spec: str) -> bool:
         """Open ``spec``: a path if it exists, else a preset name."""
         if Path(spec).exists():
@@ -109,9 +123,24 @@ class FileActions:
         """Ask for a file and open it (after the unsaved-changes prompt)."""
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.w, "Open model", "", PROJECT_FILTER)
+        path = self._ask_open("Open model", PROJECT_FILTER)
         if path:
             self.open_path(Path(path))
+
+    def _ask_open(self, title: str, filters: str) -> str:
+        path, _ = QFileDialog.getOpenFileName(self.w, title, "", filters)
+        self.refocus()
+        return path
+
+    def _ask_save(self, title: str, suggested: str, filters: str) -> str:
+        path, _ = QFileDialog.getSaveFileName(self.w, title, suggested, filters)
+        self.refocus()
+        return path
+
+    def refocus(self) -> None:
+        """Give keyboard focus back to the window's canvas (after a dialog closed)."""
+        self.w.activateWindow()
+        self.w.canvas.view.setFocus()
 
     def new(self) -> None:
         """An empty model with the usual variables."""
@@ -125,11 +154,14 @@ class FileActions:
     def refresh_recent_menu(self) -> None:
         """Rebuild File → Open Recent from the settings."""
         menu = self.recent_menu
-        menu.clear()
+        for old in menu.actions():  # not clear(): the triggering action may be running
+            menu.removeAction(old)
+            old.deleteLater()
         recent = self.settings.recent_files()
         for path in recent:
             action = menu.addAction(Path(path).name)
             action.setToolTip(path)
+            action.setProperty(REPLACES_DOCUMENT, True)
             action.triggered.connect(lambda _=False, p=path: self._open_recent(p))
         menu.setEnabled(bool(recent))
 
@@ -142,22 +174,41 @@ class FileActions:
         from olm.models import PRESETS
 
         combo = self.preset_combo
+        combo.setProperty(REPLACES_DOCUMENT, True)
         combo.blockSignals(True)
-        combo.addItem("Presets…", None)
+        combo.addItem("Custom", None)
         for name, info in sorted(PRESETS.items(), key=lambda kv: (kv[1].year, kv[0])):
             combo.addItem(f"{name}  ({info.year})", name)
         combo.blockSignals(False)
         combo.activated.connect(self._combo_chosen)
+        self._preset_origin: str | None = None
+        self.controller.document_replaced.connect(self._forget_preset)
+        self.controller.undo_stack.indexChanged.connect(lambda _i: self.sync_combo())
+        self.controller.dirty_changed.connect(lambda _d: self.sync_combo())
+
+    def _forget_preset(self) -> None:
+        self._preset_origin = None  # open_preset sets it again right after
+        self.sync_combo()
 
     def _combo_chosen(self, index: int) -> None:
         name = self.preset_combo.itemData(index)
         if name and self.maybe_save():
             self.open_preset(name)
+        else:
+            self.sync_combo()  # cancelled: keep naming the open model
 
-    def _select_combo(self, name: str) -> None:
+    def sync_combo(self) -> None:
+        """Name the open model: its preset while it is that preset unchanged, else Custom."""
         combo = self.preset_combo
-        index = combo.findData(name)
+        c = self.controller
+        if not (shiboken6.isValid(combo) and shiboken6.isValid(c.undo_stack)):
+            return  # the window is being torn down
+        name = self._preset_origin if c.pristine else None
+        index = combo.findData(name) if name else 0
+        combo.setItemText(0, "Custom" if name is None and c.graph.name in ("", "model")
+                          else f"Custom: {c.graph.name}")
         combo.setCurrentIndex(max(0, index))
+        combo.setToolTip(f"The open model ({c.graph.name}); choose a preset to open it")
 
     # -- saving ---------------------------------------------------------------------------
     def save_to(self, path: Path) -> bool:
@@ -183,7 +234,7 @@ class FileActions:
     def save_as(self) -> bool:
         """Ask for a path and save there."""
         suggested = f"{self.controller.graph.name}.olm.json"
-        path, _ = QFileDialog.getSaveFileName(self.w, "Save model", suggested, PROJECT_FILTER)
+        path = self._ask_save("Save model", suggested, PROJECT_FILTER)
         return self.save_to(_project_path(path)) if path else False
 
     def maybe_save(self) -> bool:
@@ -215,7 +266,7 @@ class FileActions:
     def export_python(self) -> None:
         """Ask for a ``.py`` path and export."""
         name = f"{self.controller.graph.name.lower()}.py"
-        path, _ = QFileDialog.getSaveFileName(self.w, "Export Python", name, PYTHON_FILTER)
+        path = self._ask_save("Export Python", name, PYTHON_FILTER)
         if path:
             self.export_python_to(Path(path))
 
@@ -239,9 +290,33 @@ class FileActions:
         """Ask for a ``.py`` file and import it."""
         if not self.maybe_save():
             return
-        path, _ = QFileDialog.getOpenFileName(self.w, "Import Python", "", PYTHON_FILTER)
+        path = self._ask_open("Import Python", PYTHON_FILTER)
         if path:
             self.import_python_from(Path(path))
+
+    # -- pretrained folders ---------------------------------------------------------------
+    def import_pretrained_from(self, folder: Path) -> bool:
+        """Read a local Hugging Face folder's architecture onto the canvas."""
+        from olm.interop.hf import read_hf
+
+        try:
+            graph = read_hf(folder).graph
+        except (OLMError, OSError, ValueError) as err:
+            self.error("Cannot import", f"{folder}: {err}")
+            return False
+        graph.name = Path(folder).name or graph.name
+        self._set(graph, None)
+        self.controller.set_modified(True)
+        return True
+
+    def import_pretrained(self) -> None:
+        """Ask for a Hugging Face folder (config.json + safetensors) and import it."""
+        if not self.maybe_save():
+            return
+        folder = QFileDialog.getExistingDirectory(self.w, "Import pretrained folder", "")
+        self.refocus()
+        if folder:
+            self.import_pretrained_from(Path(folder))
 
     # -- autosave and recovery ------------------------------------------------------------
     def _on_dirty(self, dirty: bool) -> None:

@@ -2,8 +2,10 @@
 
 The window wires the parts together and owns nothing about the model: the document
 lives in the :class:`~olm_studio.controller.DocumentController`, file handling in
-:mod:`olm_studio.files`, menus in :mod:`olm_studio.menus`. Docks are QDockWidgets whose
-layout is saved on close and restored on the next start.
+:mod:`olm_studio.files`, menus in :mod:`olm_studio.menus`, the Design/Train switch in
+:mod:`olm_studio.workspaces`. Docks are QDockWidgets whose layout is saved on close and
+restored on the next start; they are locked (no accidental undocking by a title drag)
+until View → Panels → Lock Panels is unticked.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSplitter,
     QTabWidget,
+    QToolBar,
     QWidget,
 )
 
@@ -40,6 +43,7 @@ from olm_studio.panels.variables import VariablesPanel
 from olm_studio.settings import StudioSettings
 from olm_studio.status import FigureLine
 from olm_studio.theme import apply_theme
+from olm_studio.workspaces import Workspaces
 
 __all__ = ["MainWindow"]
 
@@ -77,8 +81,11 @@ class MainWindow(QMainWindow):
         self.resize(1500, 950)
         self.controller = DocumentController(parent=self)
         self.canvas = CanvasEditor(self.controller, theme, self)
-        self.setCentralWidget(self.canvas)
         self._build_docks()
+        self.train = _train_tab()
+        self._train_stale = True  # the Train panel gets the document when it is shown
+        self.workspaces = Workspaces(self)
+        self.setCentralWidget(self.workspaces)
         self.figure_line = FigureLine(self.statusBar())
         self.menus = build_menus(self)
         self.actions_by_key = self.menus.actions
@@ -86,8 +93,10 @@ class MainWindow(QMainWindow):
         self._populate_docks_menu()
         self._hint = self._build_hint()
         self.canvas.installEventFilter(self)
+        self.setAcceptDrops(True)
         self._connect()
         self._restore_state()
+        self.set_panels_locked(True)
         self._update_title()
 
     # -- construction -------------------------------------------------------------------
@@ -95,9 +104,6 @@ class MainWindow(QMainWindow):
         dock = QDockWidget(title, self)
         dock.setObjectName(name)
         dock.setWidget(widget)
-        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
-                         | QDockWidget.DockWidgetFeature.DockWidgetClosable
-                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
         return dock
 
@@ -113,6 +119,11 @@ class MainWindow(QMainWindow):
         right.addWidget(self.variables)
         right.setStretchFactor(0, 3)
         right.setStretchFactor(1, 2)
+        right.setChildrenCollapsible(False)
+        right.setSizes([520, 300])
+        # Wide enough that labels, "= embed_dim" bindings and messages read fully (1280×800).
+        right.setMinimumWidth(300)
+        self.palette.setMinimumWidth(200)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", right,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
         self.tabs = QTabWidget(self)
@@ -122,19 +133,21 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.diagnostics, "Diagnostics")
         self.tabs.addTab(self.code, "Code")
         self.tabs.addTab(self.summary, "Summary")
-        self.train = _train_tab()
-        self._train_stale = True  # the Train panel gets the document when it is shown
-        self.tabs.addTab(self.train, "Train")
         self.bottom_dock = self._dock("Model", "bottomDock", self.tabs,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
-        self.resizeDocks([self.palette_dock, self.inspector_dock], [270, 340],
+        self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 340],
                          Qt.Orientation.Horizontal)
-        self.resizeDocks([self.bottom_dock], [190], Qt.Orientation.Vertical)
+        self.resizeDocks([self.bottom_dock], [170], Qt.Orientation.Vertical)
 
     @property
     def preset_combo(self) -> QComboBox:
         """The toolbar's preset chooser (owned by :attr:`menus`; read-only here)."""
         return self.menus.preset_combo
+
+    @property
+    def toolbar(self) -> QToolBar:
+        """The main toolbar (owned by :attr:`menus`; read-only here)."""
+        return self.menus.toolbar
 
     @property
     def recent_menu(self) -> QMenu:
@@ -145,12 +158,45 @@ class MainWindow(QMainWindow):
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             self.menus.docks_menu.addAction(dock.toggleViewAction())
 
+    def set_panels_locked(self, locked: bool) -> None:
+        """Locked panels can be closed but not dragged away by their title bar."""
+        features = QDockWidget.DockWidgetFeature.DockWidgetClosable
+        if not locked:
+            features |= (QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock,
+                     getattr(self, "lesson_dock", None)):
+            if dock is not None:
+                dock.setFeatures(features)
+        action = self.actions_by_key.get("lock_panels")
+        if action is not None and action.isChecked() != locked:
+            action.setChecked(locked)
+
+    # -- workspaces ---------------------------------------------------------------------
+    def set_workspace(self, name: str) -> None:
+        """Show the Design or the Train workspace (Ctrl+1 / Ctrl+2, the toolbar)."""
+        self.workspaces.set_current(name)
+        self.actions_by_key[f"{name}_space"].setChecked(True)
+        if name == "train":
+            self._refresh_train()
+        else:
+            self.canvas.view.setFocus()
+
+    def workspace(self) -> str:
+        """The workspace shown: "design" or "train"."""
+        return self.workspaces.current()
+
+    def _refresh_train(self) -> None:
+        if self._train_stale and hasattr(self.train, "set_graph"):
+            self.train.set_graph(self.controller.graph)
+            self._train_stale = False
     def _build_hint(self) -> QLabel:
         hint = QLabel(HINT + "   ✕", self.canvas)
         hint.setObjectName("hintCard")
         hint.setToolTip("Click to dismiss")
         hint.setCursor(Qt.CursorShape.PointingHandCursor)
         hint.mousePressEvent = lambda _e: hint.hide()
+        hint.setWordWrap(False)
         hint.adjustSize()
         hint.hide()
         return hint
@@ -161,6 +207,8 @@ class MainWindow(QMainWindow):
         c.document_replaced.connect(self._on_document_replaced)
         c.structure_changed.connect(self._refresh_code_soon)
         c.content_changed.connect(self._refresh_code_soon)
+        c.structure_changed.connect(self._on_edited)
+        c.content_changed.connect(self._on_edited)
         c.path_changed.connect(lambda _p: self._update_title())
         if hasattr(self.train, "set_project_path"):  # runs are kept beside the project
             c.path_changed.connect(self.train.set_project_path)
@@ -181,20 +229,30 @@ class MainWindow(QMainWindow):
 
     def _on_document_replaced(self) -> None:
         self.figure_line.update(self.controller.figures, self.controller.graph.root, reset=True)
+        self._train_stale = True
         self._refresh_lazy_tabs()
+        self._hide_hint_when_done()
         QTimer.singleShot(0, self.fit_canvas)
+
+    def _on_edited(self) -> None:
+        self._train_stale = True
+        if self.workspace() == "train":
+            self._refresh_train()
+        self._hide_hint_when_done()
+
+    def _hide_hint_when_done(self) -> None:
+        """The hint names one step (LayerNorm → RMSNorm): gone once no LayerNorm is left."""
+        if self._hint.isVisible() and not any(
+                n.type == "LayerNorm" for n in self.controller.graph.nodes.values()):
+            self._hint.hide()
 
     def _refresh_code_soon(self) -> None:
         self._code_timer.start()
 
     def _refresh_lazy_tabs(self) -> None:
         current = self.tabs.currentWidget()
-        if current is self.train and hasattr(self.train, "set_graph"):
-            if self._train_stale:
-                self.train.set_graph(self.controller.graph)
-                self._train_stale = False
-        else:
-            self._train_stale = True
+        if self.workspace() == "train":
+            self._refresh_train()
         if current is self.code or self.screenshot_mode:
             self.refresh_code()
         if current is self.summary:
@@ -231,8 +289,11 @@ class MainWindow(QMainWindow):
         self.settings.save_window_state(self.saveGeometry(), self.saveState())
 
     # -- startup ------------------------------------------------------------------------
-    def open_initial(self, spec: str | None) -> None:
-        """Open ``spec`` (file or preset name), else the last project, else GPT-2 + hint."""
+    def open_initial(self, spec: str | None) -> bool:
+        """Open ``spec`` (file or preset name), else the last project, else GPT-2 + hint.
+
+        Returns False when ``spec`` was given and could not be opened (GPT-2 is shown).
+        """
         first = self.settings.first_start
         opened = False
         if spec:
@@ -247,6 +308,7 @@ class MainWindow(QMainWindow):
             self.show_hint()
         if not self.screenshot_mode:
             self.settings.mark_started()
+        return opened or not spec
 
     def show_hint(self) -> None:
         """Show the first-start hint card over the canvas."""
@@ -297,6 +359,32 @@ class MainWindow(QMainWindow):
         """File → Import Python…"""
         self.files.import_python()
 
+    def import_pretrained(self) -> None:
+        """File → Import Pretrained Folder…"""
+        self.files.import_pretrained()
+
+    # -- files dropped on the window ------------------------------------------------------
+    @staticmethod
+    def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
+        mime = event.mimeData()
+        if not mime.hasUrls():
+            return []
+        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._dropped_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = self._dropped_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.files.open_dropped(paths)
+
     def export_python(self) -> None:
         """File → Export Python… (and the Code tab's button)."""
         self.files.export_python()
@@ -306,7 +394,9 @@ class MainWindow(QMainWindow):
         from olm_studio.panels.presets import PresetGallery
 
         gallery = PresetGallery(self)
-        if gallery.exec() and gallery.chosen:
+        accepted = gallery.exec()
+        self.files.refocus()
+        if accepted and gallery.chosen and self.files.maybe_save():
             self.files.open_preset(gallery.chosen)
 
     def start_lesson(self, key: str = "modernise-gpt2") -> None:
@@ -314,6 +404,8 @@ class MainWindow(QMainWindow):
         from olm.graph.lessons import LESSONS
         from olm_studio.lesson_panel import LessonPanel
 
+        if not self.files.maybe_save():
+            return
         if getattr(self, "lesson", None) is None:
             self.lesson = LessonPanel(self.controller, self.files.open_preset, self)
             self.lesson.train_requested.connect(lambda: self.show_tab("Train"))
@@ -325,6 +417,7 @@ class MainWindow(QMainWindow):
             # Beside the inspector as a tab: the lesson gets the whole column to read in.
             self.tabifyDockWidget(self.inspector_dock, self.lesson_dock)
             self.menus.docks_menu.addAction(self.lesson_dock.toggleViewAction())
+            self.set_panels_locked(self.actions_by_key["lock_panels"].isChecked())
         if self.lesson.start(LESSONS[key]):
             self.lesson_dock.show()
             self.lesson_dock.raise_()
@@ -344,6 +437,10 @@ class MainWindow(QMainWindow):
 
     def show_tab(self, title: str) -> None:
         """Bring a bottom tab to the front (and the dock back if it was closed)."""
+        if title == "Train":
+            self.set_workspace("train")
+            return
+        self.set_workspace("design")
         self.bottom_dock.show()
         for i in range(self.tabs.count()):
             if self.tabs.tabText(i) == title:
@@ -375,9 +472,23 @@ class MainWindow(QMainWindow):
 
     def show_shortcuts(self) -> None:
         """Help → Keyboard Shortcuts."""
-        from olm_studio.panels.shortcuts import SHORTCUTS_HTML
+        from olm_studio.panels.shortcuts import shortcuts_html
 
-        QMessageBox.information(self, "Keyboard shortcuts", SHORTCUTS_HTML)
+        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html(self.menu_actions()))
+
+    def menu_actions(self) -> list:
+        """Every action reachable from the menu bar, in menu order (submenus included)."""
+        out: list = []
+
+        def walk(actions: list) -> None:
+            for action in actions:
+                if action.menu() is not None:
+                    walk(action.menu().actions())
+                elif not action.isSeparator() and action not in out:
+                    out.append(action)
+
+        walk(self.menuBar().actions())
+        return out
 
     def show_about(self) -> None:
         """Help → About."""
@@ -396,6 +507,7 @@ class MainWindow(QMainWindow):
         if confirm is not None and not confirm(ask=not self.screenshot_mode):
             event.ignore()  # the user chose to keep the run going
             return
+        self.set_workspace("design")  # the saved dock layout is Design's
         self.save_window_state()
         self.settings.last_file = str(self.controller.path) if self.controller.path else None
         self.files.stop_autosave(remove=True)

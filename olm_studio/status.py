@@ -40,8 +40,9 @@ class FigureLine:
         self.delta_label = QLabel("", bar)
         self.validity = QLabel("", bar)
         self.zoom = QLabel("100 %", bar)
-        bar.addWidget(self.figures_label)
-        bar.addWidget(self.delta_label)
+        # Permanent widgets: a status tip or message (hovering a menu) never hides them.
+        bar.addPermanentWidget(self.figures_label)
+        bar.addPermanentWidget(self.delta_label)
         bar.addPermanentWidget(self.validity)
         bar.addPermanentWidget(self.zoom)
         self._last_params: int | None = None

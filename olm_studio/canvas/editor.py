@@ -27,6 +27,7 @@ from olm_studio.canvas.scene import DropTarget, SceneInput
 from olm_studio.canvas.view import CanvasView
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
+from olm_studio.rich import tooltip_html
 
 __all__ = ["CanvasEditor"]
 
@@ -335,12 +336,20 @@ class CanvasEditor(QWidget):
         menu = QMenu(self)
         sel = [i for i in self.controller.selection if i != graph.root] or [node_id]
         if not node.is_container and node.type in catalog():
-            replace = menu.addMenu("Replace with…")
-            for spec in sorted(catalog().same_role(node.type), key=lambda s: s.name):
-                action = replace.addAction(spec.name)
-                action.setToolTip(spec.doc)
-                action.triggered.connect(
-                    lambda _=False, t=spec.name: self.replace(node_id, t))
+            same = self.same_family(sel if node_id in sel else [node_id], node.type)
+            title = "Replace with…" if len(same) == 1 else f"Replace {len(same)} selected with…"
+            every = [i for i in graph.walk() if graph.nodes[i].type == node.type]
+            menus = [(title, same)]
+            if len(every) > 1:
+                menus.append((f"Replace all {node.type} ({len(every)}) with…", every))
+            for menu_title, ids in menus:
+                replace = menu.addMenu(menu_title)
+                replace.setToolTipsVisible(True)
+                for spec in sorted(catalog().same_role(node.type), key=lambda s: s.name):
+                    action = replace.addAction(spec.name)
+                    action.setToolTip(tooltip_html(spec.name, spec.doc))
+                    action.triggered.connect(
+                        lambda _=False, t=spec.name, ids=ids: self.replace_ids(ids, t))
         if node_id != graph.root:
             wrap = menu.addMenu("Wrap in")
             for kind in ("Residual", "Repeat", "Block", "Parallel"):
@@ -374,11 +383,22 @@ class CanvasEditor(QWidget):
 
     def replace(self, node_id: str, new_type: str) -> bool:
         """Replace a component and flash it so the change is visible."""
-        ok = self.edits.replace(node_id, new_type)
-        if ok:
-            self.flash = {node_id}
+        return bool(self.replace_ids([node_id], new_type))
+
+    def same_family(self, ids: list[str], type_key: str) -> list[str]:
+        """Those of ``ids`` that are components of ``type_key``'s family."""
+        family = self.controller.family_of(type_key)
+        graph = self.controller.graph
+        return [i for i in ids if i in graph.nodes and not graph.nodes[i].is_container
+                and self.controller.family_of(graph.nodes[i].type) == family]
+
+    def replace_ids(self, ids: list[str], new_type: str) -> list[str]:
+        """Replace several components as one undo step and flash them."""
+        done = self.edits.replace_many(ids, new_type)
+        if done:
+            self.flash = set(done)
             self.redraw(structural=False)
             self._flash_timer.start(900)
-        return ok
+        return done
 
 

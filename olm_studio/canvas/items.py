@@ -15,6 +15,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
 from olm_studio.canvas.layout import HEADER_H, JOIN_H, PAD, SKIP_LANE
+from olm_studio.rich import rst_to_html
 from olm_studio.theme import CanvasColors, family_color
 
 __all__ = ["NodeLook", "NodeItem", "ContainerItem", "WireItem", "PortItem", "PORT_R"]
@@ -97,7 +98,7 @@ class _DocItem(QGraphicsObject):
     def _refresh_tooltip(self) -> None:
         parts = [f"<b>{self.look.title}</b>"]
         if self.look.doc:
-            parts.append(self.look.doc)
+            parts.append(rst_to_html(self.look.doc))
         for message in self.look.messages:
             colour = self.colors.error if self.look.severity == "error" else self.colors.warning
             parts.append(f"<span style='color:{colour}'>{message}</span>")

@@ -7,22 +7,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from olm.graph.catalog import catalog
-from olm.graph.document import CONTAINERS
+from olm_studio.rich import tooltip_html
+from olm_studio.search import search_components
 
 __all__ = ["QuickAdd", "search_components"]
-
-
-def search_components(text: str) -> list[str]:
-    """Type keys matching ``text``: name prefix first, then name, then description."""
-    cat = catalog()
-    names = sorted(set(cat.components) | set(c for c in CONTAINERS if c != "Pipeline"))
-    needle = text.strip().lower()
-    if not needle:
-        return names
-    prefix = [n for n in names if n.lower().startswith(needle)]
-    inside = [n for n in names if needle in n.lower() and n not in prefix]
-    described = [s.name for s in cat.search(needle) if s.name not in prefix + inside]
-    return prefix + inside + described
 
 
 class QuickAdd(QFrame):
@@ -70,7 +58,8 @@ class QuickAdd(QFrame):
         cat = catalog()
         for name in search_components(text)[:30]:
             item = QListWidgetItem(name)
-            item.setToolTip(cat.get(name).doc if name in cat else "container")
+            item.setToolTip(tooltip_html(name, cat.get(name).doc if name in cat else
+                                         "A container: its parts run in order."))
             self.list.addItem(item)
         if self.list.count():
             self.list.setCurrentRow(0)

@@ -2,7 +2,9 @@
 
 Spin boxes carry the catalog's ranges, choices become combo boxes, flags checkboxes.
 Floats use a text field (``1e-5`` is unreadable in a spin box). Every editor reports a
-finished value through one callback, so the inspector only turns it into an edit.
+finished value through one callback, so the inspector only turns it into an edit. A
+required value that is missing is shown empty and outlined (:func:`set_editor_missing`),
+never as the spin box's minimum.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from olm.graph.catalog import ParamSpec
 
-__all__ = ["make_editor", "set_editor_value", "INT_LIMIT"]
+__all__ = ["make_editor", "set_editor_missing", "set_editor_value", "INT_LIMIT", "MISSING_TEXT"]
 
 INT_LIMIT = 2**31 - 1
 _NONE = "None"
+MISSING_TEXT = "required"
+_MISSING_STYLE = "border: 1px solid #ff6b6b;"
 
 
 def _int_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QSpinBox:
@@ -26,7 +30,13 @@ def _int_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QSpinBox:
     box.setRange(int(max(-INT_LIMIT, low)), int(min(INT_LIMIT, high)))
     box.setKeyboardTracking(False)  # one edit per committed value, not per keystroke
     box.setGroupSeparatorShown(True)
-    box.valueChanged.connect(lambda v: emit(int(v)))
+    box.setProperty("real_minimum", box.minimum())
+
+    def changed(value: int) -> None:
+        if value >= box.property("real_minimum"):  # below it is the "missing" slot
+            emit(int(value))
+
+    box.valueChanged.connect(changed)
     return box
 
 
@@ -107,6 +117,41 @@ def make_editor(spec: ParamSpec, emit: Callable[[Any], None]) -> QWidget:
     if spec.kind == "choice":
         return _choice_editor(spec, emit)
     return _text_editor(spec, emit)
+
+
+def set_editor_missing(widget: QWidget, missing: bool) -> None:
+    """Show (or stop showing) that ``widget``'s required value is missing: empty, outlined.
+
+    A spin box gets one slot below its minimum that reads as :data:`MISSING_TEXT` (Qt's
+    special value text); text fields are emptied and say it as their placeholder.
+    """
+    if bool(widget.property("missing")) == missing:
+        return
+    widget.setProperty("missing", missing)
+    widget.blockSignals(True)
+    try:
+        if isinstance(widget, QSpinBox):
+            low = widget.property("real_minimum")
+            low = widget.minimum() if low is None else int(low)
+            if missing:
+                widget.setMinimum(low - 1)
+                widget.setSpecialValueText(MISSING_TEXT)
+                widget.setValue(low - 1)
+            else:
+                widget.setSpecialValueText("")
+                widget.setMinimum(low)
+        elif isinstance(widget, QLineEdit):
+            if missing:
+                widget.setText("")
+                widget.setProperty("plain_placeholder", widget.placeholderText())
+                widget.setPlaceholderText(MISSING_TEXT)
+            else:
+                widget.setPlaceholderText(str(widget.property("plain_placeholder") or ""))
+    finally:
+        widget.blockSignals(False)
+    widget.setStyleSheet(_MISSING_STYLE if missing else "")
+    note = "<b>Required: no value yet.</b> "
+    widget.setToolTip((note if missing else "") + widget.toolTip().removeprefix(note))
 
 
 def set_editor_value(widget: QWidget, value: Any) -> None:

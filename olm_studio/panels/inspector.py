@@ -3,13 +3,18 @@ to a model variable, plus the node's own diagnostics.
 
 The form is rebuilt when the selection (or the node's type) changes and only refreshed
 in place after other edits, so typing into one field never loses focus. Every change is
-an edit through :class:`~olm_studio.edits.Edits`, hence undoable.
+an edit through :class:`~olm_studio.edits.Edits`, hence undoable. When several parts of
+one type are selected, the form edits all of them at once (one undo step per change).
+A required value that is still missing shows empty and marked, never a made-up number.
+Labels, bindings and messages wrap, so the panel reads fully at 1280×800.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
@@ -18,6 +23,7 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QSpinBox,
     QToolButton,
     QVBoxLayout,
@@ -30,15 +36,27 @@ from olm.graph.values import resolve, tag_of
 from olm.graph.variables import canonical_name
 from olm_studio.canvas.looks import format_count
 from olm_studio.controller import DocumentController
-from olm_studio.panels.editors import make_editor, set_editor_value
+from olm_studio.panels.editors import make_editor, set_editor_missing, set_editor_value
+from olm_studio.rich import rst_to_html, tooltip_html
 from olm_studio.theme import FAMILY_COLORS
 
-__all__ = ["InspectorPanel"]
+__all__ = ["InspectorPanel", "breakable"]
+
+
+def breakable(name: str, longest: int = 22) -> str:
+    """A type name longer than ``longest`` characters with break opportunities between its
+    words (zero-width spaces), so ``PartialScaledRotaryPositionalEmbedding`` wraps in a
+    narrow panel instead of being cut; shorter names are left as they are."""
+    if len(name) <= longest:
+        return name
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", "\u200b", name)
 
 
 class _Row:
-    def __init__(self, spec: ParamSpec, editor: QWidget, bind: QToolButton) -> None:
+    def __init__(self, spec: ParamSpec, editor: QWidget, bind: QToolButton,
+                 label: QLabel | None = None) -> None:
         self.spec, self.editor, self.bind = spec, editor, bind
+        self.label = label or QLabel(spec.name)
 
 
 class InspectorPanel(QWidget):
@@ -53,6 +71,7 @@ class InspectorPanel(QWidget):
         super().__init__(parent)
         self.controller = controller
         self.node_id: str | None = None
+        self.node_ids: list[str] = []  # every node the form edits (a same-type selection)
         self._type: str | None = None
         self.rows: dict[str, _Row] = {}
         self.title = QLabel("Nothing selected", self)
@@ -63,11 +82,13 @@ class InspectorPanel(QWidget):
         self.form_host = QWidget(self)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.diag = QLabel("", self)
         self.diag.setWordWrap(True)
         scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         inner_layout = QVBoxLayout(inner)
         inner_layout.setContentsMargins(8, 8, 8, 8)
@@ -91,23 +112,35 @@ class InspectorPanel(QWidget):
 
     # -- building -------------------------------------------------------------------------
     def _on_selection(self, ids: list[str]) -> None:
-        self.show_node(ids[0] if len(ids) == 1 else None, count=len(ids))
+        graph = self.controller.graph
+        types = {graph.nodes[i].type for i in ids if i in graph.nodes}
+        if len(ids) > 1 and len(types) == 1:
+            self.show_node(ids[0], others=ids[1:])
+        else:
+            self.show_node(ids[0] if len(ids) == 1 else None, count=len(ids))
 
     def _clear(self) -> None:
         while self.form.rowCount():
             self.form.removeRow(0)
         self.rows = {}
 
-    def show_node(self, node_id: str | None, count: int = 0) -> None:
-        """Show the editors of ``node_id`` (None: an empty or multi-selection note)."""
+    def show_node(self, node_id: str | None, count: int = 0,
+                  others: list[str] | None = None) -> None:
+        """Show the editors of ``node_id`` (None: an empty or multi-selection note).
+
+        ``others`` are more nodes of the same type that every change applies to too.
+        """
         self._clear()
         graph = self.controller.graph
         self.node_id = node_id if node_id in graph.nodes else None
+        self.node_ids = [self.node_id] + [i for i in others or [] if i in graph.nodes] \
+            if self.node_id else []
         if self.node_id is None:
             self._type = None
             if count > 1:
                 self.title.setText(f"{count} parts selected")
-                self.subtitle.setText("Right-click to wrap them in a container.")
+                self.subtitle.setText("Parts of different types: right-click to wrap, "
+                                      "replace or delete them together.")
             else:
                 self._overview()
             self.diag.setText("")
@@ -116,10 +149,13 @@ class InspectorPanel(QWidget):
         self._type = node.type
         family = self.controller.family_of(node.type)
         colour = FAMILY_COLORS.get(family, "#8c96a3")
-        self.title.setText(f"<span style='color:{colour}'>■</span> {node.type}")
+        many = f"{len(self.node_ids)} × " if len(self.node_ids) > 1 else ""
+        self.title.setText(f"<span style='color:{colour}'>■</span> {many}{breakable(node.type)}")
         doc = self.controller.doc_of(node.type) or (
             "A container: its parts run in order." if node.is_container else "")
-        self.subtitle.setText(doc)
+        self.subtitle.setText(rst_to_html(doc) + (
+            f"<br><i>Changes apply to all {len(self.node_ids)} selected.</i>"
+            if len(self.node_ids) > 1 else ""))
         if node.type == "Repeat":
             self._repeat_rows()
         elif node.type == "Parallel":
@@ -144,7 +180,8 @@ class InspectorPanel(QWidget):
     def _add_row(self, spec: ParamSpec) -> None:
         node_id = self.node_id
         label = QLabel(spec.name)
-        label.setToolTip(spec.doc or spec.name)
+        label.setWordWrap(True)
+        label.setToolTip(tooltip_html(spec.name, spec.doc or ""))
         if spec.kind == "module":
             self.form.addRow(label, self._owned_widget(spec))
             return
@@ -152,10 +189,11 @@ class InspectorPanel(QWidget):
             self.form.addRow(label, self._ref_widget(spec))
             return
         editor = make_editor(spec, lambda v, n=spec.name: self._commit(node_id, n, v))
-        editor.setToolTip(spec.doc)
+        editor.setToolTip(tooltip_html(spec.name, spec.doc or ""))
         bind = QToolButton()
         bind.setText("var")
         bind.setToolTip("Bind to a model variable")
+        bind.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
         bind.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
         bind.setMenu(QMenu(bind))
         bind.menu().aboutToShow.connect(lambda s=spec, b=bind: self._fill_bind_menu(s, b.menu()))
@@ -165,7 +203,7 @@ class InspectorPanel(QWidget):
         row.addWidget(editor, 1)
         row.addWidget(bind)
         self.form.addRow(label, holder)
-        self.rows[spec.name] = _Row(spec, editor, bind)
+        self.rows[spec.name] = _Row(spec, editor, bind, label)
 
     def _repeat_rows(self) -> None:
         spec = ParamSpec("num_repeat", "int", 2, (1, 1024), None,
@@ -220,7 +258,7 @@ class InspectorPanel(QWidget):
             return
         node = graph.nodes[self.node_id]
         if node.type != self._type:
-            self.show_node(self.node_id)
+            self.show_node(self.node_id, others=self.node_ids[1:])
             return
         env = self.controller.figures.env
         for name, row in self.rows.items():
@@ -233,8 +271,12 @@ class InspectorPanel(QWidget):
                 shown = None
             if tag == "expr":
                 shown = value["expr"]
+            missing = repr(shown) == "REQUIRED"
             if not row.editor.hasFocus():
-                set_editor_value(row.editor, None if repr(shown) == "REQUIRED" else shown)
+                set_editor_value(row.editor, None if missing else shown)
+            set_editor_missing(row.editor, missing)
+            row.label.setStyleSheet("color: #ff6b6b; font-weight: bold;" if missing else "")
+            row.label.setText(f"{name} *" if missing else name)
             row.editor.setEnabled(tag not in ("var",))
             row.bind.setText(f"= {value['var']}" if tag == "var" else "var")
             row.bind.setStyleSheet("font-weight: bold; color: #5fb3ff;" if tag == "var" else "")
@@ -256,8 +298,14 @@ class InspectorPanel(QWidget):
         if node_id is None or node_id not in self.controller.graph.nodes:
             return
         node = self.controller.graph.nodes[node_id]
-        if node.type == "Repeat" and name == "num_repeat":
+        ids = self.node_ids if node_id == self.node_id and len(self.node_ids) > 1 else [node_id]
+        if node.type == "Repeat" and name == "num_repeat" and len(ids) == 1:
             self.edits.set_repeat_count(node_id, value)
+        elif len(ids) > 1:
+            graph = self.controller.graph
+            if any(graph.nodes[i].params.get(name, UNSET) != value for i in ids
+                   if i in graph.nodes):
+                self.edits.set_param_many(ids, name, value)
         elif node.params.get(name, UNSET) != value:
             self.edits.set_param(node_id, name, value)
         self._after_edit()

@@ -20,6 +20,8 @@ from PySide6.QtWidgets import (
 
 from olm.graph.catalog import catalog
 from olm_studio.dragdrop import MIME, mime_for
+from olm_studio.rich import rst_to_html, rst_to_plain, tooltip_html
+from olm_studio.search import search_components
 from olm_studio.theme import FAMILY_COLORS
 
 __all__ = ["PalettePanel", "MIME", "group_for", "mime_for"]
@@ -98,8 +100,8 @@ class PalettePanel(QWidget):
             for spec in specs:
                 item = QTreeWidgetItem([spec.name])
                 item.setData(0, Qt.ItemDataRole.UserRole, spec.name)
-                item.setToolTip(0, f"<b>{spec.name}</b><br>{spec.doc}")
-                item.setStatusTip(0, spec.doc)
+                item.setToolTip(0, tooltip_html(spec.name, spec.doc))
+                item.setStatusTip(0, rst_to_plain(spec.doc))
                 item.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
                               | Qt.ItemFlag.ItemIsDragEnabled)
                 head.addChild(item)
@@ -107,8 +109,14 @@ class PalettePanel(QWidget):
             head.setExpanded(group not in ("Activations",))
 
     def filter(self, text: str) -> list[str]:
-        """Show only entries whose name or description match ``text``; returns them."""
+        """Show only entries whose name, alias or description match ``text``.
+
+        Returns the shown type keys, best match first (see :mod:`olm_studio.search`); the
+        best match becomes the current entry, so Enter or a double-click adds it.
+        """
         needle = text.strip().lower()
+        matches = search_components(needle) if needle else []
+        rank = {name: i for i, name in enumerate(matches)}
         shown: list[str] = []
         for i in range(self.tree.topLevelItemCount()):
             head = self.tree.topLevelItem(i)
@@ -116,8 +124,7 @@ class PalettePanel(QWidget):
             for j in range(head.childCount()):
                 item = head.child(j)
                 key = item.data(0, Qt.ItemDataRole.UserRole)
-                doc = catalog().get(key).doc.lower()
-                visible = not needle or needle in key.lower() or needle in doc
+                visible = not needle or key in rank
                 item.setHidden(not visible)
                 any_visible |= visible
                 if visible:
@@ -125,6 +132,9 @@ class PalettePanel(QWidget):
             head.setHidden(not any_visible)
             if needle and any_visible:
                 head.setExpanded(True)
+        shown.sort(key=lambda k: rank.get(k, 0))
+        if needle and shown:
+            self.tree.setCurrentItem(self.entries[shown[0]])
         return shown
 
     def visible_keys(self) -> list[str]:
@@ -135,7 +145,7 @@ class PalettePanel(QWidget):
     def _describe(self, item: QTreeWidgetItem | None, *_: object) -> None:
         key = item.data(0, Qt.ItemDataRole.UserRole) if item is not None else None
         if key:
-            self.description.setText(f"<b>{key}</b>: {catalog().get(key).doc}")
+            self.description.setText(f"<b>{key}</b>: {rst_to_html(catalog().get(key).doc)}")
 
     def _double_clicked(self, item: QTreeWidgetItem) -> None:
         key = item.data(0, Qt.ItemDataRole.UserRole)

@@ -48,7 +48,12 @@ class ExportView(QWidget):
         self.set_target(None, None, "")
 
     def set_target(self, checkpoint: Path | None, graph: Any, label: str) -> None:
-        """What to export: a run's checkpoint (may be None) and the graph for Python."""
+        """What to export: a run's checkpoint (may be None) and the graph for Python.
+
+        It is called whenever the run, its checkpoint or the model changes, so the last
+        export's message, which was about the earlier state, is cleared.
+        """
+        self.result.setText("")
         self._checkpoint, self._graph = checkpoint, graph
         self.checkpoint_button.setEnabled(checkpoint is not None)
         self.python_button.setEnabled(graph is not None)

@@ -139,7 +139,7 @@ class TrainPanel(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(290)
+        scroll.setMinimumWidth(300)
 
         self.plots = LivePlots()
         self.runs_tab = RunsTab(self.plots)
@@ -155,19 +155,30 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
 
+        self.side = QSplitter(Qt.Orientation.Vertical)
+        self.side.setChildrenCollapsible(False)
+        self.side.addWidget(self.tabs)
         splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.setChildrenCollapsible(False)
         splitter.addWidget(scroll)
         splitter.addWidget(self.plots)
-        splitter.addWidget(self.tabs)
+        splitter.addWidget(self.side)
         splitter.setStretchFactor(0, 0)
         splitter.setStretchFactor(1, 3)
         splitter.setStretchFactor(2, 2)
-        splitter.setSizes([400, 720, 480])
+        splitter.setSizes([310, 660, 400])
+        self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
         layout.addWidget(splitter)
 
     # -- the main window's calls -----------------------------------------------------
+    def add_side_widget(self, widget: QWidget) -> None:
+        """Show ``widget`` under the Runs/Samples/Export tabs (the Studio's small canvas)."""
+        self.side.addWidget(widget)
+        self.side.setStretchFactor(0, 3)
+        self.side.setStretchFactor(1, 1)
+
     def set_graph(self, graph: Any) -> None:
         """The document being edited changed (``None`` when no model is open)."""
         self._graph = graph
@@ -341,6 +352,7 @@ class TrainPanel(QWidget):
             self.samples_view.append(f"step {event.get('step', '?')}", str(event.get("text", "")))
         if event.get("event") == "checkpoint":
             self._on_current_run(self.runs_list.current_id())
+            self.runs_tab.refresh_overlay()
         self.plots.mark_dirty()
         if not self._ui_timer.isActive():
             self._ui_timer.start()
@@ -351,7 +363,7 @@ class TrainPanel(QWidget):
             return
         run.set_status(status, reason)
         self.runs_list.add_run(run)
-        self.plots.refresh()
+        self.runs_tab.refresh_overlay()  # the compare box must not say "running" any more
         self._update_progress(run)
         text = {"finished": "Finished", "stopped": "Stopped", "failed": "Failed"}[status]
         self.status_label.setText(f"{text}: {run.name}" + (f" — {reason}" if reason else ""))

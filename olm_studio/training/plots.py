@@ -8,10 +8,15 @@ the Train panel. Drawing stays smooth at thousands of points because:
   clip to the visible range;
 * events only mark the plots dirty; a single-shot QTimer redraws at most every
   :attr:`LivePlots.REDRAW_MS` milliseconds, however fast events arrive.
+
+The legend is a row of its own above the plots, never drawn over a curve, and it wraps
+when many runs are overlaid; the baseline run (the one the others are compared with) is
+marked there.
 """
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from olm_studio.training.history import RunHistory
 
-__all__ = ["CompactAxis", "LivePlots", "PlotEntry", "RUN_COLORS", "compact_number"]
+__all__ = ["CompactAxis", "LivePlots", "PlotEntry", "RUN_COLORS", "RunLegend", "compact_number"]
 
 # Distinct, colour-blind-friendly hues (Okabe-Ito, then extras) for overlaid runs.
 RUN_COLORS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00",
@@ -63,7 +68,7 @@ class _RunCurves:
         faint = QColor(base)
         faint.setAlpha(70)
         self.raw = _curve(plots.loss_plot, pg.mkPen(faint, width=1))
-        self.train = _curve(plots.loss_plot, pg.mkPen(base, width=2), name=entry.label)
+        self.train = _curve(plots.loss_plot, pg.mkPen(base, width=2))
         self.val = _curve(plots.loss_plot, pg.mkPen(base, width=2, style=Qt.PenStyle.DashLine),
                           symbol="o", symbolSize=6, symbolBrush=base, symbolPen=pg.mkPen(base))
         self.lr = _curve(plots.lr_plot, pg.mkPen(base, width=2))
@@ -85,23 +90,60 @@ class _RunCurves:
         self.grad.setData(x, h.grad_norm.values)
 
 
-def compact_number(value: float) -> str:
-    """Tick text that stays short: ``20000`` → ``20k``, ``0.0003`` → ``3e-4``."""
+def compact_number(value: float, digits: int = 3) -> str:
+    """Tick text that stays short: ``20000`` → ``20k``, ``0.0003`` → ``3e-4``.
+
+    ``digits`` significant digits (more when neighbouring ticks would read the same).
+    """
     magnitude = abs(value)
     if 0 < magnitude < 1e-2:
-        mantissa, exponent = f"{value:.2e}".split("e")
+        mantissa, exponent = f"{value:.{digits - 1}e}".split("e")
         return f"{mantissa.rstrip('0').rstrip('.')}e{int(exponent)}"
     for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
         if magnitude >= limit:
-            return f"{value / limit:.3g}{suffix}"
-    return f"{value:.3g}"
+            return f"{value / limit:.{digits}g}{suffix}"
+    return f"{value:.{digits}g}"
+
+
+class RunLegend(QLabel):
+    """The runs' colours and names in a row above the plots (it wraps; it covers nothing).
+
+    ``items`` lists ``(key, label)`` per run, in drawing order.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("runLegend")
+        self.setWordWrap(True)
+        self.setTextFormat(Qt.TextFormat.RichText)
+        self.items: list[tuple[str, str]] = []
+        self.baseline: str | None = None
+        self._colors: dict[str, str] = {}
+
+    def set_runs(self, items: list[tuple[str, str, str]], baseline: str | None) -> None:
+        """Show ``(key, label, colour)`` for each run; mark ``baseline``."""
+        self.items = [(key, label) for key, label, _c in items]
+        self._colors = {key: color for key, _l, color in items}
+        self.baseline = baseline
+        parts = []
+        for key, label, color in items:
+            mark = " <i>(baseline)</i>" if key == baseline and len(items) > 1 else ""
+            parts.append(f"<span style='color:{color}'>━━</span>&nbsp;{html.escape(label)}{mark}")
+        self.setText("&nbsp;&nbsp;&nbsp; ".join(parts))
+        self.setVisible(bool(items))
 
 
 class CompactAxis(pg.AxisItem):
     """An axis whose ticks read ``2k``/``1.5M``/``0.0003`` instead of SI-scaled zeros."""
 
     def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:  # noqa: N802
-        return [compact_number(v * scale) for v in values]
+        """Short labels, with as many digits as it takes for no two ticks to read alike."""
+        labels: list[str] = []
+        for digits in range(3, 9):
+            labels = [compact_number(v * scale, digits) for v in values]
+            if len(set(labels)) == len(labels):
+                break
+        return labels
 
 
 def _curve(plot: pg.PlotItem, pen: object, **kwargs: object) -> pg.PlotDataItem:
@@ -158,15 +200,20 @@ class LivePlots(QWidget):
         self.grad_plot = self._add_plot(1, 2, "grad norm")
         self.graphics.ci.layout.setRowStretchFactor(0, 3)
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
-        self.legend = self.loss_plot.addLegend(offset=(-10, 10), labelTextSize="8pt")
+        self.graphics.setMinimumHeight(260)
+        self.legend = RunLegend(self)
+        self.baseline: str | None = None
         for plot in self.plots():
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.setMenuEnabled(False)
+            for name in ("left", "bottom"):
+                plot.getAxis(name).setStyle(tickTextOffset=3, autoExpandTextSpace=True)
         self.apply_palette()
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
+        layout.addWidget(self.legend)
         layout.addWidget(self.graphics, 1)
 
     def _add_plot(self, row: int, col: int, title: str, colspan: int = 1) -> pg.PlotItem:
@@ -196,9 +243,6 @@ class LivePlots(QWidget):
                 axis.setPen(pg.mkPen(text))
                 axis.setTextPen(pg.mkPen(text))
             plot.titleLabel.setText(plot.titleLabel.text, color=text.name(), size="9pt")
-        self.legend.setLabelTextColor(text)
-        for _sample, label in self.legend.items:  # existing labels keep their old colour
-            label.setText(label.text, color=text.name())
 
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt override
         """Follow a theme switch (the application palette changed)."""
@@ -226,7 +270,19 @@ class LivePlots(QWidget):
                 color = self._colors.setdefault(
                     entry.key, RUN_COLORS[len(self._colors) % len(RUN_COLORS)])
                 self._curves[entry.key] = _RunCurves(self, entry, color)
+        self._update_legend()
         self.refresh()
+
+    def set_baseline(self, key: str | None) -> None:
+        """Mark the run the others are compared with (in the legend, drawn on top)."""
+        self.baseline = key
+        for curve_key, curves in self._curves.items():
+            curves.train.setZValue(2 if curve_key == key else 1)
+        self._update_legend()
+
+    def _update_legend(self) -> None:
+        self.legend.set_runs([(key, c.entry.label, self._colors[key])
+                              for key, c in self._curves.items()], self.baseline)
 
     def _remove(self, key: str) -> None:
         curves = self._curves.pop(key)

@@ -2,13 +2,22 @@
 
 It owns the runs the panel knows (read from a :class:`RunStore`) and their histories
 (read lazily from the events files), keeps the plots showing exactly the ticked runs in
-stable colours, and fills the compare box when two runs are ticked.
+stable colours, and fills the compare box: any number of ticked runs, each compared with
+the baseline run chosen above the box (by default the oldest ticked one).
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QSplitter, QTextBrowser, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSplitter,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
 
 from olm_studio.training.compare import compare_runs
 from olm_studio.training.history import RunHistory
@@ -18,7 +27,8 @@ from olm_studio.training.runs_view import RunsList
 
 __all__ = ["RunsTab"]
 
-_HINT = "<i>Tick two runs to compare their curves, settings and architectures.</i>"
+_HINT = ("<i>Tick two runs (or more) to compare their curves, settings and architectures "
+         "with a baseline run.</i>")
 
 
 class RunsTab(QSplitter):
@@ -39,8 +49,21 @@ class RunsTab(QSplitter):
         self.runs_list.rename_requested.connect(self.rename)
         self.compare_box = QTextBrowser()
         self.compare_box.setOpenLinks(False)
+        self.baseline_box = QComboBox()
+        self.baseline_box.setToolTip("the run every other ticked run is compared with")
+        self._chosen_baseline: str | None = None  # set by the user; else the oldest ticked
+        self.baseline_box.activated.connect(
+            lambda _i: self.set_baseline(self.baseline_box.currentData()))
+        lower = QWidget()
+        column = QVBoxLayout(lower)
+        column.setContentsMargins(0, 0, 0, 0)
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Baseline"))
+        row.addWidget(self.baseline_box, 1)
+        column.addLayout(row)
+        column.addWidget(self.compare_box, 1)
         self.addWidget(self.runs_list)
-        self.addWidget(self.compare_box)
+        self.addWidget(lower)
         self.setStretchFactor(0, 1)
         self.setStretchFactor(1, 2)
 
@@ -119,16 +142,49 @@ class RunsTab(QSplitter):
         for run_id in self.runs_list.run_ids():
             self.runs_list.set_color(run_id, self.plots.color_of(run_id)
                                      if run_id in ticked else None)
-        self._update_compare(ticked)
+        baseline = self._sync_baseline(ticked)
+        self.plots.set_baseline(baseline)
+        self._update_compare(ticked, baseline)
 
-    def _update_compare(self, ticked: list[str]) -> None:
-        if len(ticked) != 2:
+    def _sync_baseline(self, ticked: list[str]) -> str | None:
+        """Offer the ticked runs as baselines; keep the chosen one while it stays ticked."""
+        box = self.baseline_box
+        chosen = self._chosen_baseline
+        box.blockSignals(True)
+        box.clear()
+        for rid in ticked:
+            box.addItem(self._runs[rid].name, rid)
+        index = box.findData(chosen) if chosen in ticked else 0
+        box.setCurrentIndex(max(0, index))
+        box.blockSignals(False)
+        box.setEnabled(len(ticked) > 1)
+        return box.currentData() if ticked else None
+
+    def set_baseline(self, run_id: str) -> None:
+        """Compare every other ticked run with ``run_id`` (which must be ticked)."""
+        if self.baseline_box.findData(run_id) < 0:
+            raise KeyError(f"run {run_id!r} is not ticked")
+        self._chosen_baseline = run_id
+        self.refresh_overlay()
+
+    def baseline(self) -> str | None:
+        """The run the others are compared with (None with no run ticked)."""
+        return self.baseline_box.currentData()
+
+    def _update_compare(self, ticked: list[str], baseline: str | None) -> None:
+        if len(ticked) < 2 or baseline is None:
             self.compare_box.setHtml(_HINT)
             return
-        a, b = (self._runs[rid] for rid in ticked)
-        comparison = compare_runs(a, b, self.history(a.id), self.history(b.id))
-        self.compare_box.setHtml(comparison.to_html(self.plots.color_of(a.id) or "#888",
-                                                    self.plots.color_of(b.id) or "#888"))
+        a = self._runs[baseline]
+        parts = []
+        for rid in ticked:
+            if rid == baseline:
+                continue
+            b = self._runs[rid]
+            comparison = compare_runs(a, b, self.history(a.id), self.history(b.id))
+            parts.append(comparison.to_html(self.plots.color_of(a.id) or "#888",
+                                            self.plots.color_of(b.id) or "#888"))
+        self.compare_box.setHtml("<hr>".join(parts))
 
     def compare_text(self) -> str:
         """The compare box's text (what differs between the two ticked runs)."""

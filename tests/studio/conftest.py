@@ -10,10 +10,13 @@ import torch  # noqa: E402
 
 @pytest.fixture(autouse=True)
 def studio_home(tmp_path, monkeypatch):
-    """Keep settings, recent files and recovery files of each test in its own folder."""
+    """Keep settings, recent files, recovery files and runs of each test in its own folder."""
     home = tmp_path / "studio-home"
     home.mkdir()
     monkeypatch.setenv("OLM_STUDIO_HOME", str(home))
+    # Runs of an unsaved model (and token caches) go here, never to the user's folders.
+    monkeypatch.setenv("OLM_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("OLM_RUNS_DIR", raising=False)
     return home
 
 

@@ -334,7 +334,10 @@ def test_palette_shows_the_description_and_double_click_adds(window):
 
     item = window.palette.entries["SwiGLUFFN"]
     window.palette.tree.setCurrentItem(item)
-    assert catalog().get("SwiGLUFFN").doc in window.palette.description.text()
+    from olm_studio.rich import rst_to_html
+
+    # Issue 12 item 5: the description is shown rendered, not as raw reST.
+    assert rst_to_html(catalog().get("SwiGLUFFN").doc) in window.palette.description.text()
     graph = window.controller.graph
     window.canvas.scene.select_ids([])
     window.palette.tree.itemDoubleClicked.emit(item, 0)

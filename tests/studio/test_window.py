@@ -46,7 +46,9 @@ def test_dock_layout_is_restored_on_next_start(qtbot, studio_home):
     assert not w2.palette_dock.isVisible()
     assert w2.inspector_dock.isVisible()
     tabs = [w2.tabs.tabText(i) for i in range(w2.tabs.count())]
-    assert tabs == ["Diagnostics", "Code", "Summary", "Train"]
+    # Issue 12 item 7: Train left the bottom tabs for a workspace of its own.
+    assert tabs == ["Diagnostics", "Code", "Summary"]
+    assert w2.workspaces.widget(1) is w2.train
 
 
 def test_menus_cover_the_issue(window):
@@ -55,6 +57,7 @@ def test_menus_cover_the_issue(window):
     keys = window.actions_by_key
     assert keys["undo"].shortcut().toString() == "Ctrl+Z"
     assert "Ctrl+Y" in [s.toString() for s in keys["redo"].shortcuts()]
+    assert "Ctrl+Shift+Z" in [s.toString() for s in keys["redo"].shortcuts()]
     assert keys["fit"].shortcut().toString() == "F"
 
 
