@@ -39,7 +39,7 @@ def test_cli_args_parse_with_the_real_olm_train_parser():
     assert (args.batch_size, args.seq_len, args.steps, args.lr) == (4, 64, 50, 3e-4)
     assert (args.device, args.out, args.events) == ("cpu", "/runs/x/checkpoint", "-")
     assert (args.eval_every, args.sample_every, args.checkpoint_every) == (5, 10, 25)
-    assert args.seed == 7 and args.threads == 1 and args.no_amp is True
+    assert args.seed == 7 and args.threads == 1 and args.use_amp is False
 
 
 def test_round_trip_and_differences():
