@@ -6,6 +6,7 @@ document and a :class:`TrainConfig` and lists what is wrong, from the library's 
 
 * the model is valid at this sequence length (``olm.graph.validate(graph, seq_len=...)``:
   a learned or sinusoidal position table shorter than ``seq_len`` is an error there);
+* the training data exists;
 * the tokenizer's ids fit the model's embedding (the same rule ``olm train`` enforces,
   :func:`olm.train.setup.check_vocab`);
 * the device exists (:func:`olm.train.device.resolve_device`);
@@ -20,6 +21,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
 import torch
@@ -179,6 +181,17 @@ def _check_vocab(module: nn.Module, config: TrainConfig) -> list[Problem]:
     return []
 
 
+def _check_data(config: TrainConfig) -> list[Problem]:
+    if config.data == "builtin":
+        return []
+    if not config.data.strip():
+        return [Problem("error", "no training data chosen", "choose a text file or folder")]
+    if not Path(config.data).exists():
+        return [Problem("error", f"data {config.data}: no such file or folder",
+                        "choose an existing text file or folder")]
+    return []
+
+
 def _check_memory(facts: ModelFacts, config: TrainConfig, device: torch.device,
                   memory_of: Callable[[torch.device], int | None]) -> list[Problem]:
     available = memory_of(device)
@@ -225,7 +238,7 @@ def preflight(graph: Any, config: TrainConfig,
     facts = model_facts(module)
     if figures.complete:
         facts.params = figures.total_params
-    problems += _check_vocab(module, config)
+    problems += _check_data(config) + _check_vocab(module, config)
     try:
         device = resolve_device(config.device)
     except OLMError as err:

@@ -132,3 +132,12 @@ def test_absent_device_is_an_error_from_resolve_device():
         assert problems[0].severity == "error" and "CUDA is not available" in problems[0].message
     problems = preflight(graph, _cfg(seq_len=32), lambda _d: None)
     assert problems[0].message == "device 'cpu' is not available on this machine"
+
+
+def test_missing_data_is_an_error(tmp_path):
+    graph = _graph(_llama())
+    assert "no training data" in preflight(graph, _cfg(data="", seq_len=32), plenty)[0].message
+    missing = preflight(graph, _cfg(data=str(tmp_path / "gone.txt"), seq_len=32), plenty)
+    assert "gone.txt: no such file or folder" in missing[0].message
+    (tmp_path / "here.txt").write_text("text")
+    assert preflight(graph, _cfg(data=str(tmp_path / "here.txt"), seq_len=32), plenty) == []
