@@ -26,7 +26,7 @@ def test_two_cpu_ranks_stay_in_sync(tmp_path, corpus_file):
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(HERE)]), OMP_NUM_THREADS="1")
     cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
            "--standalone", str(HERE / "ddp_worker.py"), source, str(corpus_file), str(out)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=240)
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     a = load_file(str(out / "rank0.safetensors"))
     b = load_file(str(out / "rank1.safetensors"))

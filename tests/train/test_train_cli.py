@@ -84,6 +84,7 @@ def test_errors_are_one_line(source, corpus_file, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.process
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     out = tmp_path / "run"
@@ -94,14 +95,14 @@ def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "olm.cli.main", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if events_file.exists() and any(e.KIND == "step" for e in read_events(events_file)):
-                break
+        # wait for the first step (an event, however long it takes), only then signal
+        deadline = time.monotonic() + 300
+        while not any(e.KIND == "step" for e in read_events(events_file)):
             assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
+            assert time.monotonic() < deadline, "the child wrote no step event"
+            time.sleep(0.05)
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
