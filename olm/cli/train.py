@@ -24,9 +24,6 @@ from olm.core.errors import ConfigError, OLMError
 
 __all__ = ["register", "run", "config_flags"]
 
-# run-folder ownership and output options: not settings of the run itself
-_EXTRA = ("config", "overwrite", "no_progress")
-
 
 def _none_or(kind: type, zero_is_none: bool = False):
     def parse(text: str) -> Any:

@@ -1,7 +1,10 @@
 """olm.train: training any olm model, from one CPU to many GPUs.
 
-The core is a generator, :func:`train_iter`, that yields plain event dicts (documented in
-``docs/events.md``); ``olm train`` writes them as JSON lines and the Studio plots them.
+The core is a generator, :func:`train_iter`, that yields typed events
+(:mod:`olm.train.events`, documented in ``docs/events.md``) for one :class:`TrainConfig`;
+``olm train`` writes them as JSON lines and the Studio reads them back with the one
+reader, ``olm.train.events.read_events``, to plot them. :mod:`olm.train.preflight` checks
+a run before it starts.
 :class:`Trainer` offers the same step to scripts that bring their own data loader.
 """
 

@@ -1,8 +1,8 @@
 """The training loop as a generator of events: ``train_iter(config)``.
 
-Everything else is a consumer: ``olm train`` writes the events as JSON lines (and draws
-a progress bar), the Studio reads those lines for its plots, tests read the dicts
-directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
+Everything else is a consumer of its typed events (:mod:`olm.train.events`): ``olm
+train`` writes them as JSON lines (and draws a progress bar), the Studio reads those
+lines back for its plots, tests read the events directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
 event whose status is "failed" and a reason; a stop request (SIGINT/SIGTERM) saves a
 checkpoint and ends with "stopped". Mistakes in the settings raise ``OLMError`` before
 the first event.
