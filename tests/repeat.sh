@@ -17,6 +17,7 @@ stop_burners() {
   for pid in "${burners[@]}"; do kill "$pid" 2>/dev/null; done
 }
 trap stop_burners EXIT
+trap "exit 143" TERM INT  # so the burners stop too when the run is cut short
 for _ in $(seq 1 "${BURN:-0}"); do
   yes > /dev/null &
   burners+=("$!")
