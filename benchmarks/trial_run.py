@@ -20,6 +20,7 @@ import torch
 from olm.data import prepare_data
 from olm.models import Llama3Model
 from olm.train import TrainConfig, TrainRun
+from olm.train.events import EndEvent, EvalEvent, StepEvent
 
 
 def unigram_entropy(tokens: np.ndarray, vocab: int) -> float:
@@ -65,14 +66,14 @@ def main() -> None:
 
     step = 0
     for ev in run:
-        if ev["event"] == "step":
-            rate, step = ev["tokens_per_s"], ev["step"]
+        if isinstance(ev, StepEvent):
+            rate, step = ev.tokens_per_s, ev.step
             if time.perf_counter() - t_start > args.max_seconds:
                 print(f"time budget of {args.max_seconds:.0f} s reached at step {step}")
                 break
-        elif ev["event"] == "eval":
-            report(ev["step"], ev["val_loss"])
-        elif ev["event"] == "end":
+        elif isinstance(ev, EvalEvent):
+            report(ev.step, ev.val_loss)
+        elif isinstance(ev, EndEvent):
             end = ev
     if end is None:  # stopped on the time budget: one last evaluation
         report(step, run.evaluate())
@@ -81,7 +82,7 @@ def main() -> None:
     print(f"final validation loss {final:.3f} nats/byte ({final / math.log(2):.2f} bits) vs "
           f"unigram {h_uni:.3f} ({h_uni / math.log(2):.2f} bits): "
           f"{100 * (1 - final / h_uni):.0f}% below, in {total:.0f} s total"
-          + ("" if end is None else f" (status {end['status']})"))
+          + ("" if end is None else f" (status {end.status})"))
 
 
 if __name__ == "__main__":

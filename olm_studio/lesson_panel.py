@@ -34,15 +34,15 @@ def figure_change(before: dict[str, int], after: dict[str, int]) -> str:
     def exact(n: int) -> str:
         return f"{n:,}"
 
-    rows = (("params", "Parameters", exact), ("active_params", "Active", exact),
-            ("flops_per_token", "FLOPs/token", format_count),
-            ("kv_bytes_per_token", "KV/token", format_bytes))
+    rows = (("total_params", "Parameters", exact), ("active_params", "Active", exact),
+            ("forward_flops_per_token", "FLOPs/token", format_count),
+            ("kv_cache_bytes_per_token", "KV/token", format_bytes))
     parts = []
     for key, label, fmt in rows:
         a, b = before.get(key), after.get(key)
         if a is None or b is None or a == b:
             continue
-        if key == "active_params" and after.get("params") == b:
+        if key == "active_params" and after.get("total_params") == b:
             continue
         sign = "+" if b > a else "−"
         delta = format_count(abs(b - a)) if fmt is exact else fmt(abs(b - a))

@@ -13,18 +13,7 @@ from PySide6.QtWidgets import QLabel, QStatusBar
 
 from olm_studio.canvas.looks import format_bytes, format_count
 
-__all__ = ["FigureLine", "stat"]
-
-
-def stat(stats: Any, *names: str) -> Any:
-    """The first of ``names`` that ``stats`` (object or dict) has, else None."""
-    if stats is None:
-        return None
-    for name in names:
-        value = stats.get(name) if isinstance(stats, dict) else getattr(stats, name, None)
-        if value is not None:
-            return value
-    return None
+__all__ = ["FigureLine"]
 
 
 class FigureLine:
@@ -57,21 +46,22 @@ class FigureLine:
     def update(self, figures: Any, root_id: str, reset: bool = False) -> None:
         """Show ``figures`` (a :class:`~olm_studio.controller.Figures`)."""
         stats = figures.stats
-        params = stat(stats, "total_params", "params")
+        # the fields of olm.graph.Stats, read as typed (no second guesses at their names)
+        params = stats.total_params if stats is not None else None
         if params is None:
             params = figures.counts.get(root_id)
         parts = [f"{format_count(params)} params"]
-        active = stat(stats, "active_params")
+        active = stats.active_params if stats is not None else None
         if active is not None and params and active < params:
             parts.append(f"{format_count(active)} active")
-        flops = stat(stats, "forward_flops_per_token", "flops_per_token")
+        flops = stats.forward_flops_per_token if stats is not None else None
         if flops is not None:
             parts.append(f"{flops / 1e9:.3g} GFLOP/token")
-        weights = stat(stats, "weight_bytes_fp32", "weight_bytes")
+        weights = stats.weight_bytes_fp32 if stats is not None else None
         if weights is None and params is not None:
             weights = params * 4
         parts.append(f"{format_bytes(weights)} fp32")
-        kv = stat(stats, "kv_cache_bytes_per_token", "kv_bytes_per_token")
+        kv = stats.kv_cache_bytes_per_token if stats is not None else None
         if kv is not None:
             parts.append(f"KV {format_bytes(kv)}/token")
         self.figures_label.setText("  ·  ".join(parts))

@@ -19,13 +19,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1]
 # definition (train: issue 10 part 1; runs: issue 10 part 2). They are strict xfails: once
 # that work is merged they pass, pytest reports XPASS(strict) as a failure, and the lead
 # deletes the entry here. Nothing else may be added to this list.
-PENDING_OTHER_BRANCHES: list[str] = [
-    "differences",  # train: TrainSettings.differences (olm_studio/training/settings.py)
-    "read_events",  # train: olm_studio/training/history.py
-    "resolve_device",  # train: olm_studio/training/preflight.py
-    "TrainSettings",  # train: olm_studio/training/settings.py (the Studio edits TrainConfig)
-    "synonym tables",  # train: preflight.py reads embedding_dim / embed_dim by hand
-]
+PENDING_OTHER_BRANCHES: list[str] = []
 
 
 @functools.cache

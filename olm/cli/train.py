@@ -1,23 +1,80 @@
 """``olm train``: train a model from a SOURCE, writing events as JSON lines.
 
 The same command runs on a laptop, on a GPU server, under ``torchrun`` (DDP), and as the
-Studio's child process; the Studio reads ``--events``. Exit code 0 when the run finished
-or was stopped cleanly (SIGINT/SIGTERM save a checkpoint first), 1 when it failed.
+Studio's child process; the Studio writes its settings to a file and passes ``--config``.
+The flags are derived from :class:`olm.train.TrainConfig`'s fields (their help text is
+the fields' metadata), so the list of settings is written once. Settings come, last one
+winning, from the run being resumed (``--resume``), then ``--config FILE``, then the flags
+given. Exit code 0 when the run finished or was stopped cleanly (SIGINT/SIGTERM save a
+checkpoint first), 1 when it failed, 2 when a setting or path is wrong.
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
+import shutil
 import sys
+import typing
+from pathlib import Path
+from typing import Any
 
-from olm.core.errors import OLMError
+from olm.core.errors import ConfigError, OLMError
 
-__all__ = ["register", "run"]
+__all__ = ["register", "run", "config_flags"]
 
 
-def _float_or_none(text: str) -> float | None:
-    return None if text.lower() in ("none", "off", "0") else float(text)
+def _none_or(kind: type, zero_is_none: bool = False):
+    def parse(text: str) -> Any:
+        if text.lower() in ("none", "off") or (zero_is_none and text.strip() == "0"):
+            return None
+        return kind(text)
+
+    parse.__name__ = kind.__name__  # argparse names the type in its error message
+    return parse
+
+
+def _base_type(hint: Any) -> tuple[type, bool]:
+    """(the scalar type, whether None is allowed) of a field annotation."""
+    args = typing.get_args(hint)
+    if args and type(None) in args:
+        rest = [a for a in args if a is not type(None) and isinstance(a, type)]
+        return (rest[0] if rest else str), True
+    origin = typing.get_origin(hint) or hint
+    return origin, False
+
+
+def config_flags(parser: argparse.ArgumentParser) -> list[str]:
+    """Add one flag per :class:`TrainConfig` field; returns the field names added.
+
+    Every flag defaults to "not given" (``argparse.SUPPRESS``), so the parsed namespace
+    holds exactly the settings the person typed, which override a config file or a
+    resumed run's settings.
+    """
+    from olm.train.config import TrainConfig
+
+    hints = typing.get_type_hints(TrainConfig)
+    names = []
+    for f in dataclasses.fields(TrainConfig):
+        help_text = f.metadata.get("help", "")
+        kind, optional = _base_type(hints[f.name])
+        names.append(f.name)
+        if f.name == "source":
+            parser.add_argument("source", nargs="?", default=argparse.SUPPRESS, help=help_text)
+            continue
+        flag = f.metadata.get("flag") or "--" + f.name.replace("_", "-")
+        common: dict[str, Any] = {"dest": f.name, "default": argparse.SUPPRESS,
+                                  "help": help_text}
+        if kind is bool:
+            parser.add_argument(flag, action=argparse.BooleanOptionalAction, **common)
+        elif kind is tuple:
+            parser.add_argument(flag, type=float, nargs=2, metavar="X", **common)
+        else:
+            parse = _none_or(kind, f.metadata.get("zero_is_none", False)) if optional else kind
+            choices = f.metadata.get("choices")
+            parser.add_argument(flag, type=parse, choices=choices, **common)
+    return names
 
 
 def register(subparsers) -> None:
@@ -25,53 +82,59 @@ def register(subparsers) -> None:
         "train", help="train a model (preset, .olm.json or .py) on a corpus",
         description="Train SOURCE on --data; write checkpoints to --out and events to --events.",
     )
-    p.add_argument("source", nargs="?", help="preset name, .olm.json or .py (optional with --resume)")
-    p.add_argument("--data", default="builtin", help="'builtin' (stdlib sources), a text file or a folder")
-    p.add_argument("--tokenizer", default="byte", help="byte | bpe:N | path to tokenizer.json")
-    p.add_argument("--steps", type=int, default=1000, help="total optimizer steps")
-    p.add_argument("--batch-size", type=int, default=8, help="sequences per micro-batch (per process)")
-    p.add_argument("--seq-len", type=int, default=256, help="tokens per sequence")
-    p.add_argument("--grad-accum", type=int, default=1, help="micro-batches per step")
-    p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate")
-    p.add_argument("--min-lr", type=float, default=None, help="final learning rate (default lr/10)")
-    p.add_argument("--warmup-steps", type=int, default=None, help="default min(100, steps/10)")
-    p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
-    p.add_argument("--weight-decay", type=float, default=0.1)
-    p.add_argument("--grad-clip", type=_float_or_none, default=1.0, help="clip norm ('off' disables)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps")
-    p.add_argument("--no-amp", action="store_true", help="train CUDA in fp32 (no bf16 autocast)")
-    p.add_argument("--compile", action="store_true", help="torch.compile the model")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default=None, help="run folder for checkpoints")
-    p.add_argument("--events", default=None, help="JSON-lines event file ('-' for stdout)")
-    p.add_argument("--resume", default=None, help="run or checkpoint folder to continue from")
-    p.add_argument("--eval-every", type=int, default=100)
-    p.add_argument("--eval-batches", type=int, default=8)
-    p.add_argument("--sample-every", type=int, default=0, help="steps between sample texts (0: off)")
-    p.add_argument("--sample-prompt", default="def ")
-    p.add_argument("--checkpoint-every", type=int, default=0, help="0: only at the end")
-    p.add_argument("--log-every", type=int, default=1)
-    p.add_argument("--max-corpus-bytes", type=int, default=None, help="default 8000000")
-    p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    config_flags(p)
+    p.add_argument("--config", default=None, metavar="FILE",
+                   help="JSON file of settings (TrainConfig field names); flags override it")
+    p.add_argument("--overwrite", action="store_true",
+                   help="start afresh in an --out folder that holds a previous run's checkpoints")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.set_defaults(func=run)
 
 
-def _config(args: argparse.Namespace):
-    from olm.data.corpus import DEFAULT_MAX_BYTES
+def resolve_config(args: argparse.Namespace):
+    """The run's :class:`TrainConfig` and, on a resume, the settings that changed."""
     from olm.train.config import TrainConfig
+    from olm.train.resume import resume_config
 
-    return TrainConfig(
-        source=args.source, data=args.data, tokenizer=args.tokenizer, steps=args.steps,
-        batch_size=args.batch_size, seq_len=args.seq_len, grad_accum=args.grad_accum,
-        lr=args.lr, min_lr=args.min_lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
-        weight_decay=args.weight_decay, grad_clip=args.grad_clip, device=args.device,
-        use_amp=not args.no_amp, compile=args.compile, seed=args.seed, out=args.out,
-        resume=args.resume, eval_every=args.eval_every, eval_batches=args.eval_batches,
-        sample_every=args.sample_every, sample_prompt=args.sample_prompt,
-        checkpoint_every=args.checkpoint_every, log_every=args.log_every,
-        max_corpus_bytes=args.max_corpus_bytes or DEFAULT_MAX_BYTES, threads=args.threads,
-    )
+    names = [f.name for f in dataclasses.fields(TrainConfig)]
+    flags = {name: getattr(args, name) for name in names if hasattr(args, name)}
+    if "betas" in flags:
+        flags["betas"] = tuple(flags["betas"])
+    given = {**(TrainConfig.read_file(args.config) if args.config else {}), **flags}
+    if given.get("resume"):
+        return resume_config(given["resume"], given)
+    if given.get("source") is None:
+        raise OLMError("give a SOURCE (preset, .olm.json or .py), or --resume DIR")
+    return TrainConfig(**given), {}
+
+
+def _claim_out(config, overwrite: bool):
+    """Check the run folder, lock it, and make sure a finished run is not silently reused."""
+    from olm.train.checkpoint import resolve_checkpoint
+    from olm.train.run_lock import RunLock
+
+    out = Path(config.out)
+    lock = RunLock(out).acquire()
+    try:
+        if lock.took_over:
+            print(f"olm train: note: {out} was locked by {lock.took_over}, which is no longer "
+                  "running; taking it over", file=sys.stderr)
+        if config.resume is None:
+            try:
+                resolve_checkpoint(out)
+                used = True
+            except OLMError:
+                used = False
+            if used and not overwrite:
+                raise ConfigError(f"--out {out} already holds a run's checkpoints: continue it "
+                                  f"with --resume {out}, or start afresh with --overwrite")
+            if used:
+                shutil.rmtree(out / "checkpoints", ignore_errors=True)
+                shutil.rmtree(out / "final", ignore_errors=True)
+    except BaseException:
+        lock.release()
+        raise
+    return lock
 
 
 def _progress(enabled: bool, total: int):
@@ -89,53 +152,63 @@ def _progress(enabled: bool, total: int):
     return bar
 
 
-def _show(bar, event: dict) -> None:
+def _show(bar, event) -> None:
+    from olm.train.events import EvalEvent, StartEvent, StepEvent
+
     if bar is None:
         return
-    kind = event["event"]
-    if kind == "step":
-        info = f"loss {event['loss']:.4f}  {event['tokens_per_s']:.0f} tok/s"
-        bar.update(0, completed=event["step"], info=info)
-    elif kind == "start":
-        bar.update(0, completed=event["resumed_from_step"])
-    elif kind == "eval":
-        bar.console.print(f"step {event['step']}: val loss {event['val_loss']:.4f}")
+    if isinstance(event, StepEvent):
+        info = f"loss {event.loss or float('nan'):.4f}  {event.tokens_per_s or 0:.0f} tok/s"
+        bar.update(0, completed=event.step, info=info)
+    elif isinstance(event, StartEvent):
+        bar.update(0, completed=event.resumed_from_step)
+    elif isinstance(event, EvalEvent) and event.val_loss is not None:
+        bar.console.print(f"step {event.step}: val loss {event.val_loss:.4f}")
 
 
 def run(args: argparse.Namespace) -> int:
-    from olm.train.events import EventWriter
+    from olm.train.events import EndEvent, EventWriter
     from olm.train.run import TrainRun
+    from olm.train.run_lock import check_output_path
 
-    if args.source is None and args.resume is None:
-        raise OLMError("give a SOURCE (preset, .olm.json or .py), or --resume DIR")
-    config = _config(args)
+    config, changes = resolve_config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0
-    bar = _progress(rank0 and not args.no_progress and args.events != "-", config.steps)
-    last: dict = {}
+    if config.out is not None:
+        check_output_path("--out", config.out, folder=True)
+    events = config.events
+    if events not in (None, "-"):
+        check_output_path("--events", events, folder=False)
+    lock = _claim_out(config, args.overwrite) if config.out is not None and rank0 else None
+    if events not in (None, "-") and args.overwrite and rank0 and Path(events).is_file():
+        Path(events).write_text("", encoding="utf-8")  # a fresh run, a fresh history
+    bar = _progress(rank0 and not args.no_progress and events != "-", config.steps)
+    last = None
     try:
-        with EventWriter(args.events, enabled=rank0) as writer:
-            for event in TrainRun(config):
+        with EventWriter(events, enabled=rank0) as writer:
+            for event in TrainRun(config, changes=changes):
                 writer.write(event)
                 _show(bar, event)
                 last = event
     finally:
         if bar is not None:
             bar.stop()
-    status = last.get("status")
+        if lock is not None:
+            lock.release()
+    status = last.status if isinstance(last, EndEvent) else None
     if rank0 and status != "finished":
-        print(f"olm train: {status}: {last.get('reason')}", file=sys.stderr)
-    elif rank0 and args.events != "-":
+        print(f"olm train: {status}: {getattr(last, 'reason', None)}", file=sys.stderr)
+    elif rank0 and events != "-":
         print(_summary(last), file=sys.stderr)
     return 1 if status == "failed" else 0
 
 
-def _summary(end: dict) -> str:
+def _summary(end) -> str:
     """One line for a finished run: how far it got, its validation loss, where it saved."""
-    parts = [f"olm train: finished at step {end.get('step')}"]
-    if end.get("val_loss") is not None:
-        parts.append(f"val loss {end['val_loss']:.4f}")
-    if end.get("elapsed_s") is not None:
-        parts.append(f"{end['elapsed_s']:.1f} s")
-    if end.get("checkpoint"):
-        parts.append(f"checkpoint {end['checkpoint']}")
+    parts = [f"olm train: finished at step {end.step}"]
+    if end.val_loss is not None:
+        parts.append(f"val loss {end.val_loss:.4f}")
+    if end.elapsed_s is not None:
+        parts.append(f"{end.elapsed_s:.1f} s")
+    if end.checkpoint:
+        parts.append(f"checkpoint {end.checkpoint}")
     return ", ".join(parts)

@@ -1,16 +1,7 @@
 """olm.data: corpora, tokenizers and the token cache the trainer reads from."""
 
-from olm.data.cache import cache_dir
-from olm.data.corpus import DEFAULT_MAX_BYTES, Corpus, resolve_corpus
-from olm.data.dataset import TokenSplit
-from olm.data.prepare import PreparedData, make_tokenizer, prepare_data
-from olm.data.tokenizers import (
-    ByteTokenizer,
-    HFTokenizer,
-    TokenizerBase,
-    load_tokenizer_dir,
-    train_bpe,
-)
+# Names load on first use, so reading a corpus setting does not import torch.
+from olm.core.lazy import lazy_exports
 
 __all__ = [
     "ByteTokenizer",
@@ -27,3 +18,19 @@ __all__ = [
     "resolve_corpus",
     "train_bpe",
 ]
+
+lazy_exports(__name__, {
+    "cache_dir": "olm.data.cache",
+    "DEFAULT_MAX_BYTES": "olm.data.corpus",
+    "Corpus": "olm.data.corpus",
+    "resolve_corpus": "olm.data.corpus",
+    "TokenSplit": "olm.data.dataset",
+    "PreparedData": "olm.data.prepare",
+    "make_tokenizer": "olm.data.prepare",
+    "prepare_data": "olm.data.prepare",
+    "ByteTokenizer": "olm.data.tokenizers",
+    "HFTokenizer": "olm.data.tokenizers",
+    "TokenizerBase": "olm.data.tokenizers",
+    "load_tokenizer_dir": "olm.data.tokenizers",
+    "train_bpe": "olm.data.tokenizers",
+})

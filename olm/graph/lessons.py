@@ -387,8 +387,8 @@ def lesson_figures(graph: Graph) -> dict[str, int]:
     """The figures a lesson compares before and after a step."""
     figures = stats(graph)
     return {
-        "params": figures.total_params,
+        "total_params": figures.total_params,
         "active_params": figures.active_params,
-        "flops_per_token": figures.forward_flops_per_token,
-        "kv_bytes_per_token": figures.kv_cache_bytes_per_token,
+        "forward_flops_per_token": figures.forward_flops_per_token,
+        "kv_cache_bytes_per_token": figures.kv_cache_bytes_per_token,
     }

@@ -67,14 +67,14 @@ def model_rules(
                 "only one.", "positions",
             ))
     context = seq_len if seq_len is not None else env.get("max_seq_len")
-    for pos in positional:
-        if graph.nodes[pos].type != "AbsolutePositionalEmbedding":
-            continue
+    for pos in positional:  # learned and sinusoidal tables both end at max_seq_len
         learned = resolved.get(pos, {}).get("max_seq_len")
+        kind = ("learned" if graph.nodes[pos].type == "AbsolutePositionalEmbedding"
+                else "sinusoidal")
         if isinstance(context, int) and isinstance(learned, int) and context > learned:
             out.append(Diagnostic(
                 pos, "error",
-                f"The model is used with sequences of {context} tokens, but this learned "
+                f"The model is used with sequences of {context} tokens, but this {kind} "
                 f"positional embedding only has {learned} positions; raise its max_seq_len.",
                 "seq-len",
             ))

@@ -1,53 +1,15 @@
 """olm.train: training any olm model, from one CPU to many GPUs.
 
-The core is a generator, :func:`train_iter`, that yields plain event dicts (documented in
-``docs/events.md``); ``olm train`` writes them as JSON lines and the Studio plots them.
+The core is a generator, :func:`train_iter`, that yields typed events
+(:mod:`olm.train.events`, documented in ``docs/events.md``) for one :class:`TrainConfig`;
+``olm train`` writes them as JSON lines and the Studio reads them back with the one
+reader, ``olm.train.events.read_events``, to plot them. :mod:`olm.train.preflight` checks
+a run before it starts.
 :class:`Trainer` offers the same step to scripts that bring their own data loader.
 """
 
-from olm.train.auto import AutoTrainer, DDPTrainer, auto_trainer
-from olm.train.callbacks import (
-    CheckpointCallback,
-    EarlyStoppingCallback,
-    LRMonitorCallback,
-    MetricsLoggerCallback,
-    ThroughputCallback,
-    TrainerCallback,
-    ValidationCallback,
-)
-from olm.train.checkpoint import (
-    load_trainer_state,
-    load_weights,
-    resolve_checkpoint,
-    save_checkpoint,
-)
-from olm.train.config import TrainConfig
-from olm.train.device import (
-    DeviceConfig,
-    TrainerStrategy,
-    detect_devices,
-    determine_strategy,
-    estimate_model_size,
-    parse_device_string,
-    print_strategy_summary,
-)
-from olm.train.fsdp import FSDPTrainer
-from olm.train.lion import Lion
-from olm.train.losses import CrossEntropyLoss, KLLoss, LossBase, MaskedCELoss, ZLoss
-from olm.train.optim import AdamW, OptimizerBase, param_groups
-from olm.train.run import TrainRun, train_iter
-from olm.train.schedulers import (
-    CosineAnnealingLR,
-    LinearDecayLR,
-    LinearLR,
-    SchedulerBase,
-    WarmupCosineScheduler,
-    WarmupLR,
-)
-from olm.train.source import load_source
-from olm.train.step import TrainStep
-from olm.train.trainer import Trainer
-from olm.train.zero import ZeROOptimizer
+# Names load on first use: `olm info` and the Studio read TrainConfig without torch.
+from olm.core.lazy import lazy_exports
 
 __all__ = [
     "AdamW",
@@ -95,3 +57,50 @@ __all__ = [
     "save_checkpoint",
     "train_iter",
 ]
+
+lazy_exports(__name__, {
+    "AdamW": "olm.train.optim",
+    "AutoTrainer": "olm.train.auto",
+    "CheckpointCallback": "olm.train.callbacks",
+    "CosineAnnealingLR": "olm.train.schedulers",
+    "CrossEntropyLoss": "olm.train.losses",
+    "DDPTrainer": "olm.train.auto",
+    "DeviceConfig": "olm.train.device",
+    "EarlyStoppingCallback": "olm.train.callbacks",
+    "FSDPTrainer": "olm.train.fsdp",
+    "KLLoss": "olm.train.losses",
+    "LRMonitorCallback": "olm.train.callbacks",
+    "LinearDecayLR": "olm.train.schedulers",
+    "LinearLR": "olm.train.schedulers",
+    "Lion": "olm.train.lion",
+    "LossBase": "olm.train.losses",
+    "MaskedCELoss": "olm.train.losses",
+    "MetricsLoggerCallback": "olm.train.callbacks",
+    "OptimizerBase": "olm.train.optim",
+    "SchedulerBase": "olm.train.schedulers",
+    "ThroughputCallback": "olm.train.callbacks",
+    "TrainConfig": "olm.train.config",
+    "TrainRun": "olm.train.run",
+    "TrainStep": "olm.train.step",
+    "Trainer": "olm.train.trainer",
+    "TrainerCallback": "olm.train.callbacks",
+    "TrainerStrategy": "olm.train.device",
+    "ValidationCallback": "olm.train.callbacks",
+    "WarmupCosineScheduler": "olm.train.schedulers",
+    "WarmupLR": "olm.train.schedulers",
+    "ZLoss": "olm.train.losses",
+    "ZeROOptimizer": "olm.train.zero",
+    "auto_trainer": "olm.train.auto",
+    "detect_devices": "olm.train.device",
+    "determine_strategy": "olm.train.device",
+    "estimate_model_size": "olm.train.device",
+    "load_source": "olm.train.source",
+    "load_trainer_state": "olm.train.checkpoint",
+    "load_weights": "olm.train.checkpoint",
+    "param_groups": "olm.train.optim",
+    "parse_device_string": "olm.train.device",
+    "print_strategy_summary": "olm.train.device",
+    "resolve_checkpoint": "olm.train.checkpoint",
+    "save_checkpoint": "olm.train.checkpoint",
+    "train_iter": "olm.train.run",
+})

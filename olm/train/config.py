@@ -1,24 +1,47 @@
 """The settings of one training run, as a validated dataclass.
 
-``olm train``'s flags map one to one onto these fields; the Studio fills the same
-dataclass. Every rule is checked in ``__post_init__`` and broken ones raise a
-:class:`ConfigError` that names the field.
+This is the one definition of a run's settings: ``olm train`` derives its flags (and
+their help text, from each field's metadata) from these fields, ``olm train --config``
+reads them from a JSON file, a checkpoint records them, and the Studio edits one and
+hands it to its child as a file. Every rule is checked in ``__post_init__`` and broken
+ones raise a :class:`ConfigError` that names the field.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
+import math
+import os
 from dataclasses import dataclass
-from typing import Any
-
-from torch import nn
+from typing import TYPE_CHECKING, Any
 
 from olm.core.errors import ConfigError
 from olm.data.corpus import DEFAULT_MAX_BYTES
 
-__all__ = ["TrainConfig"]
+if TYPE_CHECKING:  # a module source is only ever a torch module; torch loads lazily
+    pass
+
+__all__ = ["TrainConfig", "CONFIG_FORMAT"]
 
 _DEVICES = ("auto", "cpu", "cuda", "mps")
+CONFIG_FORMAT = 1
+"""The ``format`` a config file may carry (``olm train --config``)."""
+_MAX_CONFIG_BYTES = 1_000_000
+
+
+def _f(default: Any, help: str, **cli: Any) -> Any:
+    """A field whose metadata carries its command-line help (and, in ``cli``, a flag name
+    when not derived from the field's, ``choices``, or ``zero_is_none``)."""
+    meta = {"help": help, **cli}
+    if isinstance(default, (list, dict, tuple)):
+        return dataclasses.field(default_factory=lambda: default, metadata=meta)
+    return dataclasses.field(default=default, metadata=meta)
+
+
+def _finite(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, got {value!r}")
 
 
 def _positive(name: str, value: Any, allow_zero: bool = False) -> None:
@@ -28,6 +51,14 @@ def _positive(name: str, value: Any, allow_zero: bool = False) -> None:
         raise ConfigError(f"{name} must be {'>= 0' if allow_zero else '> 0'}, got {value}")
 
 
+
+
+def _is_module(value: Any) -> bool:
+    """A torch module (checked without importing torch when none can exist yet)."""
+    import sys
+
+    torch_nn = sys.modules.get("torch.nn")
+    return torch_nn is not None and isinstance(value, torch_nn.Module)
 @dataclass
 class TrainConfig:
     """One training run.
@@ -53,6 +84,8 @@ class TrainConfig:
         compile (bool): wrap the model in ``torch.compile``.
         seed (int): seeds initialisation, data order and dropout.
         out (str | None): run folder for checkpoints (None: no checkpoints).
+        events (str | None): where ``olm train`` writes the events as JSON lines ("-":
+            stdout; None: nowhere). The loop itself only yields them.
         resume (str | None): run or checkpoint folder to continue from.
         eval_every (int): steps between validation losses (0: only at the end).
         eval_batches (int): validation batches per evaluation.
@@ -67,37 +100,42 @@ class TrainConfig:
         threads (int | None): torch CPU threads (None: torch's default).
     """
 
-    source: str | nn.Module | None = None
-    data: str = "builtin"
-    tokenizer: str = "byte"
-    steps: int = 1000
-    batch_size: int = 8
-    seq_len: int = 256
-    grad_accum: int = 1
-    lr: float = 3e-4
-    min_lr: float | None = None
-    warmup_steps: int | None = None
-    schedule: str = "cosine"
-    weight_decay: float = 0.1
-    betas: tuple[float, float] = (0.9, 0.95)
-    grad_clip: float | None = 1.0
-    device: str = "auto"
-    use_amp: bool = True
-    compile: bool = False
-    seed: int = 0
-    out: str | None = None
-    resume: str | None = None
-    eval_every: int = 100
-    eval_batches: int = 8
-    sample_every: int = 0
-    sample_prompt: str = "def "
-    sample_tokens: int = 64
-    checkpoint_every: int = 0
-    keep_checkpoints: int = 2
-    log_every: int = 1
-    max_corpus_bytes: int | None = DEFAULT_MAX_BYTES
-    val_fraction: float = 0.05
-    threads: int | None = None
+    source: str | Any | None = _f(  # str, or an nn.Module (torch stays unimported)
+        None, "preset name, .olm.json or .py (optional with --resume)")
+    data: str = _f("builtin", "'builtin' (stdlib sources), a text file or a folder")
+    tokenizer: str = _f("byte", "byte | bpe:N | path to tokenizer.json")
+    steps: int = _f(1000, "total optimizer steps")
+    batch_size: int = _f(8, "sequences per micro-batch (per process)")
+    seq_len: int = _f(256, "tokens per sequence")
+    grad_accum: int = _f(1, "micro-batches per step")
+    lr: float = _f(3e-4, "peak learning rate")
+    min_lr: float | None = _f(None, "final learning rate (default lr/10)")
+    warmup_steps: int | None = _f(None, "default min(100, steps/10)")
+    schedule: str = _f("cosine", "cosine (warmup then cosine) | constant",
+                        choices=("cosine", "constant"))
+    weight_decay: float = _f(0.1, "AdamW weight decay on matrices")
+    betas: tuple[float, float] = _f((0.9, 0.95), "AdamW betas (two numbers)")
+    grad_clip: float | None = _f(1.0, "clip norm ('off' disables)", zero_is_none=True)
+    device: str = _f("auto", "auto | cpu | cuda | cuda:N | mps")
+    use_amp: bool = _f(True, "bf16 autocast on CUDA (--no-amp: train in fp32)", flag="--amp")
+    compile: bool = _f(False, "torch.compile the model")  # noqa: A003
+    seed: int = _f(0, "seeds initialisation, data order and dropout")
+    out: str | None = _f(None, "run folder for checkpoints")
+    events: str | None = _f(None, "JSON-lines event file ('-' for stdout)")
+    resume: str | None = _f(None, "run or checkpoint folder to continue from (its settings "
+                                  "are restored; flags given override them)")
+    eval_every: int = _f(100, "steps between validation losses (0: only at the end)")
+    eval_batches: int = _f(8, "validation batches per evaluation")
+    sample_every: int = _f(0, "steps between sample texts (0: off)")
+    sample_prompt: str = _f("def ", "the prompt samples continue")
+    sample_tokens: int = _f(64, "new tokens per sample")
+    checkpoint_every: int = _f(0, "steps between checkpoints (0: only at the end)")
+    keep_checkpoints: int = _f(2, "how many step checkpoints to keep (the newest)")
+    log_every: int = _f(1, "steps between step events")
+    max_corpus_bytes: int | None = _f(DEFAULT_MAX_BYTES, f"cap on the corpus read "
+                                                         f"(default {DEFAULT_MAX_BYTES})")
+    val_fraction: float = _f(0.05, "share of tokens held out for validation")
+    threads: int | None = _f(None, "torch CPU threads (default: torch's)")
 
     def __post_init__(self) -> None:
         if self.source is None and self.resume is None:
@@ -110,6 +148,11 @@ class TrainConfig:
         if self.warmup_steps is None:
             self.warmup_steps = min(100, self.steps // 10)
         _positive("warmup_steps", self.warmup_steps, allow_zero=True)
+        for name in ("lr", "weight_decay", "val_fraction"):
+            _finite(name, getattr(self, name))
+        for name in ("min_lr", "grad_clip"):
+            if getattr(self, name) is not None:
+                _finite(name, getattr(self, name))
         if not self.lr > 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
         if self.min_lr is None:
@@ -130,14 +173,29 @@ class TrainConfig:
             raise ConfigError(f"val_fraction must be in (0, 0.5], got {self.val_fraction}")
         if self.threads is not None:
             _positive("threads", self.threads)
-        self.betas = tuple(self.betas)
+        if (not isinstance(self.betas, (tuple, list)) or len(self.betas) != 2
+                or not all(isinstance(b, (int, float)) and not isinstance(b, bool)
+                           and 0 <= b < 1 for b in self.betas)):
+            raise ConfigError(f"betas must be two numbers in [0, 1), got {self.betas!r}")
+        self.betas = tuple(float(b) for b in self.betas)
+        for name in ("data", "tokenizer", "schedule", "device", "sample_prompt"):
+            if not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be a string, got {getattr(self, name)!r}")
+        for name in ("out", "resume", "events"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                raise ConfigError(f"{name} must be a path (a string), got {getattr(self, name)!r}")
+        for name in ("use_amp", "compile"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        if self.max_corpus_bytes is not None:
+            _positive("max_corpus_bytes", self.max_corpus_bytes)
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""
         out = {}
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
-            if isinstance(value, nn.Module):
+            if _is_module(value):
                 value = None
             elif isinstance(value, tuple):
                 value = list(value)
@@ -146,8 +204,62 @@ class TrainConfig:
 
     @classmethod
     def from_json(cls, data: dict, **overrides: Any) -> TrainConfig:
-        """Rebuild from :meth:`to_json` output, ignoring unknown keys, with overrides."""
+        """Rebuild from :meth:`to_json` output (a checkpoint's record), with overrides.
+
+        Unknown keys are ignored here: a checkpoint written by a newer olm still resumes.
+        A file a person wrote goes through :meth:`from_file`, which refuses them.
+        """
         names = {f.name for f in dataclasses.fields(cls)}
         kwargs = {k: v for k, v in data.items() if k in names}
         kwargs.update(overrides)
         return cls(**kwargs)
+
+    @staticmethod
+    def read_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+        """The settings in a JSON config file, checked but not yet validated as a whole.
+
+        The file is one JSON object of :class:`TrainConfig` field names (an optional
+        ``"format": 1`` aside); an unknown key is refused, naming the keys that exist.
+
+        Raises:
+            ConfigError: the file is missing, too large, not JSON, or has unknown keys.
+        """
+        p = os.fspath(path)
+        if not os.path.isfile(p):
+            raise ConfigError(f"config {p}: no such file")
+        if os.path.getsize(p) > _MAX_CONFIG_BYTES:
+            raise ConfigError(f"config {p} is larger than {_MAX_CONFIG_BYTES} bytes")
+        try:
+            with open(p, encoding="utf-8") as handle:
+                data = json.load(handle)
+        except (OSError, ValueError) as err:
+            raise ConfigError(f"config {p} is not valid JSON: {err}") from None
+        if not isinstance(data, dict):
+            raise ConfigError(f"config {p} must be a JSON object of settings")
+        data = dict(data)
+        fmt = data.pop("format", CONFIG_FORMAT)
+        if fmt != CONFIG_FORMAT:
+            raise ConfigError(f"config {p} has format {fmt!r}; this olm reads {CONFIG_FORMAT}")
+        names = [f.name for f in dataclasses.fields(TrainConfig)]
+        unknown = sorted(k for k in data if k not in names)
+        if unknown:
+            raise ConfigError(f"config {p}: unknown setting{'s' * (len(unknown) > 1)} "
+                              f"{', '.join(map(repr, unknown))}; known: {', '.join(names)}")
+        return data
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str], **overrides: Any) -> TrainConfig:
+        """A validated config from a JSON file (see :meth:`read_file`), with overrides."""
+        return cls(**{**cls.read_file(path), **overrides})
+
+    def write_file(self, path: str | os.PathLike[str]) -> None:
+        """Write the JSON config file ``olm train --config`` reads (atomically)."""
+        if _is_module(self.source):
+            raise ConfigError("a config whose source is a module cannot be written to a file")
+        data = {"format": CONFIG_FORMAT, **self.to_json()}
+        target = os.fspath(path)
+        tmp = f"{target}.tmp-{os.getpid()}"
+        with open(tmp, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, indent=2)
+            handle.write("\n")
+        os.replace(tmp, target)

@@ -1,8 +1,8 @@
 """The training loop as a generator of events: ``train_iter(config)``.
 
-Everything else is a consumer: ``olm train`` writes the events as JSON lines (and draws
-a progress bar), the Studio reads those lines for its plots, tests read the dicts
-directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
+Everything else is a consumer of its typed events (:mod:`olm.train.events`): ``olm
+train`` writes them as JSON lines (and draws a progress bar), the Studio reads those
+lines back for its plots, tests read the events directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
 event whose status is "failed" and a reason; a stop request (SIGINT/SIGTERM) saves a
 checkpoint and ends with "stopped". Mistakes in the settings raise ``OLMError`` before
 the first event.
@@ -26,7 +26,16 @@ from olm.train.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
-from olm.train.events import make_event
+from olm.train.events import (
+    CheckpointEvent,
+    ConfigChangeEvent,
+    EndEvent,
+    EvalEvent,
+    Event,
+    SampleEvent,
+    StartEvent,
+    StepEvent,
+)
 from olm.train.setup import RunParts, describe_failure
 from olm.train.signals import StopFlag
 from olm.train.step import TrainStep, autocast_dtype
@@ -54,10 +63,13 @@ class TrainRun:
 
     Args:
         config (TrainConfig): the run's settings.
+        changes (dict | None): on a resume, the settings explicit flags changed from the
+            saved ones (``name: [saved, new]``); reported as a ``config_change`` event.
     """
 
-    def __init__(self, config: TrainConfig) -> None:
+    def __init__(self, config: TrainConfig, changes: dict | None = None) -> None:
         self.config = config
+        self.changes = dict(changes or {})
         self.model: nn.Module | None = None
         self.parts: RunParts | None = None
         self.dist = DistInfo()
@@ -66,7 +78,7 @@ class TrainRun:
         self.last_good: Path | None = None  # the newest checkpoint written by this run
         self.step = 0
 
-    def __iter__(self) -> Iterator[dict]:
+    def __iter__(self) -> Iterator[Event]:
         return self._events()
 
     # -- setup -------------------------------------------------------------------------
@@ -97,10 +109,10 @@ class TrainRun:
         self.val_batches = self.parts.data.val.eval_batches(
             cfg.eval_batches, cfg.batch_size, cfg.seq_len)
 
-    def _start_event(self) -> dict:
+    def _start_event(self) -> StartEvent:
         p = self.parts
-        return make_event(
-            "start", config=self.config.to_json(), resumed_from_step=p.start_step,
+        return StartEvent(
+            config=self.config.to_json(), resumed_from_step=p.start_step,
             steps=self.config.steps, params=sum(t.numel() for t in self.model.parameters()),
             device=str(self.device), world_size=self.dist.world_size,
             tokens_per_step=self.tokens_per_step, tokenizer=p.data.tokenizer.spec,
@@ -163,10 +175,12 @@ class TrainRun:
         return path
 
     # -- the loop -------------------------------------------------------------------------
-    def _events(self) -> Iterator[dict]:
+    def _events(self) -> Iterator[Event]:
         try:
             self._setup()
             yield self._start_event()
+            if self.changes:
+                yield ConfigChangeEvent(step=self.parts.start_step, changes=self.changes)
             with StopFlag() as stop:
                 yield from self._loop(stop)
         except OSError as err:  # a full disk or a vanished folder while writing a checkpoint
@@ -192,12 +206,12 @@ class TrainRun:
         return loss_v, gnorm_v, (f"{bad} at step {step}; lower --lr or check the model "
                                  f"(last good checkpoint: {_str(self.last_good) or 'none'})")
 
-    def _fail(self, reason: str, step: int) -> dict:
+    def _fail(self, reason: str, step: int) -> EndEvent:
         self.status = "failed"
-        return make_event("end", status="failed", reason=reason, step=step,
-                          checkpoint=_str(self.last_good))
+        return EndEvent(status="failed", reason=reason, step=step,
+                        checkpoint=_str(self.last_good))
 
-    def _loop(self, stop: StopFlag) -> Iterator[dict]:
+    def _loop(self, stop: StopFlag) -> Iterator[Event]:
         cfg, p = self.config, self.parts
         t0 = time.perf_counter()
         last_t, last_step = t0, p.start_step
@@ -223,8 +237,8 @@ class TrainRun:
                     return
                 now = time.perf_counter()
                 per_step = (now - t0) / max(1, step - p.start_step)
-                yield make_event(
-                    "step", step=step, loss=loss_v, lr=lr, grad_norm=gnorm_v,
+                yield StepEvent(
+                    step=step, loss=loss_v, lr=lr, grad_norm=gnorm_v,
                     tokens=step * self.tokens_per_step,
                     tokens_per_s=(step - last_step) * self.tokens_per_step / max(now - last_t, 1e-9),
                     elapsed_s=elapsed_before + now - t0, eta_s=per_step * (cfg.steps - step),
@@ -232,32 +246,32 @@ class TrainRun:
                 last_t, last_step = now, step
             if self._due(cfg.eval_every, step):
                 val_loss = self.evaluate()
-                yield make_event("eval", step=step, val_loss=val_loss,
-                                 val_ppl=math.exp(min(val_loss, 50.0)))
+                yield EvalEvent(step=step, val_loss=val_loss,
+                                val_ppl=math.exp(min(val_loss, 50.0)))
             if cfg.sample_every > 0 and self._due(cfg.sample_every, step) and self.dist.is_main:
-                yield make_event("sample", step=step, prompt=cfg.sample_prompt,
-                                 text=self._sample_text(step))
+                yield SampleEvent(step=step, prompt=cfg.sample_prompt,
+                                  text=self._sample_text(step))
             if saving:
                 path = self._checkpoint(step, elapsed_before + time.perf_counter() - t0, val_loss)
                 if path is not None:
                     self.last_good = path
-                    yield make_event("checkpoint", step=step, path=str(path))
+                    yield CheckpointEvent(step=step, path=str(path))
             if stopping:
                 self.status = "stopped"
-                yield make_event("end", status="stopped", reason=stop.requested or "stop requested",
-                                 step=step, checkpoint=_str(self.last_good))
+                yield EndEvent(status="stopped", reason=stop.requested or "stop requested",
+                               step=step, checkpoint=_str(self.last_good))
                 return
         self.status = "finished"
-        yield make_event("end", status="finished", step=step, val_loss=val_loss,
-                         elapsed_s=elapsed_before + time.perf_counter() - t0,
-                         checkpoint=_str(self.last_good))
+        yield EndEvent(status="finished", step=step, val_loss=val_loss,
+                       elapsed_s=elapsed_before + time.perf_counter() - t0,
+                       checkpoint=_str(self.last_good))
 
 
 def _str(path: Path | None) -> str | None:
     return None if path is None else str(path)
 
 
-def train_iter(config: TrainConfig) -> Iterator[dict]:
+def train_iter(config: TrainConfig) -> Iterator[Event]:
     """Run training and yield its events (``start``, ``step``, ``eval``, ``sample``,
     ``checkpoint``, ``end``); see ``docs/events.md``.
 

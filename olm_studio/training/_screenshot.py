@@ -11,6 +11,7 @@ Run: ``QT_QPA_PLATFORM=offscreen python -m olm_studio.training._screenshot [OUT.
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 from pathlib import Path
@@ -19,7 +20,7 @@ from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 from olm_studio.training.panel import TrainPanel
-from olm_studio.training.settings import TrainSettings
+from olm_studio.training.trial import default_config
 
 __all__ = ["main"]
 
@@ -65,12 +66,13 @@ def main(argv: list[str] | None = None) -> int:
 def _train_both(panel: TrainPanel) -> list[str] | None:
     import olm.graph
 
-    settings = TrainSettings(batch_size=8, seq_len=128, lr=3e-3, steps=400, device="cpu",
-                             eval_every=25, sample_every=100, checkpoint_every=400)
+    config = dataclasses.replace(default_config(), batch_size=8, seq_len=128, lr=3e-3,
+                                 steps=400, device="cpu", eval_every=25, sample_every=100,
+                                 checkpoint_every=400)
     ids = []
     for name, module in _models():
         panel.set_graph(olm.graph.from_module(module, name=name))
-        panel.form.set_settings(settings)
+        panel.form.set_config(config)
         if not panel.start_training():
             print(f"{name}: not started: {panel.problem_label.text()}", file=sys.stderr)
             return None
@@ -85,7 +87,7 @@ def _train_both(panel: TrainPanel) -> list[str] | None:
 def _grab(app: QApplication, panel: TrainPanel, ids: list[str], out: Path) -> int:
     last = panel.run(ids[-1])
     panel.set_graph(last.graph())
-    panel.form.set_settings(last.settings)
+    panel.form.set_config(last.config)
     panel.run_checks()
     panel.set_ticked(ids)
     panel.runs_list.select(ids[-1])

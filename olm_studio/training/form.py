@@ -1,13 +1,15 @@
 """The Train settings form: data, tokenizer, batch, sequence, learning rate, steps, device.
 
-It only edits a :class:`TrainSettings`; it never starts anything. Defaults are the
-"keep everything and press Train" trial run: built-in corpus, byte tokenizer, a few
-hundred steps, device auto.
+It edits an :class:`olm.train.TrainConfig` (the library's one definition of a run's
+settings and their rules); it never starts anything and has no rules of its own.
+Defaults are the "keep everything and press Train" trial run: built-in corpus, byte
+tokenizer, a few hundred steps, device auto.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import math
+from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator
@@ -22,9 +24,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from olm_studio.training.settings import DEVICES, PRECISIONS, TrainSettings
+from olm.train import TrainConfig
+from olm_studio.training.trial import TRIAL
 
 __all__ = ["SettingsForm"]
+
+DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+_PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
+
 
 _DATA_LABELS = {"builtin": "Built-in corpus (Python standard library)",
                 "file": "Text file…", "folder": "Folder of text files…"}
@@ -82,7 +89,9 @@ class SettingsForm(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Settings without a widget (eval/sample intervals, seed) ride along unchanged.
-        self._base = TrainSettings()
+        # Kept as given (warmup_steps/min_lr None), so TrainConfig derives them from the
+        # steps and lr the form shows rather than from a stale earlier value.
+        self._base: dict = dict(TRIAL)
         self.data_kind = QComboBox()
         for key, label in _DATA_LABELS.items():
             self.data_kind.addItem(label, key)
@@ -103,7 +112,7 @@ class SettingsForm(QWidget):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.precision = QComboBox()
-        self.precision.addItems(list(PRECISIONS))
+        self.precision.addItems(list(_PRECISIONS))
 
         for combo in (self.data_kind, self.tokenizer_kind):  # long labels must not widen the dock
             combo.setSizeAdjustPolicy(
@@ -144,39 +153,55 @@ class SettingsForm(QWidget):
         self._form.setRowVisible(self.bpe_vocab, tok == "bpe")
         self._form.setRowVisible(self.tokenizer_path, tok == "file")
 
-    def settings(self) -> TrainSettings:
-        """The settings as the form shows them (not validated; see ``validate``)."""
+    def config(self) -> TrainConfig:
+        """The settings as the form shows them, as a validated :class:`TrainConfig`.
+
+        Raises:
+            ConfigError: a setting breaks one of the library's rules (the panel shows it).
+        """
         try:
             lr = float(self.lr.text())
         except ValueError:
-            lr = float("nan")
-        return dataclasses.replace(
-            self._base,
-            data_kind=self.data_kind.currentData(),
-            data_path=self.data_path.edit.text().strip(),
-            tokenizer_kind=self.tokenizer_kind.currentData(),
-            bpe_vocab=self.bpe_vocab.value(),
-            tokenizer_path=self.tokenizer_path.edit.text().strip(),
-            batch_size=self.batch_size.value(),
-            seq_len=self.seq_len.value(),
-            lr=lr,
-            steps=self.steps.value(),
-            device=self.device.currentText(),
-            precision=self.precision.currentText(),
-        )
+            lr = math.nan
+        data_kind = self.data_kind.currentData()
+        tokenizer_kind = self.tokenizer_kind.currentData()
+        tokenizer = {"byte": "byte", "bpe": f"bpe:{self.bpe_vocab.value()}",
+                     "file": self.tokenizer_path.edit.text().strip()}[tokenizer_kind]
+        return TrainConfig(**{
+            **self._base,
+            "data": "builtin" if data_kind == "builtin" else self.data_path.edit.text().strip(),
+            "tokenizer": tokenizer,
+            "batch_size": self.batch_size.value(),
+            "seq_len": self.seq_len.value(),
+            "lr": lr,
+            "steps": self.steps.value(),
+            "device": self.device.currentText(),
+            "use_amp": _PRECISIONS[self.precision.currentText()],
+        })
 
-    def set_settings(self, settings: TrainSettings) -> None:
-        """Show ``settings`` (e.g. to repeat a past run); fields without a widget are kept."""
-        self._base = dataclasses.replace(settings)
-        self.data_kind.setCurrentIndex(self.data_kind.findData(settings.data_kind))
-        self.data_path.edit.setText(settings.data_path)
-        self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.findData(settings.tokenizer_kind))
-        self.bpe_vocab.setValue(settings.bpe_vocab)
-        self.tokenizer_path.edit.setText(settings.tokenizer_path)
-        self.batch_size.setValue(settings.batch_size)
-        self.seq_len.setValue(settings.seq_len)
-        self.lr.setText(f"{settings.lr:g}")
-        self.steps.setValue(settings.steps)
-        self.device.setCurrentText(settings.device)
-        self.precision.setCurrentText(settings.precision)
+    def set_config(self, config: TrainConfig) -> None:
+        """Show ``config`` (e.g. to repeat a past run); fields without a widget are kept."""
+        self._base = config.to_json()
+        self._base["betas"] = tuple(self._base["betas"])
+        # values the rules derived stay derived, so editing steps or lr moves them too
+        if config.min_lr == config.lr / 10:
+            self._base["min_lr"] = None
+        if config.warmup_steps == min(100, config.steps // 10):
+            self._base["warmup_steps"] = None
+        data_kind = ("builtin" if config.data == "builtin"
+                     else "folder" if Path(config.data).is_dir() else "file")
+        self.data_kind.setCurrentIndex(self.data_kind.findData(data_kind))
+        self.data_path.edit.setText("" if data_kind == "builtin" else config.data)
+        tokenizer = config.tokenizer
+        kind = "byte" if tokenizer == "byte" else "bpe" if tokenizer.startswith("bpe:") else "file"
+        self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.findData(kind))
+        if kind == "bpe" and tokenizer[4:].isdigit():
+            self.bpe_vocab.setValue(int(tokenizer[4:]))
+        self.tokenizer_path.edit.setText(tokenizer if kind == "file" else "")
+        self.batch_size.setValue(config.batch_size)
+        self.seq_len.setValue(config.seq_len)
+        self.lr.setText(f"{config.lr:g}")
+        self.steps.setValue(config.steps)
+        self.device.setCurrentText(config.device.split(":")[0])
+        self.precision.setCurrentText("auto" if config.use_amp else "fp32")
         self._sync_visibility()

@@ -1,23 +1,31 @@
 """What a run has reported so far, held in growing numpy buffers the plots draw from.
 
-`olm train` writes one JSON object per line (see ``docs/events.md``). :class:`RunHistory`
-folds those events into per-metric arrays. The arrays grow by doubling, so appending
+`olm train` writes one typed event per line (see ``docs/events.md``), read back by the
+library's one reader (``olm.train.events``). :class:`RunHistory` folds those events into
+per-metric arrays, reading their typed fields and nothing else. The arrays grow by doubling, so appending
 stays O(1) amortized and the plots can hand a view (``buffer[:n]``) to pyqtgraph's
 ``setData`` without copying thousands of points on every step.
 """
 
 from __future__ import annotations
 
-import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
 import numpy as np
 
-__all__ = ["GrowingArray", "RunHistory", "parse_event_line", "read_events"]
+from olm.train.events import (
+    CheckpointEvent,
+    EndEvent,
+    EvalEvent,
+    Event,
+    SampleEvent,
+    StartEvent,
+    StepEvent,
+)
+
+__all__ = ["GrowingArray", "RunHistory"]
 
 
 class GrowingArray:
@@ -55,45 +63,9 @@ class GrowingArray:
         return float(self._data[self._size - 1]) if self._size else default
 
 
-def _number(event: dict[str, Any], *keys: str) -> float:
-    """The first of ``keys`` present in ``event`` as a float, else NaN."""
-    for key in keys:
-        value = event.get(key)
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-    return math.nan
-
-
-def parse_event_line(line: str | bytes) -> dict[str, Any] | None:
-    """One events line as a dict, or ``None`` for blank lines and non-event output.
-
-    Anything that is not a JSON object with an ``"event"`` key (a stray print, a progress
-    bar) is ignored rather than treated as an error: the stream is shared with the child.
-    """
-    if isinstance(line, bytes):
-        line = line.decode("utf-8", errors="replace")
-    line = line.strip()
-    if not line.startswith("{"):
-        return None
-    try:
-        event = json.loads(line)
-    except ValueError:
-        return None
-    if not isinstance(event, dict) or not isinstance(event.get("event"), str):
-        return None
-    return event
-
-
-def read_events(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Every event in an events file; a missing file has none, a torn last line is skipped."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            for line in handle:
-                event = parse_event_line(line)
-                if event is not None:
-                    yield event
-    except FileNotFoundError:
-        return
+def _num(value: float | int | None) -> float:
+    """An event's number as a float; a missing (null) one is NaN, which plots as a gap."""
+    return math.nan if value is None else float(value)
 
 
 @dataclass
@@ -101,12 +73,9 @@ class RunHistory:
     """The curves and facts of one run, built by feeding it events in order.
 
     Args:
-        tokens_per_step: tokens one step consumes; used for the tokens axis when an
-            event carries no ``tokens`` count of its own.
         smoothing: weight of the past in the smoothed train-loss curve (0 = raw).
     """
 
-    tokens_per_step: int = 0
     smoothing: float = 0.9
     step: GrowingArray = field(default_factory=GrowingArray)
     tokens: GrowingArray = field(default_factory=GrowingArray)
@@ -121,24 +90,34 @@ class RunHistory:
     samples: list[tuple[int, str]] = field(default_factory=list)
     checkpoints: list[str] = field(default_factory=list)
     total_steps: int = 0
+    tokens_per_step: int = 0
     elapsed: float = 0.0
     eta: float = math.nan
-    end: dict[str, Any] | None = None
-    start: dict[str, Any] | None = None
+    end: EndEvent | None = None
+    start: StartEvent | None = None
     _ema: float = field(default=0.0, repr=False)
     _ema_count: int = field(default=0, repr=False)
 
-    def feed(self, event: dict[str, Any]) -> None:
-        """Fold one event into the history (unknown kinds are kept out, not errors)."""
-        kind = event.get("event")
-        handler = getattr(self, f"_on_{kind}", None)
-        if handler is not None:
-            handler(event)
-        elapsed = _number(event, "elapsed_s", "elapsed")
-        if not math.isnan(elapsed):
-            self.elapsed = elapsed
+    def feed(self, event: Event) -> None:
+        """Fold one event into the history (kinds it does not plot are ignored)."""
+        if isinstance(event, StartEvent):
+            self._on_start(event)
+        elif isinstance(event, StepEvent):
+            self._on_step(event)
+        elif isinstance(event, EvalEvent):
+            self._on_eval(event)
+        elif isinstance(event, SampleEvent):
+            self.samples.append((event.step, event.text))
+        elif isinstance(event, CheckpointEvent):
+            self.checkpoints.append(event.path)
+        elif isinstance(event, EndEvent):
+            self.end = event
+            if event.elapsed_s is not None:
+                self.elapsed = event.elapsed_s
+            if event.checkpoint:  # the end event names the final checkpoint
+                self.checkpoints.append(event.checkpoint)
 
-    def feed_all(self, events: Iterable[dict[str, Any]]) -> RunHistory:
+    def feed_all(self, events: Iterable[Event]) -> RunHistory:
         for event in events:
             self.feed(event)
         return self
@@ -147,43 +126,25 @@ class RunHistory:
     def last_step(self) -> int:
         return int(self.step.last(0))
 
-    def _tokens_at(self, event: dict[str, Any], step: float) -> float:
-        tokens = _number(event, "tokens", "tokens_seen")
-        if math.isnan(tokens) and self.tokens_per_step:
-            tokens = step * self.tokens_per_step
-        return tokens
-
-    def _on_start(self, event: dict[str, Any]) -> None:
+    def _on_start(self, event: StartEvent) -> None:
         self.start = event
         self.end = None  # a resumed run starts again
-        resumed = _number(event, "resumed_from_step")
-        if not math.isnan(resumed):
-            self._rewind(int(resumed))
-        total = _number(event, "total_steps", "steps", "max_steps")
-        if not math.isnan(total):
-            self.total_steps = int(total)
-        tps = _number(event, "tokens_per_step")
-        if not math.isnan(tps) and not self.tokens_per_step:
-            self.tokens_per_step = int(tps)
+        self._rewind(event.resumed_from_step)
+        self.total_steps = event.steps
+        self.tokens_per_step = event.tokens_per_step
 
-    def _on_step(self, event: dict[str, Any]) -> None:
-        step = _number(event, "step")
-        if math.isnan(step):
-            return
-        self.step.append(step)
-        self.tokens.append(self._tokens_at(event, step))
-        loss = _number(event, "loss", "train_loss")
+    def _on_step(self, event: StepEvent) -> None:
+        self.step.append(event.step)
+        self.tokens.append(event.tokens)
+        loss = _num(event.loss)
         self.loss.append(loss)
         self.loss_smooth.append(self._smooth(loss))
-        self.lr.append(_number(event, "lr", "learning_rate"))
-        self.tokens_per_s.append(_number(event, "tokens_per_s", "tokens_per_sec"))
-        self.grad_norm.append(_number(event, "grad_norm"))
-        self.eta = _number(event, "eta_s", "eta")
-        total = _number(event, "total_steps", "max_steps")
-        if not math.isnan(total):
-            self.total_steps = int(total)
-        if "val_loss" in event:  # some trainers put validation on the step line
-            self._on_eval(event)
+        self.lr.append(_num(event.lr))
+        self.tokens_per_s.append(_num(event.tokens_per_s))
+        self.grad_norm.append(_num(event.grad_norm))
+        self.eta = _num(event.eta_s)
+        if event.elapsed_s is not None:
+            self.elapsed = event.elapsed_s
 
     def _rewind(self, step: int) -> None:
         """Forget what came after ``step``: a resumed run replays from its checkpoint."""
@@ -204,24 +165,9 @@ class RunHistory:
         self._ema_count += 1
         return self._ema / (1.0 - self.smoothing ** self._ema_count)
 
-    def _on_eval(self, event: dict[str, Any]) -> None:
-        value = _number(event, "val_loss", "loss")
-        step = _number(event, "step")
-        if math.isnan(value) or math.isnan(step):
+    def _on_eval(self, event: EvalEvent) -> None:
+        if event.val_loss is None:
             return
-        self.val_step.append(step)
-        self.val_tokens.append(self._tokens_at(event, step))
-        self.val_loss.append(value)
-
-    def _on_sample(self, event: dict[str, Any]) -> None:
-        text = event.get("text", event.get("sample", ""))
-        self.samples.append((int(_number(event, "step") if "step" in event else 0), str(text)))
-
-    def _on_checkpoint(self, event: dict[str, Any]) -> None:
-        path = event.get("path", event.get("checkpoint"))
-        if isinstance(path, str):
-            self.checkpoints.append(path)
-
-    def _on_end(self, event: dict[str, Any]) -> None:
-        self.end = event
-        self._on_checkpoint(event)  # an end line may name the final checkpoint
+        self.val_step.append(event.step)
+        self.val_tokens.append(event.step * self.tokens_per_step)
+        self.val_loss.append(event.val_loss)

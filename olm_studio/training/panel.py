@@ -1,8 +1,10 @@
 """The Train panel: settings, pre-flight checks, live plots, runs, samples and export.
 
-The panel is a client of `olm train`: Train writes a run folder (settings and the exact
-graph), starts ``python -m olm train <run>/model.olm.json ... --events -`` as a child, and
-turns its event lines into plot points. It is self-contained: the main window only calls
+The panel is a client of `olm train`: Train writes a run folder (the exact graph and the
+run's :class:`olm.train.TrainConfig` as ``train.json``), starts
+``python -m olm train --config <run>/train.json`` as a child (events on its stdout), and
+turns its typed events into plot points. The pre-flight problems it shows are the
+library's (:func:`olm.train.preflight.preflight`). It is self-contained: the main window only calls
 :meth:`TrainPanel.set_graph` when the document changes, :meth:`set_project_path` when a
 project is opened, and :meth:`is_running` / :meth:`stop_and_wait` when it closes.
 """
@@ -32,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from olm.core.errors import OLMError
+from olm.train.events import CheckpointEvent, Event, SampleEvent
 from olm_studio.training.export_view import ExportView
 from olm_studio.training.form import SettingsForm
 from olm_studio.training.history import RunHistory
@@ -41,9 +44,10 @@ from olm_studio.training.runs import Run, RunStore, default_runs_root
 from olm_studio.training.runs_tab import RunsTab
 from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
+from olm_studio.training.trial import auto_intervals
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
-    from olm_studio.training.preflight import Problem
+    from olm.train.preflight import Problem
 
 __all__ = ["TrainPanel", "format_duration"]
 
@@ -248,16 +252,21 @@ class TrainPanel(QWidget):
             torch_loader().when_ready(self.run_checks)
             self._update_buttons()
             return self.problems
-        from olm_studio.training.preflight import Problem, check_run
+        from olm.train.preflight import Problem, preflight
 
         if self._graph is None:
             self.problems = [Problem("error", "no model to train",
                                      "open a preset or build a model in the editor")]
         else:
             try:
-                self.problems = check_run(self._graph, self.form.settings())
+                config = self.form.config()
             except OLMError as err:
-                self.problems = [Problem("error", str(err))]
+                self.problems = [Problem("error", str(err), "correct the setting")]
+            else:
+                try:
+                    self.problems = preflight(self._graph, config)
+                except OLMError as err:
+                    self.problems = [Problem("error", str(err))]
         rows = [f"<span style='color:{_SEVERITY_COLORS[p.severity]}'>"
                 f"{'✖' if p.severity == 'error' else '⚠'}</span> {html.escape(str(p))}"
                 for p in self.problems]
@@ -279,15 +288,15 @@ class TrainPanel(QWidget):
         if self.run_checks() and self._errors():
             self.status_label.setText("Not started: fix the problems above.")
             return False
-        settings = self.form.settings().with_auto_intervals()
         try:
-            run = self._store.create(getattr(self._graph, "name", "model"), settings, self._graph,
+            config = auto_intervals(self.form.config())
+            run = self._store.create(getattr(self._graph, "name", "model"), config, self._graph,
                                      name=self._run_name())
+            args = ["train", "--config", str(run.write_config())]
         except (OLMError, OSError) as err:
             self.status_label.setText(f"Not started: {err}")
             return False
-        self.runs_tab.add(run, RunHistory(tokens_per_step=settings.tokens_per_step()), tick=True)
-        args = settings.cli_args(str(run.graph_path), str(run.checkpoint_dir), "-")
+        self.runs_tab.add(run, RunHistory(), tick=True)
         self._launch(run, args)
         return True
 
@@ -299,11 +308,13 @@ class TrainPanel(QWidget):
             return ""
         return preset_label(self._graph)
 
-    def resume_training(self, run_id: str | None = None) -> bool:
+    def resume_training(self, run_id: str | None = None, steps: int | None = None) -> bool:
         """Continue a stopped, failed or finished run from its latest checkpoint.
 
-        The run continues to the larger of its own step count and the form's, so a
-        finished run trains further when Steps is raised.
+        Args:
+            run_id: the run (default: the selected one).
+            steps: the step to train up to; default: the larger of the run's own step
+                count and the form's, so a finished run trains further when Steps is raised.
         """
         run = self.runs_tab.get(run_id or self.runs_list.current_id())
         if run is None or self.is_running():
@@ -313,14 +324,19 @@ class TrainPanel(QWidget):
         if checkpoint is None:
             self.status_label.setText(f"{run.name} has no checkpoint to resume from.")
             return False
-        steps = max(run.settings.steps, self.form.settings().steps)
+        steps = steps or max(run.config.steps, self.form.steps.value())
         if run.status == "finished" and steps <= self.history(run.id).last_step:
-            self.status_label.setText(f"{run.name} finished its {run.settings.steps} steps: "
+            self.status_label.setText(f"{run.name} finished its {run.config.steps} steps: "
                                       "raise Steps to train it further.")
             return False
-        run.settings = dataclasses.replace(run.settings, steps=steps)
-        args = run.settings.cli_args(str(run.graph_path), str(run.checkpoint_dir), "-")
-        self._launch(run, args + ["--resume", str(checkpoint)])
+        try:
+            run.config = dataclasses.replace(run.config, steps=steps)
+            # the child restores the run's own settings; a raised step count is recorded
+            args = ["train", "--config", str(run.write_config()), "--resume", str(checkpoint)]
+        except (OLMError, OSError) as err:
+            self.status_label.setText(f"Not resumed: {err}")
+            return False
+        self._launch(run, args)
         return True
 
     def _launch(self, run: Run, args: list[str]) -> None:
@@ -343,14 +359,14 @@ class TrainPanel(QWidget):
             self.status_label.setText("Stopping: saving a checkpoint…")
 
     # -- events from the child -------------------------------------------------------
-    def _on_event(self, event: dict[str, Any]) -> None:
+    def _on_event(self, event: Event) -> None:
         run = self._active
         if run is None:
             return
         self.history(run.id).feed(event)
-        if event.get("event") == "sample" and self.runs_list.current_id() == run.id:
-            self.samples_view.append(f"step {event.get('step', '?')}", str(event.get("text", "")))
-        if event.get("event") == "checkpoint":
+        if isinstance(event, SampleEvent) and self.runs_list.current_id() == run.id:
+            self.samples_view.append(f"step {event.step}", event.text)
+        if isinstance(event, CheckpointEvent):
             self._on_current_run(self.runs_list.current_id())
             self.runs_tab.refresh_overlay()
         self.plots.mark_dirty()
@@ -376,7 +392,7 @@ class TrainPanel(QWidget):
         if run is None:
             return
         history = self.history(run.id)
-        total = history.total_steps or run.settings.steps
+        total = history.total_steps or run.config.steps
         self.progress.setRange(0, max(1, total))
         self.progress.setValue(min(history.last_step, total))
         self.progress.setFormat(f"step {history.last_step} / {total}")
@@ -424,7 +440,7 @@ class TrainPanel(QWidget):
         """Put a run's settings back in the form, to repeat it or change one thing."""
         run = self.runs_tab.get(run_id)
         if run is not None and not self.is_running():
-            self.form.set_settings(run.settings)
+            self.form.set_config(run.config)
             self.run_checks()
 
     def delete_run(self, run_id: str, confirm: bool = True) -> bool:

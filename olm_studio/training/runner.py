@@ -1,8 +1,9 @@
 """The training child process: `olm train` in a QProcess, its events as Qt signals.
 
 Training never runs in the editor's process. The child writes JSON-lines events to its
-stdout (``--events -``); Qt tells us when bytes arrive, we read whole lines only, append
-each to the run's ``events.jsonl`` and emit it. Nothing here waits on the child, so the
+stdout (``events: "-"``); Qt tells us when bytes arrive, we read whole lines only, parse
+each with the library's one reader (``olm.train.events.parse_event_line``) into a typed
+event, append the line to the run's ``events.jsonl`` and emit the event. Nothing here waits on the child, so the
 editor stays responsive, and whatever the child does (a crash, ``kill -9``) ends in one
 :attr:`TrainProcess.ended` signal with a status and a reason.
 """
@@ -13,11 +14,12 @@ import signal
 import sys
 from collections import deque
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 from PySide6.QtCore import QObject, QProcess, QProcessEnvironment, Signal
 
-from olm_studio.training.history import parse_event_line
+from olm.core.errors import FileFormatError
+from olm.train.events import EndEvent, parse_event_line
 
 __all__ = ["TrainProcess", "child_environment", "failure_reason", "olm_command"]
 
@@ -62,7 +64,8 @@ class TrainProcess(QObject):
     """One `olm train` child.
 
     Signals:
-        event(object): each event line (a dict), in order, as soon as it is complete.
+        event(object): each event (an ``olm.train.events.Event``), in order, as soon as
+            its line is complete.
         ended(str, str): the final status ("finished", "stopped" or "failed") and a reason.
 
     Args:
@@ -86,7 +89,7 @@ class TrainProcess(QObject):
         self._stderr_file: IO[str] | None = None
         self._stderr_tail: deque[str] = deque(maxlen=40)
         self._stderr_partial = ""
-        self._end_event: dict[str, Any] | None = None
+        self._end_event: EndEvent | None = None
         self._stop_requested = False
         self._done = True
 
@@ -138,13 +141,17 @@ class TrainProcess(QObject):
             self._handle_line(bytes(self._process.readLine().data()))
 
     def _handle_line(self, raw: bytes) -> None:
-        event = parse_event_line(raw)
+        try:
+            event = parse_event_line(raw)
+        except FileFormatError as err:  # a newer olm's events: say so, once per line
+            self._stderr_tail.append(f"olm studio: error: {err}")
+            return
         if event is None:
             return
         if self._events_file is not None:
             self._events_file.write(raw.decode("utf-8", errors="replace").rstrip("\n") + "\n")
             self._events_file.flush()
-        if event.get("event") == "end":
+        if isinstance(event, EndEvent):
             self._end_event = event
         self.event.emit(event)
 
@@ -173,8 +180,8 @@ class TrainProcess(QObject):
         # The end line is written after the last checkpoint, so it is the truth even if
         # the process was torn down afterwards.
         if self._end_event is not None:
-            status = str(self._end_event.get("status", "finished"))
-            reason = str(self._end_event.get("reason") or "")
+            status = self._end_event.status
+            reason = self._end_event.reason or ""
             if status in ("finished", "stopped", "failed"):
                 return status, reason
         if self._stop_requested:  # stopped before the trainer could take the signal

@@ -2,7 +2,8 @@
 
 A run folder holds::
 
-    run.json          name, creation time, settings, status and reason
+    run.json          name, creation time, settings (a TrainConfig), status and reason
+    train.json        the TrainConfig file the child reads (`olm train --config`)
     model.olm.json    the exact graph the run trained (so runs can be diffed)
     events.jsonl      the `olm train` event stream, one JSON object per line
     stderr.log        what the child wrote to stderr (the reason when it crashes)
@@ -13,6 +14,7 @@ Nothing here imports Qt; the panel and the tests share it.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -23,8 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from olm.core import layout
-from olm_studio.training.history import RunHistory, read_events
-from olm_studio.training.settings import TrainSettings
+from olm.train import TrainConfig
+from olm.train.events import read_events
+from olm_studio.training.history import RunHistory
+from olm_studio.training.trial import default_config
 
 __all__ = ["Run", "RunStore", "STATUSES", "default_runs_root"]
 
@@ -59,6 +63,30 @@ def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
+def _config_of(data: dict[str, Any]) -> TrainConfig:
+    """The run's TrainConfig from ``run.json``; format 1 stored the Studio's old settings."""
+    from olm.core.errors import OLMError
+
+    if isinstance(data.get("config"), dict):
+        try:
+            return TrainConfig.from_json(data["config"])
+        except (OLMError, TypeError):
+            return default_config()
+    old = data.get("settings") if isinstance(data.get("settings"), dict) else {}
+    tokenizer = {"bpe": f"bpe:{old.get('bpe_vocab', 1024)}",
+                 "file": str(old.get("tokenizer_path", ""))}.get(old.get("tokenizer_kind"), "byte")
+    keep = ("batch_size", "seq_len", "lr", "steps", "device", "eval_every", "sample_every",
+            "checkpoint_every", "seed")
+    try:
+        return dataclasses.replace(
+            default_config(), **{k: old[k] for k in keep if k in old},
+            data=str(old.get("data_path") or "builtin") if old.get("data_kind", "builtin")
+            != "builtin" else "builtin", tokenizer=tokenizer,
+            use_amp=old.get("precision") != "fp32", threads=old.get("threads") or None)
+    except (OLMError, TypeError):
+        return default_config()
+
+
 @dataclass
 class Run:
     """One run folder and what is known about it.
@@ -66,7 +94,7 @@ class Run:
     Args:
         path: the run folder.
         name: what the runs list shows ("GPT2 · 12:03").
-        settings: the training settings it ran with.
+        config: the training settings it ran with (the library's TrainConfig).
         status: "running", "finished", "stopped" or "failed".
         reason: why it failed or stopped (shown beside the status).
         created: seconds since the epoch.
@@ -75,7 +103,7 @@ class Run:
 
     path: Path
     name: str
-    settings: TrainSettings = field(default_factory=TrainSettings)
+    config: TrainConfig = field(default_factory=default_config)
     status: str = "running"
     reason: str = ""
     created: float = 0.0
@@ -94,6 +122,10 @@ class Run:
         return self.path / layout.EVENTS
 
     @property
+    def config_path(self) -> Path:
+        return self.path / "train.json"
+
+    @property
     def stderr_path(self) -> Path:
         return self.path / layout.STDERR_LOG
 
@@ -104,14 +136,19 @@ class Run:
     def save(self) -> None:
         """Write ``run.json`` (atomically)."""
         _write_json_atomic(self.path / layout.RUN_RECORD, {
-            "format": 1,
+            "format": 2,
             "name": self.name,
             "model_name": self.model_name,
             "created": self.created,
             "status": self.status,
             "reason": self.reason,
-            "settings": self.settings.to_dict(),
+            "config": self.config.to_json(),
         })
+
+    def write_config(self) -> Path:
+        """Write ``train.json`` (what ``olm train --config`` reads) and return its path."""
+        self.config.write_file(self.config_path)
+        return self.config_path
 
     def set_status(self, status: str, reason: str = "") -> None:
         if status not in STATUSES:
@@ -121,8 +158,7 @@ class Run:
 
     def history(self) -> RunHistory:
         """The run's curves, read from its events file."""
-        history = RunHistory(tokens_per_step=self.settings.tokens_per_step())
-        return history.feed_all(read_events(self.events_path))
+        return RunHistory().feed_all(read_events(self.events_path))
 
     def latest_checkpoint(self) -> Path | None:
         """The newest checkpoint folder that holds weights, or ``None`` before the first."""
@@ -153,7 +189,7 @@ class Run:
         run = cls(
             path=path,
             name=str(data.get("name", path.name)),
-            settings=TrainSettings.from_dict(data.get("settings", {})),
+            config=_config_of(data),
             status=str(data.get("status", "failed")),
             reason=str(data.get("reason", "")),
             created=float(data.get("created", 0.0)),
@@ -169,8 +205,8 @@ class Run:
             return
         end = self.history().end
         if end is not None:
-            status = str(end.get("status", "failed"))
-            self.set_status(status if status in STATUSES else "failed", str(end.get("reason", "")))
+            status = end.status
+            self.set_status(status if status in STATUSES else "failed", end.reason or "")
         else:
             self.set_status("failed", _INTERRUPTED)
 
@@ -185,12 +221,15 @@ class RunStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
 
-    def create(self, model_name: str, settings: TrainSettings, graph: Any, name: str = "") -> Run:
+    def create(self, model_name: str, config: TrainConfig, graph: Any, name: str = "") -> Run:
         """Make a new run folder holding the settings and the exact graph to train.
+
+        The run's config names the folder's own graph, checkpoint folder and stdout as
+        its source, ``out`` and ``events``; it is written as ``train.json`` for the child.
 
         Args:
             model_name: the model's name (the folder name and labels come from it).
-            settings: the training settings.
+            config: the training settings.
             graph: the document to train (saved into the folder).
             name: what the runs list shows ("GPT2 +RMSNorm +GQA"); made unique among this
                 store's runs with " (2)", " (3)"...; empty for "<model> · <time>".
@@ -213,8 +252,10 @@ class RunStore:
                 count += 1
                 name = f"{base} ({count})"
         run = Run(path=path, name=name or f"{model_name or 'model'} · {time.strftime('%H:%M:%S')}",
-                  settings=settings, status="running", created=time.time(),
+                  config=config, status="running", created=time.time(),
                   model_name=model_name)
+        run.config = dataclasses.replace(config, source=str(run.graph_path),
+                                         out=str(run.checkpoint_dir), events="-", resume=None)
         olm.graph.save(graph, run.graph_path)
         run.save()
         return run

@@ -34,12 +34,12 @@ def test_modernise_gpt2_walks_to_the_llama_recipe_and_moe():
     types = {n.type for n in graph.nodes.values()}
     assert "LayerNorm" not in types and "AbsolutePositionalEmbedding" not in types
     assert {"RMSNorm", "GroupedQueryAttention", "SwiGLUMoEFFN"} <= types
-    params = [f["params"] for f in figures]
+    params = [f["total_params"] for f in figures]
     assert params[1] < params[0]  # the position table is gone
-    kv = [f["kv_bytes_per_token"] for f in figures]
+    kv = [f["kv_cache_bytes_per_token"] for f in figures]
     assert kv[4] < kv[3]  # GQA shrinks the KV cache
-    assert figures[-1]["params"] > figures[-2]["params"]  # experts add parameters ...
-    assert figures[-1]["active_params"] < figures[-1]["params"]  # ... most of them idle per token
+    assert figures[-1]["total_params"] > figures[-2]["total_params"]  # experts add parameters ...
+    assert figures[-1]["active_params"] < figures[-1]["total_params"]  # ... most of them idle per token
     while history.undo():
         pass
     assert MODERNISE_GPT2.progress(graph) == 0
@@ -47,7 +47,7 @@ def test_modernise_gpt2_walks_to_the_llama_recipe_and_moe():
 
 def test_beyond_llama_reaches_latent_attention_and_fine_grained_experts():
     graph, _, figures = _walk(BEYOND_LLAMA)
-    kv = [f["kv_bytes_per_token"] for f in figures]
+    kv = [f["kv_cache_bytes_per_token"] for f in figures]
     assert kv[2] < kv[1]  # MLA caches a latent instead of per-head keys/values
     assert {"MultiHeadLatentAttention", "DeepSeekMoEFFN"} <= {n.type for n in graph.nodes.values()}
 
@@ -75,4 +75,4 @@ def test_finished_modernised_model_builds_on_meta():
 
     with torch.device("meta"):
         model = build(graph)
-    assert sum(p.numel() for p in model.parameters()) == lesson_figures(graph)["params"]
+    assert sum(p.numel() for p in model.parameters()) == lesson_figures(graph)["total_params"]

@@ -20,7 +20,9 @@ def _press(window, qtbot, key):
 
 def _runs(window, h, count=3):
     """``count`` finished runs in the Train panel's folder, as `olm train` leaves them."""
-    from olm_studio.training.settings import TrainSettings
+    import dataclasses
+
+    from olm_studio.training.trial import default_config
 
     panel = window.train
     store = panel._store
@@ -28,7 +30,8 @@ def _runs(window, h, count=3):
     for k in range(count):
         graph = h.tiny_graph()
         graph.name = f"run{k}"
-        run = store.create(graph.name, TrainSettings(lr=1e-3 * (k + 1)), graph)
+        config = dataclasses.replace(default_config(), lr=1e-3 * (k + 1))
+        run = store.create(graph.name, config, graph)
         lines = [{"event": "start", "steps": 20}]
         lines += [{"event": "step", "step": s, "loss": 5.0 - 0.1 * s * (k + 1), "lr": 1e-3,
                    "tokens": 64 * s, "tokens_per_s": 1000.0 + s, "grad_norm": 1.0}

@@ -14,8 +14,6 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from olm_studio.training.settings import TrainSettings  # noqa: E402
-
 
 @pytest.fixture(autouse=True)
 def _isolated_dirs(tmp_path, monkeypatch):
@@ -57,12 +55,16 @@ def corpus_file(tmp_path) -> Path:
 def fast_settings(corpus_file):
     """Settings for a run that takes seconds: tiny batch, short sequences, one thread."""
 
-    def make(steps: int, **overrides) -> TrainSettings:
-        base = dict(data_kind="file", data_path=str(corpus_file), batch_size=2, seq_len=32,
-                    lr=3e-3, steps=steps, device="cpu", eval_every=5, sample_every=steps,
-                    checkpoint_every=0, threads=1)
+    import dataclasses
+
+    from olm_studio.training.trial import default_config
+
+    def make(steps: int, **overrides):
+        base = dict(data=str(corpus_file), batch_size=2, seq_len=32, lr=3e-3, steps=steps,
+                    device="cpu", eval_every=5, sample_every=steps, checkpoint_every=0,
+                    threads=1, warmup_steps=None, min_lr=None)
         base.update(overrides)
-        return TrainSettings(**base)
+        return dataclasses.replace(default_config(), **base)
 
     return make
 

@@ -1,18 +1,17 @@
 """Live plots: curves follow the run's buffers, redraws are throttled, many points stay fast."""
 
-import time
-
 import numpy as np
 import pytest
 
+from olm.train.events import StepEvent
 from olm_studio.training.history import RunHistory
 from olm_studio.training.plots import LivePlots, PlotEntry, compact_number
 
 
 def _feed(history, start, stop):
     for step in range(start, stop):
-        history.feed({"event": "step", "step": step, "loss": 5.0 / step, "lr": 1e-3,
-                      "tokens": 64 * step, "tokens_per_s": 1e4, "grad_norm": 0.5})
+        history.feed(StepEvent(step=step, loss=5.0 / step, lr=1e-3, tokens=64 * step,
+                               tokens_per_s=1e4, grad_norm=0.5))
 
 
 @pytest.fixture
@@ -24,6 +23,7 @@ def plots(qtbot):
     return widget
 
 
+@pytest.mark.process
 def test_points_arrive_throttled_not_per_event(qtbot, plots):
     history = RunHistory()
     plots.set_runs([PlotEntry("a", "run a", history)])
@@ -32,7 +32,7 @@ def test_points_arrive_throttled_not_per_event(qtbot, plots):
         _feed(history, step, step + 1)
         plots.mark_dirty()  # what the panel does on every event
     assert plots.point_count("a") == 0  # nothing drawn synchronously
-    qtbot.waitUntil(lambda: plots.point_count("a") == 500, timeout=5000)
+    qtbot.waitUntil(lambda: plots.point_count("a") == 500, timeout=300_000)  # a timer fires
     assert plots.redraw_count - before <= 3  # 500 events, one (or a few) redraws
 
 
@@ -50,20 +50,19 @@ def test_x_axis_toggles_between_steps_and_tokens(plots):
         plots.set_x_axis("time")
 
 
-def test_twenty_thousand_points_redraw_quickly(qtbot, plots):
+def test_twenty_thousand_points_are_downsampled_when_drawn(qtbot, plots):
+    # what keeps a redraw quick is that far fewer points are drawn than held; how quick
+    # it is on this machine is a benchmark's business, not a test's
     history = RunHistory()
     _feed(history, 1, 20_001)
     plots.set_runs([PlotEntry("a", "a", history), PlotEntry("b", "b", history)])
     plots.graphics.grab()  # first paint
     _feed(history, 20_001, 20_101)
-    t0 = time.perf_counter()
     plots.refresh()
     plots.graphics.grab()  # a full repaint of all four plots
-    elapsed = time.perf_counter() - t0
     assert plots.point_count("a") == 20_100
     shown, _ = plots._curves["a"].train.getData()  # what is drawn, after downsampling
     assert len(shown) < 20_100 / 2
-    assert elapsed < 1.0, f"a redraw of 2 x 20k points took {elapsed:.3f} s"
 
 
 def test_removing_a_run_removes_its_curves_and_legend_entry(plots):
@@ -87,9 +86,9 @@ def test_compact_tick_text(value, text):
 
 def test_ignore_outliers_scales_to_the_bulk_of_the_curve(plots):
     history = RunHistory()
-    history.feed({"event": "step", "step": 1, "loss": 30.0})  # the first step's spike
+    history.feed(StepEvent(step=1, loss=30.0))  # the first step's spike
     for step in range(2, 201):
-        history.feed({"event": "step", "step": step, "loss": 2.0 + 1.0 / step})
+        history.feed(StepEvent(step=step, loss=2.0 + 1.0 / step))
     plots.set_runs([PlotEntry("a", "a", history)])
     low, high = plots.loss_range()
     assert low < 2.01 and high < 3.0  # the spike does not set the scale

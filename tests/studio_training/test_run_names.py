@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QLineEdit
 
 from olm.graph.commands import ReplaceNode
 from olm_studio.training.runs import RunStore
-from olm_studio.training.settings import TrainSettings
+from olm_studio.training.trial import default_config
 
 
 def _gpt2_with_rmsnorm(tiny):
@@ -20,10 +20,10 @@ def _gpt2_with_rmsnorm(tiny):
 def test_store_keeps_given_names_unique(tmp_path, tiny):
     store = RunStore(tmp_path / "runs")
     graph = tiny.graph_of(tiny.llama(), "m")
-    first = store.create("m", TrainSettings(), graph, name="GPT2 +RMSNorm")
-    second = store.create("m", TrainSettings(), graph, name="GPT2 +RMSNorm")
+    first = store.create("m", default_config(), graph, name="GPT2 +RMSNorm")
+    second = store.create("m", default_config(), graph, name="GPT2 +RMSNorm")
     assert (first.name, second.name) == ("GPT2 +RMSNorm", "GPT2 +RMSNorm (2)")
-    assert "·" in store.create("m", TrainSettings(), graph).name  # no name: model and time
+    assert "·" in store.create("m", default_config(), graph).name  # no name: model and time
 
 
 def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
@@ -31,7 +31,7 @@ def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
     started = []
     monkeypatch.setattr(panel.runner, "start", lambda *a, **k: started.append(a))
     panel.set_graph(_gpt2_with_rmsnorm(tiny))
-    panel.form.set_settings(fast_settings(steps=4))
+    panel.form.set_config(fast_settings(steps=4))
     assert panel.start_training()
     assert started, "the child would have been started"
     run = panel.runs_tab.runs()[-1]

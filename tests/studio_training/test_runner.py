@@ -9,42 +9,56 @@ import json
 import sys
 import textwrap
 
+import pytest
+
+from olm.train.events import EndEvent, Event, StartEvent, StepEvent
 from olm_studio.training.runner import TrainProcess, failure_reason
+
+WAIT_MS = 300_000  # generous: only a hung child gets near it
 
 
 def _child(code: str) -> list[str]:
     return [sys.executable, "-c", textwrap.dedent(code)]
 
 
-def _run(qtbot, tmp_path, code: str, stop_after_first: bool = False):
+def _run(qtbot, tmp_path, code: str, stop_after_first: bool = False, on_event=None):
     proc = TrainProcess(_child(code))
     events, ended = [], []
     proc.event.connect(events.append)
+    if on_event is not None:
+        proc.event.connect(on_event)
     proc.ended.connect(lambda s, r: ended.append((s, r)))
     if stop_after_first:
         proc.event.connect(lambda _e: proc.stop())
     proc.start([], tmp_path / "events.jsonl", tmp_path / "stderr.log")
-    qtbot.waitUntil(lambda: bool(ended), timeout=20000)
+    qtbot.waitUntil(lambda: bool(ended), timeout=WAIT_MS)
     assert not proc.is_running()
     return events, ended[0]
 
 
+@pytest.mark.process
 def test_lines_split_across_writes_arrive_whole_and_noise_is_dropped(qtbot, tmp_path):
-    events, (status, reason) = _run(qtbot, tmp_path, """
-        import sys, time, json
+    # the child writes the rest of the step line only after the parent has read the start
+    # line (a handshake through a file, not a sleep): a later write on any machine
+    events, (status, reason) = _run(qtbot, tmp_path, f"""
+        import os, sys, time
         w = sys.stdout
-        w.write('{"event": "start", "steps": 2}\\n'); w.flush()
-        w.write('progress bar noise\\n{"event": "step", "st'); w.flush(); time.sleep(0.2)
-        w.write('ep": 1, "loss": 2.5}\\n'); w.flush()
-        w.write('{"event": "end", "status": "finished"}')  # no trailing newline
-    """)
-    assert [e["event"] for e in events] == ["start", "step", "end"]
-    assert events[1] == {"event": "step", "step": 1, "loss": 2.5}
+        w.write('{{"event": "start", "steps": 2, "time": 1.0}}\\n'); w.flush()
+        w.write('progress bar noise\\n{{"event": "step", "st'); w.flush()
+        while not os.path.exists({str(tmp_path / "go")!r}):
+            time.sleep(0.01)
+        w.write('ep": 1, "loss": 2.5, "time": 2.0}}\\n'); w.flush()
+        w.write('{{"event": "end", "status": "finished", "time": 3.0}}')  # no trailing newline
+    """, on_event=lambda _e: (tmp_path / "go").touch())
+    assert [type(e) for e in events] == [StartEvent, StepEvent, EndEvent]
+    assert events[1] == StepEvent(step=1, loss=2.5, time=2.0)
     assert (status, reason) == ("finished", "")
-    saved = [json.loads(line) for line in (tmp_path / "events.jsonl").read_text().splitlines()]
+    saved = [Event.from_json(json.loads(line))
+             for line in (tmp_path / "events.jsonl").read_text().splitlines()]
     assert saved == events
 
 
+@pytest.mark.process
 def test_nonzero_exit_without_end_is_failed_with_the_childs_error_line(qtbot, tmp_path):
     _events, (status, reason) = _run(qtbot, tmp_path, """
         import sys
@@ -57,6 +71,7 @@ def test_nonzero_exit_without_end_is_failed_with_the_childs_error_line(qtbot, tm
     assert "the corpus is empty" in (tmp_path / "stderr.log").read_text()
 
 
+@pytest.mark.process
 def test_killed_child_is_failed(qtbot, tmp_path):
     _events, (status, reason) = _run(qtbot, tmp_path, """
         import os, signal
@@ -65,6 +80,7 @@ def test_killed_child_is_failed(qtbot, tmp_path):
     assert status == "failed" and "killed" in reason
 
 
+@pytest.mark.process
 def test_stop_sends_sigterm_and_the_end_event_decides(qtbot, tmp_path):
     events, (status, reason) = _run(qtbot, tmp_path, """
         import signal, sys, time, json
@@ -73,17 +89,19 @@ def test_stop_sends_sigterm_and_the_end_event_decides(qtbot, tmp_path):
             sys.exit(0)
         signal.signal(signal.SIGTERM, on_term)
         print(json.dumps({"event": "start"}), flush=True)
-        time.sleep(30)
+        while True:  # only the SIGTERM ends this child
+            time.sleep(1)
     """, stop_after_first=True)
     assert (status, reason) == ("stopped", "SIGTERM")
 
 
+@pytest.mark.process
 def test_missing_program_fails_cleanly(qtbot, tmp_path):
     proc = TrainProcess(["/nonexistent/python-for-olm"])
     ended = []
     proc.ended.connect(lambda s, r: ended.append((s, r)))
     proc.start([], tmp_path / "e.jsonl", tmp_path / "err.log")
-    qtbot.waitUntil(lambda: bool(ended), timeout=5000)
+    qtbot.waitUntil(lambda: bool(ended), timeout=WAIT_MS)
     assert ended[0][0] == "failed" and "could not start" in ended[0][1]
 
 

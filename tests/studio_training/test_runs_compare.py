@@ -4,6 +4,7 @@ The runs here are written directly (settings, graph, events), as `olm train` wou
 left them, so these tests need no training child.
 """
 
+import dataclasses
 import json
 import math
 
@@ -11,15 +12,20 @@ import numpy as np
 
 from olm_studio.training.panel import TrainPanel
 from olm_studio.training.runs import RunStore, default_runs_root
-from olm_studio.training.settings import TrainSettings
+from olm_studio.training.trial import default_config
+
+
+def _config(**kw):
+    return dataclasses.replace(default_config(), **kw)
 
 
 def _write_events(run, losses, status="finished", val_every=2):
+    tokens_per_step = run.config.batch_size * run.config.seq_len
     lines = [{"event": "start", "steps": len(losses), "resumed_from_step": 0,
-              "tokens_per_step": run.settings.tokens_per_step()}]
+              "tokens_per_step": tokens_per_step}]
     for step, loss in enumerate(losses, 1):
         lines.append({"event": "step", "step": step, "loss": loss, "lr": 1e-3,
-                      "tokens": step * run.settings.tokens_per_step(), "tokens_per_s": 1000.0,
+                      "tokens": step * tokens_per_step, "tokens_per_s": 1000.0,
                       "grad_norm": 1.0, "elapsed_s": step * 0.1, "eta_s": 0.0})
         if step % val_every == 0:
             lines.append({"event": "eval", "step": step, "val_loss": loss + 0.1})
@@ -30,8 +36,8 @@ def _write_events(run, losses, status="finished", val_every=2):
 
 def _two_runs(root, tiny):
     store = RunStore(root)
-    gpt = store.create("gpt", TrainSettings(lr=1e-3), tiny.graph_of(tiny.gpt2(), "gpt"))
-    llama = store.create("llama", TrainSettings(lr=3e-3), tiny.graph_of(tiny.llama(), "llama"))
+    gpt = store.create("gpt", _config(lr=1e-3), tiny.graph_of(tiny.gpt2(), "gpt"))
+    llama = store.create("llama", _config(lr=3e-3), tiny.graph_of(tiny.llama(), "llama"))
     _write_events(gpt, [5.0, 4.0, 3.5, 3.2])
     _write_events(llama, [5.0, 3.8, 3.0, 2.7, 2.5, 2.4])
     return gpt, llama
@@ -41,14 +47,20 @@ def test_store_keeps_settings_graph_and_status(tmp_path, tiny):
     gpt, llama = _two_runs(tmp_path / "runs", tiny)
     again = RunStore(tmp_path / "runs").list()
     assert [r.id for r in again] == [gpt.id, llama.id]
-    assert again[1].settings.lr == 3e-3 and again[1].status == "finished"
+    assert again[1].config.lr == 3e-3 and again[1].status == "finished"
     assert again[0].graph().to_dict()["name"] == "gpt"
+    # the run's config names its own files, and train.json is what the child reads
+    assert again[1].config.source == str(llama.graph_path)
+    assert again[1].config.out == str(llama.checkpoint_dir) and again[1].config.events == "-"
+    from olm.train import TrainConfig
+
+    assert TrainConfig.from_file(llama.write_config()) == again[1].config
     assert again[1].history().last_step == 6
 
 
 def test_a_run_left_running_by_a_dead_studio_reads_as_failed(qtbot, tmp_path, tiny):
     store = RunStore(tmp_path / "runs")
-    orphan = store.create("m", TrainSettings(), tiny.graph_of(tiny.llama(), "m"))
+    orphan = store.create("m", _config(), tiny.graph_of(tiny.llama(), "m"))
     orphan.events_path.write_text(json.dumps({"event": "step", "step": 1, "loss": 3.0}) + "\n")
     panel = TrainPanel(runs_root=tmp_path / "runs")
     qtbot.addWidget(panel)
@@ -56,7 +68,7 @@ def test_a_run_left_running_by_a_dead_studio_reads_as_failed(qtbot, tmp_path, ti
     assert run.status == "failed" and "interrupted" in run.reason
     assert "interrupted" in panel.runs_list.status_text(orphan.id)
     # A run whose events end with a status takes that status instead.
-    ended = store.create("m", TrainSettings(), tiny.graph_of(tiny.llama(), "m"))
+    ended = store.create("m", _config(), tiny.graph_of(tiny.llama(), "m"))
     ended.events_path.write_text(json.dumps({"event": "end", "status": "stopped",
                                              "reason": "SIGTERM"}) + "\n")
     panel.set_project_path(None)  # no-op for a fixed runs folder
@@ -111,7 +123,7 @@ def test_reuse_settings_and_delete_a_run(qtbot, tmp_path, tiny):
     panel = TrainPanel(runs_root=tmp_path / "runs")
     qtbot.addWidget(panel)
     panel.reuse_settings(llama.id)
-    assert panel.form.settings().lr == 3e-3
+    assert panel.form.config().lr == 3e-3
     panel.set_ticked([gpt.id, llama.id])
     assert panel.delete_run(gpt.id, confirm=False)
     assert not gpt.path.exists() and llama.path.exists()

@@ -10,7 +10,7 @@ import sys
 
 from olm_studio.training.panel import TrainPanel
 from olm_studio.training.runs import RunStore
-from olm_studio.training.settings import TrainSettings
+from olm_studio.training.trial import default_config
 
 FAKE_TRAIN = """
 import json, sys
@@ -27,7 +27,7 @@ for event in events:
 
 def test_a_finished_run_is_summarised_as_finished(qtbot, tmp_path, tiny):
     store = RunStore(tmp_path / "runs")
-    earlier = store.create("gpt", TrainSettings(), tiny.graph_of(tiny.gpt2(), "gpt"))
+    earlier = store.create("gpt", default_config(), tiny.graph_of(tiny.gpt2(), "gpt"))
     earlier.events_path.write_text("".join(json.dumps(e) + "\n" for e in [
         {"event": "start", "steps": 2}, {"event": "step", "step": 1, "loss": 4.0},
         {"event": "step", "step": 2, "loss": 3.5}, {"event": "end", "status": "finished"}]))

@@ -19,8 +19,8 @@ RUNS: list = []
 
 
 class KeptRun(olm.train.run.TrainRun):
-    def __init__(self, config) -> None:
-        super().__init__(config)
+    def __init__(self, config, **kw) -> None:
+        super().__init__(config, **kw)
         RUNS.append(self)
 
 

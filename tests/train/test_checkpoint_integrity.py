@@ -47,7 +47,7 @@ def trained_run(tmp_path_factory, corpus_file) -> Path:
         mp.setenv("OLM_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "olm-cache"))
         torch.manual_seed(0)
         events = list(train_iter(_cfg(corpus_file, out=str(run))))
-    assert events[-1]["status"] == "finished"
+    assert events[-1].status == "finished"
     return run
 
 
@@ -106,8 +106,8 @@ def test_resume_falls_back_and_continues_from_the_good_checkpoint(run, corpus_fi
     with pytest.warns(DamagedCheckpointWarning, match="optimizer.safetensors is corrupt"):
         events = list(train_iter(_cfg(corpus_file, resume=str(run), steps=6)))
     start = events[0]
-    assert start["event"] == "start" and events[-1]["status"] == "finished"
-    steps = [e["step"] for e in events if e["event"] == "step"]
+    assert start.KIND == "start" and events[-1].status == "finished"
+    steps = [e.step for e in events if e.KIND == "step"]
     assert steps[0] == 3  # resumed after step 2, the last good one
 
 
@@ -235,7 +235,7 @@ def test_kill_during_save_leaves_nothing_after_the_next_start(run, corpus_file, 
     assert not (ckpts / "step_0000006").exists()
     # the run's next start (a resume into its own folder) cleans it up
     events = list(train_iter(_cfg(corpus_file, resume=str(run), out=str(run), steps=6)))
-    assert events[-1]["status"] == "finished"
+    assert events[-1].status == "finished"
     assert not leftover.exists()
     assert not [p for p in ckpts.iterdir() if p.name.startswith(".")]
     assert _steps(run) == ["step_0000004", "step_0000006"]

@@ -26,43 +26,43 @@ def _cfg(corpus, **kw) -> TrainConfig:
 
 
 def _by_kind(events, kind):
-    return [e for e in events if e["event"] == kind]
+    return [e for e in events if e.KIND == kind]
 
 
 def test_loss_decreases_on_the_corpus(corpus_file):
     torch.manual_seed(0)
     events = list(train_iter(_cfg(corpus_file, steps=60, batch_size=8, seq_len=32, eval_every=10,
                                   log_every=10)))
-    evals = [e["val_loss"] for e in _by_kind(events, "eval")]
+    evals = [e.val_loss for e in _by_kind(events, "eval")]
     assert len(evals) == 6
     assert evals[-1] < evals[0] - 0.3
-    assert events[-1]["status"] == "finished"
+    assert events[-1].status == "finished"
 
 
 def test_event_schema_and_docs(corpus_file, tmp_path):
     events = list(train_iter(_cfg(corpus_file, out=str(tmp_path / "run"), sample_every=3,
                                   sample_tokens=5, checkpoint_every=3)))
-    kinds = [e["event"] for e in events]
+    kinds = [e.KIND for e in events]
     assert kinds[0] == "start" and kinds[-1] == "end"
-    assert set(kinds) == set(EVENT_KINDS)
+    assert set(kinds) == set(EVENT_KINDS) - {"config_change"}  # only resumes with changes
     for e in events:
-        json.dumps(e, allow_nan=False)  # every event is strict JSON
-        assert isinstance(e["time"], float)
+        json.dumps(e.to_json(), allow_nan=False)  # every event is strict JSON
+        assert isinstance(e.time, float)
     steps = _by_kind(events, "step")
-    assert [e["step"] for e in steps] == [1, 2, 3, 4, 5, 6]
+    assert [e.step for e in steps] == [1, 2, 3, 4, 5, 6]
     for e in steps:
-        assert e["loss"] > 0 and e["lr"] > 0 and e["grad_norm"] > 0
-        assert e["tokens"] == e["step"] * 4 * 16
-        assert e["tokens_per_s"] > 0 and e["elapsed_s"] > 0 and e["eta_s"] >= 0
-    assert steps[-1]["eta_s"] == 0
-    assert [e["step"] for e in _by_kind(events, "checkpoint")] == [3, 6]
-    assert all(Path(e["path"], "model.safetensors").is_file() for e in _by_kind(events, "checkpoint"))
+        assert e.loss > 0 and e.lr > 0 and e.grad_norm > 0
+        assert e.tokens == e.step * 4 * 16
+        assert e.tokens_per_s > 0 and e.elapsed_s > 0 and e.eta_s >= 0
+    assert steps[-1].eta_s == 0
+    assert [e.step for e in _by_kind(events, "checkpoint")] == [3, 6]
+    assert all(Path(e.path, "model.safetensors").is_file() for e in _by_kind(events, "checkpoint"))
     sample = _by_kind(events, "sample")[0]
-    assert sample["prompt"] == "def " and isinstance(sample["text"], str)
-    assert events[0]["tokens_per_step"] == 64 and events[0]["vocab_size"] == 256
+    assert sample.prompt == "def " and isinstance(sample.text, str)
+    assert events[0].tokens_per_step == 64 and events[0].vocab_size == 256
     # every field a consumer can see is documented in docs/events.md
     documented = set(re.findall(r"^\|\s*`(\w+)`", DOCS.read_text(), flags=re.M))
-    emitted = {k for e in events for k in e} | {"reason", "checkpoint"}
+    emitted = {k for e in events for k in e.to_json()} | {"reason", "checkpoint"}
     assert emitted <= documented, emitted - documented
 
 
@@ -74,9 +74,9 @@ def test_resume_is_bit_exact(corpus_file, tmp_path):
         r = TrainRun(cfg)
         losses = {}
         for e in r:
-            if e["event"] == "step":
-                losses[e["step"]] = e["loss"]
-            if stop_at and e["event"] == "checkpoint" and e["step"] == stop_at:
+            if e.KIND == "step":
+                losses[e.step] = e.loss
+            if stop_at and e.KIND == "checkpoint" and e.step == stop_at:
                 break
         return r, losses
 
@@ -114,10 +114,10 @@ def test_nan_stops_and_keeps_last_good_checkpoint(corpus_file, tmp_path):
     events = list(train_iter(_cfg(corpus_file, source=poisoned(at=5), out=str(tmp_path),
                                   checkpoint_every=2, eval_every=0, steps=10)))
     end = events[-1]
-    assert end["event"] == "end" and end["status"] == "failed"
-    assert "loss became nan at step 5" in end["reason"]
-    assert end["checkpoint"].endswith("step_0000004")
-    weights = load_file(str(Path(end["checkpoint"]) / "model.safetensors"))
+    assert end.KIND == "end" and end.status == "failed"
+    assert "loss became nan at step 5" in end.reason
+    assert end.checkpoint.endswith("step_0000004")
+    weights = load_file(str(Path(end.checkpoint) / "model.safetensors"))
     assert all(torch.isfinite(t).all() for t in weights.values())
     assert not (tmp_path / "checkpoints" / "step_0000006").exists()
 
@@ -126,9 +126,9 @@ def test_out_of_memory_suggests_smaller_batch(corpus_file):
     oom = torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.00 GiB")
     events = list(train_iter(_cfg(corpus_file, source=poisoned(at=2, error=oom), batch_size=8)))
     end = events[-1]
-    assert end["status"] == "failed" and end["step"] == 1
-    assert "out of memory at step 2" in end["reason"]
-    assert "--batch-size 4" in end["reason"] and "--seq-len 8" in end["reason"]
+    assert end.status == "failed" and end.step == 1
+    assert "out of memory at step 2" in end.reason
+    assert "--batch-size 4" in end.reason and "--seq-len 8" in end.reason
 
 
 def test_vocab_mismatch_names_the_fix(corpus_file):
@@ -161,5 +161,5 @@ def test_unwritable_run_folder_fails_with_a_reason(corpus_file, tmp_path):
     blocker.write_text("not a folder")
     events = list(train_iter(_cfg(corpus_file, out=str(blocker), steps=2, eval_every=0)))
     end = events[-1]
-    assert end["status"] == "failed" and end["step"] == 2
-    assert end["reason"].startswith("cannot write")
+    assert end.status == "failed" and end.step == 2
+    assert end.reason.startswith("cannot write")

@@ -14,7 +14,7 @@ import pytest
 from tiny_models import write_tiny_source
 
 from olm.cli.main import main
-from olm.train.events import read_events
+from olm.train.events import StepEvent, read_events
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -34,7 +34,7 @@ def test_train_then_generate(source, corpus_file, tmp_path, capsys):
     out = tmp_path / "run"
     assert main(_train_args(source, corpus_file, out)) == 0
     events = read_events(out / "events.jsonl")
-    assert events[0]["event"] == "start" and events[-1]["status"] == "finished"
+    assert events[0].KIND == "start" and events[-1].status == "finished"
     ckpt = out / "checkpoints" / "step_0000004"
     assert (ckpt / "model.safetensors").is_file()
     import olm.graph
@@ -59,9 +59,9 @@ def test_resume_continues_the_step_count(source, corpus_file, tmp_path):
                  "--seq-len", "16", "--data", str(corpus_file), "--threads", "1",
                  "--out", str(out), "--events", str(out / "events.jsonl")]) == 0
     events = read_events(out / "events.jsonl")
-    starts = [e for e in events if e["event"] == "start"]
-    assert [s["resumed_from_step"] for s in starts] == [0, 4]
-    assert [e["step"] for e in events if e["event"] == "step"] == [1, 2, 3, 4, 5, 6]
+    starts = [e for e in events if e.KIND == "start"]
+    assert [s.resumed_from_step for s in starts] == [0, 4]
+    assert [e.step for e in events if e.KIND == "step"] == [1, 2, 3, 4, 5, 6]
 
 
 def test_errors_are_one_line(source, corpus_file, tmp_path, capsys):
@@ -84,6 +84,7 @@ def test_errors_are_one_line(source, corpus_file, tmp_path, capsys):
 
 
 @pytest.mark.slow
+@pytest.mark.process
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     out = tmp_path / "run"
@@ -94,23 +95,23 @@ def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     proc = subprocess.Popen([sys.executable, "-m", "olm.cli.main", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            if events_file.exists() and any(e["event"] == "step" for e in read_events(events_file)):
-                break
+        # wait for the first step (an event, however long it takes), only then signal
+        deadline = time.monotonic() + 300
+        while not any(e.KIND == "step" for e in read_events(events_file)):
             assert proc.poll() is None, proc.communicate()
-            time.sleep(0.1)
+            assert time.monotonic() < deadline, "the child wrote no step event"
+            time.sleep(0.05)
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=300)
     finally:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 0, err
     end = read_events(events_file)[-1]
-    assert end["event"] == "end" and end["status"] == "stopped"
-    assert end["reason"] == sig.name
-    assert Path(end["checkpoint"], "model.safetensors").is_file()
-    assert f"step_{end['step']:07d}" in end["checkpoint"]
+    assert end.KIND == "end" and end.status == "stopped"
+    assert end.reason == sig.name
+    assert Path(end.checkpoint, "model.safetensors").is_file()
+    assert f"step_{end.step:07d}" in end.checkpoint
 
 
 def test_events_to_stdout(source, corpus_file, tmp_path, capsys):
@@ -119,6 +120,7 @@ def test_events_to_stdout(source, corpus_file, tmp_path, capsys):
     assert main(args) == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert lines[0]["event"] == "start" and lines[-1]["event"] == "end"
+    assert all(line["version"] == 1 for line in lines)
 
 
 def test_progress_bar_only_on_a_terminal(monkeypatch):
@@ -129,7 +131,7 @@ def test_progress_bar_only_on_a_terminal(monkeypatch):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     bar = cli_train._progress(True, 10)
     try:
-        cli_train._show(bar, {"event": "step", "step": 3, "loss": 2.5, "tokens_per_s": 100.0})
+        cli_train._show(bar, StepEvent(step=3, loss=2.5, tokens_per_s=100.0))
         assert bar.tasks[0].completed == 3
     finally:
         bar.stop()

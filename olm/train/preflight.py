@@ -1,0 +1,249 @@
+"""Checks before a run starts, each saying what to change: one set, used by everyone.
+
+A run that dies after a minute of data preparation because the vocabulary is too small,
+or that swaps the machine to death, teaches nothing. :func:`preflight` looks at a graph
+document and a :class:`TrainConfig` and lists what is wrong, from the library's own rules:
+
+* the model is valid at this sequence length (``olm.graph.validate(graph, seq_len=...)``:
+  a learned or sinusoidal position table shorter than ``seq_len`` is an error there);
+* the training data exists;
+* the tokenizer's ids fit the model's embedding (the same rule ``olm train`` enforces,
+  :func:`olm.train.setup.check_vocab`);
+* the device exists (:func:`olm.train.device.resolve_device`);
+* the model, its gradients, AdamW's two moments and the activations fit that device.
+
+The model is built on the ``meta`` device, so even a 405B document is checked at once.
+The Studio shows these problems under its Train form; it has no checks of its own.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import torch
+from torch import nn
+
+from olm.core import init_args
+from olm.core.errors import OLMError
+from olm.train.config import TrainConfig
+from olm.train.device import resolve_device
+
+__all__ = ["Problem", "ModelFacts", "preflight", "model_facts", "tokenizer_vocab",
+           "device_memory", "training_memory"]
+
+_GB = 1024**3
+_BYTE_VOCAB = 256
+
+
+@dataclass
+class Problem:
+    """One thing wrong (or risky) with a planned run.
+
+    Args:
+        severity: "error" blocks the run; "warning" is shown but the run may start.
+        message: what is wrong, in numbers.
+        fix: what to change.
+    """
+
+    severity: Literal["error", "warning"]
+    message: str
+    fix: str = ""
+
+    def __str__(self) -> str:
+        return f"{self.message} — {self.fix}" if self.fix else self.message
+
+
+@dataclass
+class ModelFacts:
+    """What the size estimate needs to know about a model, read from its modules.
+
+    Args:
+        params: parameter count (tied weights once).
+        vocab: the vocabulary the model embeds (None without an embedding).
+        embed_dim: model width (0 when no embedding was found).
+        layers: number of attention layers.
+        heads: attention heads per layer (the largest seen).
+    """
+
+    params: int
+    vocab: int | None
+    embed_dim: int
+    layers: int
+    heads: int
+
+
+def _args(module: nn.Module) -> dict[str, Any]:
+    try:
+        return init_args(module)
+    except (TypeError, AttributeError, KeyError):
+        return {}
+
+
+def model_facts(module: nn.Module) -> ModelFacts:
+    """Width, depth, heads and vocabulary read off a (meta) module tree."""
+    from olm.graph.synonyms import first_value
+    from olm.train.setup import model_vocab_size
+
+    embed_dim = layers = heads = 0
+    for sub in module.modules():
+        args = _args(sub)
+        family = getattr(type(sub), "family", None)
+        if family in ("embedding", "head") and isinstance(args.get("vocab_size"), int):
+            embed_dim = embed_dim or int(first_value(args, "embed_dim", 0) or 0)
+        if family == "attention":
+            layers += 1
+            heads = max(heads, int(args.get("num_heads", 1) or 1))
+    params = sum(p.numel() for p in module.parameters())
+    return ModelFacts(params, model_vocab_size(module), embed_dim, layers, heads)
+
+
+def tokenizer_vocab(spec: str) -> int:
+    """How many ids the tokenizer ``spec`` (``byte``, ``bpe:N``, a tokenizer.json) can produce.
+
+    Raises:
+        OLMError: the spec is malformed or its file cannot be read.
+    """
+    if spec == "byte":
+        return _BYTE_VOCAB
+    from olm.data.prepare import make_tokenizer
+
+    if spec.startswith("bpe:"):
+        try:
+            return int(spec[4:])
+        except ValueError:
+            make_tokenizer(spec)  # raises the library's message for a malformed bpe:N
+    return make_tokenizer(spec).vocab_size
+
+
+def _system_memory() -> int:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 0
+
+
+def device_memory(device: torch.device) -> int | None:
+    """Bytes a run may use on ``device``, or None when the device is absent."""
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            return None
+        free, _total = torch.cuda.mem_get_info(device)
+        return int(free)
+    if device.type == "mps":
+        recommended = getattr(getattr(torch, "mps", None), "recommended_max_memory", None)
+        return int(recommended()) if recommended else _system_memory()
+    return _system_memory()
+
+
+def training_memory(facts: ModelFacts, config: TrainConfig, vocab: int,
+                    device: torch.device) -> int:
+    """A rough upper estimate of the bytes training needs.
+
+    Weights, gradients and AdamW's two moments are 16 bytes per parameter in fp32. The
+    activations kept for backward are about 34 values per token per width per layer
+    (Korthikanti et al., 2022, "Reducing Activation Recomputation"), plus the attention
+    scores and the logits with their gradient.
+    """
+    tokens = config.batch_size * config.seq_len
+    # bf16 autocast only happens on CUDA; CPU and MPS keep fp32 activations.
+    act_bytes = 2 if device.type == "cuda" and config.use_amp else 4
+    activations = facts.layers * tokens * facts.embed_dim * 34 * act_bytes // 2
+    scores = facts.layers * config.batch_size * facts.heads * config.seq_len**2 * act_bytes
+    logits = 3 * tokens * vocab * 4
+    return 16 * facts.params + activations + scores + logits
+
+
+class _Tokenizer:
+    """What :func:`check_vocab` reads of a tokenizer, without building one."""
+
+    def __init__(self, spec: str, vocab_size: int) -> None:
+        self.spec, self.vocab_size = spec, vocab_size
+
+
+def _check_vocab(module: nn.Module, config: TrainConfig) -> list[Problem]:
+    from olm.train.setup import check_vocab
+
+    try:
+        vocab = tokenizer_vocab(config.tokenizer)
+        check_vocab(module, _Tokenizer(config.tokenizer, vocab))
+    except OLMError as err:
+        return [Problem("error", str(err), "choose another tokenizer or change vocab_size")]
+    return []
+
+
+def _check_data(config: TrainConfig) -> list[Problem]:
+    if config.data == "builtin":
+        return []
+    if not config.data.strip():
+        return [Problem("error", "no training data chosen", "choose a text file or folder")]
+    if not Path(config.data).exists():
+        return [Problem("error", f"data {config.data}: no such file or folder",
+                        "choose an existing text file or folder")]
+    return []
+
+
+def _check_memory(facts: ModelFacts, config: TrainConfig, device: torch.device,
+                  memory_of: Callable[[torch.device], int | None]) -> list[Problem]:
+    available = memory_of(device)
+    if available is None:
+        return [Problem("error", f"device {str(device)!r} is not available on this machine",
+                        "choose device auto or cpu")]
+    try:
+        vocab = tokenizer_vocab(config.tokenizer)
+    except OLMError:
+        vocab = facts.vocab or _BYTE_VOCAB
+    needed = training_memory(facts, config, max(vocab, facts.vocab or 0), device)
+    text = (f"training needs about {needed / _GB:.2f} GB on {device} "
+            f"({facts.params:,} parameters) but about {available / _GB:.2f} GB is free")
+    fix = "use a smaller model, batch size or sequence length"
+    if available and needed > available:
+        return [Problem("error", text, fix)]
+    if available and needed > 0.8 * available:
+        return [Problem("warning", text.replace(" but ", " and only "), fix)]
+    return []
+
+
+def preflight(graph: Any, config: TrainConfig,
+              memory_of: Callable[[torch.device], int | None] = device_memory) -> list[Problem]:
+    """Every problem with training ``graph`` under ``config``; errors first.
+
+    Args:
+        graph: an ``olm.graph`` document.
+        config: the planned run (already valid: a :class:`TrainConfig` checks itself).
+        memory_of: bytes usable on a device, None if absent (tests pass their own).
+    """
+    import olm.graph
+
+    problems = [Problem("error", f"the model is not valid: {d.message}",
+                        "fix it in the editor (see the Diagnostics tab)")
+                for d in olm.graph.validate(graph, seq_len=config.seq_len)
+                if d.severity == "error"]
+    try:
+        with torch.device("meta"):
+            module = olm.graph.build(graph, device="meta", check=False)
+        figures = olm.graph.stats(graph, seq_len=config.seq_len)
+    except (OLMError, ValueError, TypeError) as err:
+        return problems or [Problem("error", f"the model cannot be built: {err}",
+                                    "fix it in the editor")]
+    facts = model_facts(module)
+    if figures.complete:
+        facts.params = figures.total_params
+    problems += _check_data(config) + _check_vocab(module, config)
+    try:
+        device = resolve_device(config.device)
+    except OLMError as err:
+        problems.append(Problem("error", str(err), "choose device auto or cpu"))
+    else:
+        problems += _check_memory(facts, config, device, memory_of)
+    return sorted(problems, key=lambda p: p.severity != "error")
