@@ -13,6 +13,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+import warnings
 from typing import Any
 
 from olm.core.errors import FileFormatError
@@ -436,7 +437,9 @@ def from_python(source: str, filename: str = "<string>") -> Graph:
     if len(source) > _MAX_SOURCE:
         raise FileFormatError(f"{filename}: the file is too large to be a model ({len(source):,} characters)")
     try:
-        tree = ast.parse(source, filename=filename)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid escape sequence" and the like
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as err:
         raise FileFormatError(f"{filename}, line {err.lineno}: not valid Python ({err.msg})") from None
     except (ValueError, RecursionError, MemoryError) as err:
