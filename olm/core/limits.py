@@ -27,6 +27,7 @@ from olm.core.errors import ConfigError
 __all__ = [
     "DEFAULT_RANGES",
     "EXCLUSIVE_LOW",
+    "MAX_CONFIG_BYTES",
     "MAX_DEPTH",
     "MAX_EXPONENT",
     "MAX_EXPR_CHARS",
@@ -38,6 +39,7 @@ __all__ = [
     "MAX_PROJECT_BYTES",
     "MAX_SOURCE_BYTES",
     "MAX_TEXT_CHARS",
+    "MAX_TOKENIZER_BYTES",
     "MAX_VALUE_DEPTH",
     "MAX_VARIABLES",
     "RANGES",
@@ -51,6 +53,10 @@ __all__ = [
 MAX_PROJECT_BYTES = 64 * 1024 * 1024
 #: A ``.py`` model source (read with this cap, parsed, never executed).
 MAX_SOURCE_BYTES = 2_000_000
+#: A Hugging Face ``config.json`` (real ones are a few KB).
+MAX_CONFIG_BYTES = 16 * 1024 * 1024
+#: A ``tokenizer.json`` (Llama 3's is 9 MB, Gemma's 34 MB).
+MAX_TOKENIZER_BYTES = 512 * 1024 * 1024
 
 # -- documents ---------------------------------------------------------------------------
 #: Nodes in one document (a 126-layer model written out layer by layer has ~1,500).
