@@ -16,6 +16,7 @@ import importlib
 import os
 import sys
 import traceback
+from typing import NoReturn
 
 from olm.core.errors import OLMError
 
@@ -25,8 +26,15 @@ __all__ = ["main", "build_parser"]
 _COMMANDS = ("info", "export", "train", "generate", "import_hf")
 
 
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose mistakes are one line too (``--help`` shows the usage)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="olm",
         description="Build, inspect, train and export language models made of olm parts.",
     )

@@ -105,6 +105,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "hidden_dim": (1, 1_048_576),
     "intermediate_size": (1, 1_048_576),
     "max_seq_len": (1, 16_777_216),
+    "seq_len": (1, 16_777_216),
     "original_max_seq_len": (1, 16_777_216),
     "num_repeat": (1, 1024),
     "num_layers": (1, 1024),
@@ -146,6 +147,10 @@ DEFAULT_RANGES: dict[str, tuple[float, float]] = {
 # RANGES they are refused before the constructor runs; any other integer argument is
 # refused beyond the default int range, so no shape can overflow a tensor's storage size.
 _CHECKED_AT_CONSTRUCTION = {name for name, (_, high) in RANGES.items() if isinstance(high, int)}
+
+
+# Float arguments that multiply a width (so an absurd one allocates an absurd tensor).
+_SCALES_A_SIZE = {"ff_multiplier"}
 
 
 def range_for(name: str, kind: str) -> tuple[float, float] | None:
@@ -195,11 +200,14 @@ def check_value(name: str, kind: str, value: Any, allow_none: bool = False) -> s
 
 
 def check_component_args(owner: str, args: Mapping[str, Any]) -> None:
-    """Refuse integer arguments too large to build, before the constructor allocates.
+    """Refuse arguments too large to build, before the constructor allocates or loops.
 
-    Only upper bounds are checked here (the component's own ``__init__`` names the finer
-    rules, such as divisibility or positivity); a list or tuple of integers (per-layer
-    sizes) is checked item by item.
+    Integers named in :data:`RANGES` must not exceed their bound, any other integer must
+    fit in 32 bits; a float given for a size, or for ``ff_multiplier`` (which scales a
+    width), must be finite and within its bound. Other floats (``dropout``, ``eps``) are
+    left to the component, which names its own rule. Only upper bounds are checked here (the
+    component's own ``__init__`` names the finer rules, such as divisibility or
+    positivity); a list or tuple (per-layer sizes) is checked item by item.
 
     Args:
         owner (str): the class name, for the message.
@@ -210,12 +218,17 @@ def check_component_args(owner: str, args: Mapping[str, Any]) -> None:
     """
     for name, value in args.items():
         for item in value if isinstance(value, (list, tuple)) else (value,):
-            if isinstance(item, bool) or not isinstance(item, int):
+            if isinstance(item, bool) or not isinstance(item, (int, float)):
                 continue
-            high = RANGES[name][1] if name in _CHECKED_AT_CONSTRUCTION else _BIG_INT[1]
+            if isinstance(item, float):
+                if name not in _CHECKED_AT_CONSTRUCTION and name not in _SCALES_A_SIZE:
+                    continue  # the component names its own rule (dropout, eps, ...)
+                if not math.isfinite(item):
+                    raise ConfigError(f"{owner} {name} must be a finite number, got {item!r}")
+                high = RANGES[name][1]
+            else:
+                high = RANGES[name][1] if name in _CHECKED_AT_CONSTRUCTION else _BIG_INT[1]
+                if item < _BIG_INT[0]:
+                    raise ConfigError(f"{owner} {name} = {_fmt(item)} is too small")
             if item > high:
-                raise ConfigError(
-                    f"{owner} {name} = {_fmt(item)} is too large: at most {_fmt(int(high))}"
-                )
-            if item < _BIG_INT[0]:
-                raise ConfigError(f"{owner} {name} = {_fmt(item)} is too small")
+                raise ConfigError(f"{owner} {name} = {_fmt(item)} is too large: at most {_fmt(high)}")

@@ -165,6 +165,8 @@ def _check_graph(data: Any) -> None:
                     raise _Bad(f"graph.nodes.{node_id}.params.{name}: {owned!r} is not a free node")
                 seen_as_child.add(owned)
     for node_id, entry in nodes.items():
+        if len(node_id) > MAX_NAME_CHARS:
+            raise _Bad(f"graph.nodes: a node id of {len(node_id):,} characters is longer than {MAX_NAME_CHARS}")
         where = f"graph.nodes.{node_id}"
         _expect(entry, dict, where)
         _check_text(_expect(entry.get("type"), str, f"{where}.type"), f"{where}.type", MAX_NAME_CHARS)

@@ -190,9 +190,9 @@ def stats(graph: Graph, seq_len: int | None = None) -> Stats:
     """
     env, _ = graph.variable_values()
     seq_len = DEFAULT_SEQ_LEN if seq_len is None else seq_len
-    problem = check_value("max_seq_len", "int", seq_len)
+    problem = check_value("seq_len", "int", seq_len)
     if problem:
-        raise ConfigError(f"seq_len: {problem}")
+        raise ConfigError(problem)
     seq_len = int(seq_len)
     counter = _Counter(graph, env, seq_len)
     total = counter.visit(graph.root)

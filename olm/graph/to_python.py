@@ -100,7 +100,7 @@ class _Printer:
                     target = value["ref"]
                     if target not in graph.nodes:
                         raise OLMError(f"{graph.nodes[node_id].type} refers to a missing part")
-                    base = _snake(graph.nodes[target].type)
+                    base = identifier(_snake(str(graph.nodes[target].type)), "component")
                     name, n = base, 2
                     while name in taken or keyword.iskeyword(name):
                         name, n = f"{base}_{n}", n + 1

@@ -12,6 +12,7 @@ search ten times as long locally.
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import copy
 import json
@@ -26,12 +27,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from olm.core.errors import OLMError
-from olm.graph import from_module, from_python, stats, to_python, validate
+from olm.graph import catalog, from_module, from_python, stats, to_python, validate
+from olm.graph.document import CONTAINERS
 from olm.graph.project import graph_from_data, graph_to_data
+from olm.graph.to_python import format_literal
 from olm.graph.values import evaluate
 
 SCALE = max(1, int(os.environ.get("OLM_FUZZ_SCALE", "1")))
-PER_EXAMPLE_SECONDS = 10.0  # generous: a busy CI machine is slow, a hang is endless
+PER_EXAMPLE_SECONDS = 20.0  # generous: a busy CI machine is slow, a hang is endless
 
 # pytest-timeout's thread method leaves SIGALRM to the per-example limit below.
 pytestmark = pytest.mark.timeout(600, method="thread")
@@ -134,6 +137,10 @@ def _base_document() -> dict[str, Any]:
 
 BASE = _base_document()
 BASE_SOURCE = to_python(graph_from_data(BASE))
+# Warm up once, untimed: the first meta-device build imports parts of torch lazily, which
+# on a busy machine can take longer than an example may.
+validate(graph_from_data(BASE))
+stats(graph_from_data(BASE))
 
 
 def _paths(data: Any, prefix: tuple = ()) -> Iterator[tuple]:
@@ -176,11 +183,36 @@ def _mutate(data: Any, draw) -> Any:
     return data
 
 
+_ALLOWED_CALLS = set(catalog().components) | set(CONTAINERS) | {
+    "int", "float", "round", "min", "max", "abs", "sum", "print",
+}
+
+
+def _assert_safe(source: str) -> None:
+    """What to_python wrote can only import olm, build components and print a count."""
+    tree = ast.parse(source)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            raise AssertionError(f"exported code imports {ast.unparse(node)}")
+        if isinstance(node, ast.ImportFrom):
+            assert node.module and node.module.startswith("olm.") and not node.level, ast.unparse(node)
+        if isinstance(node, ast.Attribute):
+            assert node.attr in ("numel", "parameters"), ast.unparse(node)
+        if isinstance(node, ast.Call):
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else None
+            assert name in _ALLOWED_CALLS or name in ("numel", "parameters"), ast.unparse(node)[:200]
+        assert not isinstance(node, (ast.Subscript, ast.Starred, ast.FunctionDef, ast.ClassDef,
+                                     ast.With, ast.While, ast.For, ast.Try, ast.Global, ast.Delete,
+                                     ast.NamedExpr, ast.Await, ast.Yield)), ast.unparse(node)[:200]
+
+
 def _everything(graph) -> None:
     """Every reader of a document: validate, stats, print, and read the print back."""
     _olm_or_nothing(stats, graph)
     source = _olm_or_nothing(to_python, graph)
     if source is not None:
+        _assert_safe(source)
         # What to_python writes must always be readable: never an exception of another kind.
         _olm_or_nothing(from_python, source)
 
@@ -299,3 +331,13 @@ def test_edited_exported_sources_parse_or_are_refused(data):
         graph = _olm_or_nothing(from_python, text, "edited.py")
         if graph is not None:
             _everything(graph)
+
+
+@_fuzz(1000)
+@given(JSON)
+def test_literals_print_as_python_that_reads_back_the_same(value):
+    try:
+        text = format_literal(value)
+    except OLMError:
+        return  # a non-finite or absurd number: refused
+    assert ast.literal_eval(text) == value or value != value  # noqa: PLR0124 (NaN never equals)

@@ -222,3 +222,16 @@ def test_olm_error_subclasses_only():
     # A refused size is a ConfigError (an OLMError and a ValueError), as components raise.
     with pytest.raises(OLMError):
         Llama3Model(**{**BASE, "embed_dim": 10**12})
+
+
+@pytest.mark.parametrize(
+    "kwargs, rule",
+    [({"ff_multiplier": 1e12}, "too large"), ({"ff_multiplier": float("nan")}, "finite"),
+     ({"embed_dim": float("inf")}, "finite"), ({"hidden_dim": 2**40}, "too large")],
+)
+def test_float_sizes_are_checked_before_allocating(kwargs, rule):
+    from olm.nn.feedforward import SwiGLUFFN
+
+    # Not on meta: without the check this would try to allocate terabytes.
+    with pytest.raises(ConfigError, match=rule):
+        SwiGLUFFN(**{"embed_dim": 16, **kwargs})
