@@ -136,12 +136,13 @@ def _print(info: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit status 1 when the model has errors."""
     info = report(args.source, seq_len=args.seq_len)
+    failed = any(d["severity"] == "error" for d in info["diagnostics"])
     if args.json:
         print(json.dumps(info, indent=2))
     else:
         _print(info)
-        if args.summary:
+        if args.summary and not failed:  # a model with errors cannot be built to summarise
             from olm.graph import from_source, summary
 
             print(summary(from_source(args.source)))
-    return 1 if any(d["severity"] == "error" for d in info["diagnostics"]) else 0
+    return 1 if failed else 0

@@ -30,9 +30,11 @@ __all__ = [
     "MAX_CONFIG_BYTES",
     "MAX_DEPTH",
     "MAX_EXPONENT",
+    "MAX_EXPERT_INSTANCES",
     "MAX_EXPR_CHARS",
     "MAX_EXPR_DEPTH",
     "MAX_EXPR_NODES",
+    "MAX_LEAF_INSTANCES",
     "MAX_MAGNITUDE",
     "MAX_NAME_CHARS",
     "MAX_NODES",
@@ -83,6 +85,15 @@ MAX_EXPR_DEPTH = 50
 MAX_MAGNITUDE = 10**15
 #: Largest exponent ``**`` may raise to.
 MAX_EXPONENT = 64
+
+# -- whole models ------------------------------------------------------------------------
+#: Expert modules a model class may create (``num_layers x num_experts``): each one is a
+#: module even on the meta device, so this bounds the time a model takes to describe.
+#: DeepSeek-V3 has 61 x 256 = 15,616.
+MAX_EXPERT_INSTANCES = 16_384
+#: Leaf components a document may build into, repeats multiplied out (Llama 3.1 405B
+#: has about 760; nested repeats multiply, so this bounds their product).
+MAX_LEAF_INSTANCES = 100_000
 
 _WIDTH = (1, 65_536)
 _BIG_INT = (-(2**31), 2**31 - 1)
@@ -232,3 +243,9 @@ def check_component_args(owner: str, args: Mapping[str, Any]) -> None:
                     raise ConfigError(f"{owner} {name} = {_fmt(item)} is too small")
             if item > high:
                 raise ConfigError(f"{owner} {name} = {_fmt(item)} is too large: at most {_fmt(high)}")
+    layers, experts = args.get("num_layers"), args.get("num_experts")
+    if isinstance(layers, int) and isinstance(experts, int) and layers * experts > MAX_EXPERT_INSTANCES:
+        raise ConfigError(
+            f"{owner} num_layers x num_experts = {layers:,} x {experts:,} is more than the "
+            f"{MAX_EXPERT_INSTANCES:,} experts a model may have"
+        )

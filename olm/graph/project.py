@@ -160,7 +160,7 @@ def _check_graph(data: Any) -> None:
         params = entry.get("params") if isinstance(entry, dict) else None
         for name, value in params.items() if isinstance(params, dict) else ():
             if isinstance(value, dict) and set(value) == {"module"}:
-                owned = value["module"]
+                owned = _expect(value["module"], str, f"graph.nodes.{node_id}.params.{name}.module")
                 if owned not in nodes or owned == root or owned in seen_as_child:
                     raise _Bad(f"graph.nodes.{node_id}.params.{name}: {owned!r} is not a free node")
                 seen_as_child.add(owned)

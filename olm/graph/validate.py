@@ -15,6 +15,7 @@ from typing import Any
 from torch import nn
 
 from olm.core.errors import OLMError
+from olm.graph.budget import budget_problem
 from olm.graph.catalog import ComponentSpec, catalog
 from olm.graph.diagnostics import Diagnostic
 from olm.graph.document import Graph, Node
@@ -195,4 +196,7 @@ def validate(graph: Graph, seq_len: int | None = None) -> list[Diagnostic]:
     if not any(d.severity == "error" and d.code in ("cycle", "missing") for d in checker.out):
         final = propagate(graph, checker.resolved, checker.metas, checker.out.append)
     checker.model(final)
+    too_many = budget_problem(graph, checker.env)
+    if too_many:
+        checker.add(graph.root, "error", f"{too_many[0].upper()}{too_many[1:]}.", "size")
     return checker.out

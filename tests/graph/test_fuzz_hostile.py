@@ -5,9 +5,9 @@ The rule under test: whatever a file holds, olm answers with a result or an
 a hang. Each example runs under a per-example alarm (:func:`_limit`); a hang raises
 :class:`Hang`, which no ``except Exception`` in olm can swallow.
 
-About 10,500 examples in all, sized to finish well within a minute on two cores. The
-examples are derandomized so CI is reproducible; set ``OLM_FUZZ_SCALE=10`` (or more) to
-search ten times as long locally.
+About 11,500 examples in all, about 35 s of CPU time. The examples are derandomized so CI
+is reproducible; ``OLM_FUZZ_SCALE=10`` (or more) searches ten times as long, with fresh
+random examples, locally.
 """
 
 from __future__ import annotations
@@ -62,7 +62,7 @@ def _fuzz(examples: int):
     return settings(
         max_examples=examples * SCALE,
         deadline=None,
-        derandomize=True,
+        derandomize=SCALE == 1,  # a longer local search explores new examples
         database=None,
         suppress_health_check=list(HealthCheck),
     )
@@ -132,7 +132,12 @@ VALUE = st.one_of(JSON, TAG)
 
 
 def _base_document() -> dict[str, Any]:
-    return graph_to_data(from_module(TINY["llama3"](), name="tiny"))
+    """The tiny Llama's file content, with fixed node ids so every run fuzzes the same."""
+    data = graph_to_data(from_module(TINY["llama3"](), name="tiny"))
+    text = json.dumps(data)
+    for i, node_id in enumerate(data["graph"]["nodes"]):
+        text = text.replace(node_id, f"n{i:03d}")
+    return json.loads(text)
 
 
 BASE = _base_document()

@@ -235,3 +235,39 @@ def test_float_sizes_are_checked_before_allocating(kwargs, rule):
     # Not on meta: without the check this would try to allocate terabytes.
     with pytest.raises(ConfigError, match=rule):
         SwiGLUFFN(**{"embed_dim": 16, **kwargs})
+
+
+def test_repeats_times_experts_are_counted_before_building(tmp_path, capsys):
+    from olm.graph import build
+    from olm.graph.budget import instance_counts
+
+    graph = from_module(TINY["mixtral"]())
+    graph.variables["num_layers"] = 1024
+    graph.variables["num_experts"] = 4096  # each within its range; the product is not
+    leaves, experts = instance_counts(graph)
+    assert experts == 1024 * 4096  # one MoE per layer
+    assert any("4,194,304 experts" in d.message for d in validate(graph))
+    with pytest.raises(ConfigError, match="experts"):
+        build(graph, device="meta", check=False)
+    path = save(graph, tmp_path / "moe.olm.json")
+    assert main(["info", str(path), "--summary"]) == 1
+    assert "4,194,304 experts" in capsys.readouterr().out
+
+
+def test_nested_repeats_multiply_into_the_budget():
+    from olm.graph import build
+
+    source = (
+        "from olm.nn.structure import Block\nfrom olm.nn.structure.combinators import Repeat\n"
+        "from olm.nn.norms import RMSNorm\n"
+        "model = Block([Repeat(lambda: Block([Repeat(lambda: Block([RMSNorm(8)]), 1024)]), 1024)])\n"
+    )
+    graph = from_python(source)
+    assert any("1,048,576 components" in d.message for d in validate(graph))
+    with pytest.raises(ConfigError, match="components"):
+        build(graph, device="meta", check=False)
+
+
+def test_model_classes_bound_layers_times_experts():
+    with pytest.raises(ConfigError, match="num_layers x num_experts"):
+        MixtralModel(32, 16, 32, 1024, 2, 1, 16, num_experts=4096, top_k=2)
