@@ -135,3 +135,13 @@ def test_the_real_entry_point_prints_no_traceback(tmp_path):
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv", [["info"], ["info", "GPT2", "--seq-len", "x"], ["export", "GPT2", "--to", "pdf", "-o", "x"], ["nope"]]
+)
+def test_argument_mistakes_are_one_line_too(capsys, argv):
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 2
+    _one_line_error(capsys, "error:", "--help")

@@ -271,3 +271,30 @@ def test_nested_repeats_multiply_into_the_budget():
 def test_model_classes_bound_layers_times_experts():
     with pytest.raises(ConfigError, match="num_layers x num_experts"):
         MixtralModel(32, 16, 32, 1024, 2, 1, 16, num_experts=4096, top_k=2)
+
+
+def test_found_by_fuzzing_a_module_tag_that_is_not_text(tmp_path):
+    path = _project(tmp_path, lambda g: next(
+        n for n in g["nodes"].values() if n["type"] == "RMSNorm")["params"].update(d_model={"module": {}}))
+    with pytest.raises(FileFormatError, match="module: expected text"):
+        load(path)
+
+
+def test_overlong_node_ids_are_refused(tmp_path):
+    def mutate(g):
+        old = g["root"]
+        new = "r" * 1000
+        g["nodes"][new] = g["nodes"].pop(old)
+        g["root"] = new
+
+    with pytest.raises(FileFormatError, match="node id of 1,000 characters"):
+        load(_project(tmp_path, mutate))
+
+
+def test_a_variable_cannot_shadow_a_builtin():
+    from olm.graph.commands import SetVariable
+
+    graph = from_module(TINY["llama3"]())
+    for name in ("print", "open", "__class__"):
+        with pytest.raises(OLMError, match="built-in"):
+            SetVariable(name, 3).do(graph)
