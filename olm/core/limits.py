@@ -36,6 +36,7 @@ __all__ = [
     "MAX_EXPR_NODES",
     "MAX_LEAF_INSTANCES",
     "MAX_MAGNITUDE",
+    "MAX_MODEL_CALLS",
     "MAX_NAME_CHARS",
     "MAX_NODES",
     "MAX_PROJECT_BYTES",
@@ -62,7 +63,10 @@ MAX_TOKENIZER_BYTES = 512 * 1024 * 1024
 
 # -- documents ---------------------------------------------------------------------------
 #: Nodes in one document (a 126-layer model written out layer by layer has ~1,500).
-MAX_NODES = 100_000
+MAX_NODES = 20_000
+#: Reference-model calls (``Llama3_1_405B()``) one ``.py`` file may make: each builds a
+#: whole model on the meta device, so a file of thousands would take hours.
+MAX_MODEL_CALLS = 16
 #: Containers and owned components nested inside each other (presets nest 4 deep).
 MAX_DEPTH = 64
 #: Lists and dicts nested inside one parameter value.

@@ -17,7 +17,13 @@ import warnings
 from typing import Any
 
 from olm.core.errors import FileFormatError
-from olm.core.limits import MAX_NAME_CHARS, MAX_SOURCE_BYTES, MAX_TEXT_CHARS
+from olm.core.limits import (
+    MAX_MODEL_CALLS,
+    MAX_NAME_CHARS,
+    MAX_NODES,
+    MAX_SOURCE_BYTES,
+    MAX_TEXT_CHARS,
+)
 from olm.graph.catalog import ComponentSpec, catalog
 from olm.graph.document import CONTAINERS, Graph, Node
 from olm.graph.values import ExprError, check_size, evaluate, expr_names, is_tag, normalize_expr
@@ -63,6 +69,7 @@ class _Reader:
         self.refs: list[tuple[str, ast.AST]] = []
         self.last_expr: str | None = None
         self.name: str | None = None
+        self.model_calls = 0
 
     # -- statements ----------------------------------------------------------------------
 
@@ -223,7 +230,12 @@ class _Reader:
                 raise _Refused(arg, "*args are not read")
         if any(k.arg is None for k in call.keywords):
             raise _Refused(call, "**kwargs are not read")
+        if len(self.nodes) >= MAX_NODES:
+            raise _Refused(call, f"the model has more than {MAX_NODES:,} parts")
         if call.func.id in self.models:
+            self.model_calls += 1
+            if self.model_calls > MAX_MODEL_CALLS:
+                raise _Refused(call, f"a file may call at most {MAX_MODEL_CALLS} reference models")
             return self.reference_model(call, self.models[call.func.id])
         node = self.container(call, type_key) if type_key in CONTAINERS else self.leaf(call, type_key)
         self.nodes[node.id] = node

@@ -298,3 +298,20 @@ def test_a_variable_cannot_shadow_a_builtin():
     for name in ("print", "open", "__class__"):
         with pytest.raises(OLMError, match="built-in"):
             SetVariable(name, 3).do(graph)
+
+
+@pytest.mark.slow
+def test_a_file_of_many_reference_models_is_refused_quickly():
+    source = "from olm.models import GPT2\n" + "".join(
+        f"m{i} = GPT2()\n" for i in range(10_000)
+    ) + "model = m0\n"
+    with pytest.raises(FileFormatError, match="at most 16 reference models"):
+        from_python(source)
+
+
+@pytest.mark.slow
+def test_a_file_with_too_many_parts_is_refused():
+    items = ", ".join(f"RMSNorm({i + 1})" for i in range(25_000))
+    source = f"from olm.nn.structure import Block\nfrom olm.nn.norms import RMSNorm\nmodel = Block([{items}])\n"
+    with pytest.raises(FileFormatError, match="more than 20,000 parts"):
+        from_python(source)
