@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 import math
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from olm.core.errors import FileFormatError
-from olm.core.files import read_bytes
+from olm.core.files import atomic_write_text, read_bytes
 from olm.core.limits import (
     MAX_DEPTH,
     MAX_EXPR_CHARS,
@@ -58,19 +57,7 @@ def save(graph: Graph, path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     text = json.dumps(graph_to_data(graph), indent=1, ensure_ascii=False, allow_nan=False)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
+    return atomic_write_text(path, text + "\n")
 
 
 class _Bad(Exception):
