@@ -11,27 +11,18 @@ SOURCE is a preset name, a ``.olm.json`` project, a checkpoint folder or a ``.py
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any, Callable
 
 from olm.core.errors import OLMError
+from olm.core.files import atomic_write_text, check_output_path
 
 __all__ = ["register", "run", "EXPORTERS"]
 
 
 def _write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    atomic_write_text(path, text)
 
 
 def _to_python(source: str, path: Path) -> None:
@@ -103,6 +94,8 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Export and print where the result went."""
     path = Path(args.output)
+    # Every mistake about the output is found before the model is read or built.
+    check_output_path(path, "output folder" if args.to == "hf" else "output file", folder=args.to == "hf")
     if path.exists() and not args.force and not (args.to == "hf" and path.is_dir() and not any(path.iterdir())):
         raise OLMError(f"{path} already exists; pass --force to overwrite it")
     if args.to != "hf" and path.is_dir():

@@ -15,28 +15,40 @@ from typing import Any
 __all__ = ["register", "run", "report", "human_count", "human_bytes", "human_flops"]
 
 
+def _scaled(n: float, units: tuple[tuple[float, str], ...], plain: str) -> str:
+    """``n`` in the largest unit it reaches; integers of any size never overflow.
+
+    An integer too large for a float (a parameter total near ``10**306`` and beyond) is
+    divided as a :class:`~decimal.Decimal` instead of raising ``OverflowError``.
+    """
+    from decimal import Decimal
+
+    if isinstance(n, bool) or not isinstance(n, (int, float)):
+        return str(n)
+    value: float | Decimal = n
+    if isinstance(n, int) and abs(n) >= 10**300:
+        value = Decimal(n)
+    for size, unit in units:
+        if abs(value) >= size:
+            scaled = value / Decimal(size) if isinstance(value, Decimal) else value / size
+            return f"{scaled:.3g} {unit}"
+    return plain.format(value)
+
+
 def human_count(n: float) -> str:
     """``8030261248`` → ``"8.03 B"``."""
-    for size, unit in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "K")):
-        if abs(n) >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:g}"
+    return _scaled(n, ((10**12, "T"), (10**9, "B"), (10**6, "M"), (10**3, "K")), "{:g}")
 
 
 def human_flops(n: float) -> str:
     """``1.57e10`` → ``"15.7 GFLOP"``."""
-    for size, unit in ((1e15, "PFLOP"), (1e12, "TFLOP"), (1e9, "GFLOP"), (1e6, "MFLOP")):
-        if abs(n) >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:g} FLOP"
+    units = ((10**15, "PFLOP"), (10**12, "TFLOP"), (10**9, "GFLOP"), (10**6, "MFLOP"))
+    return _scaled(n, units, "{:g} FLOP")
 
 
 def human_bytes(n: float) -> str:
     """``33554432`` → ``"32 MiB"``."""
-    for size, unit in ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")):
-        if abs(n) >= size:
-            return f"{n / size:.3g} {unit}"
-    return f"{n:g} B"
+    return _scaled(n, ((2**40, "TiB"), (2**30, "GiB"), (2**20, "MiB"), (2**10, "KiB")), "{:g} B")
 
 
 def register(subparsers: Any) -> None:
@@ -124,12 +136,13 @@ def _print(info: dict[str, Any]) -> None:
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit status 1 when the model has errors."""
     info = report(args.source, seq_len=args.seq_len)
+    failed = any(d["severity"] == "error" for d in info["diagnostics"])
     if args.json:
         print(json.dumps(info, indent=2))
     else:
         _print(info)
-        if args.summary:
+        if args.summary and not failed:  # a model with errors cannot be built to summarise
             from olm.graph import from_source, summary
 
             print(summary(from_source(args.source)))
-    return 1 if any(d["severity"] == "error" for d in info["diagnostics"]) else 0
+    return 1 if failed else 0

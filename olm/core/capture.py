@@ -15,6 +15,8 @@ from typing import Any, ClassVar
 
 from torch import nn
 
+from olm.core.limits import check_component_args
+
 __all__ = ["Component", "init_args", "init_signature"]
 
 _ARGS_ATTR = "_olm_init_args"
@@ -43,6 +45,8 @@ def _wrap_init(cls: type) -> None:
                     recorded[name] = tuple(value)
                 else:
                     recorded[name] = value
+            # Sizes are checked before the constructor can allocate or loop on them.
+            check_component_args(cls.__name__, recorded)
             object.__setattr__(self, _ARGS_ATTR, recorded)
         original(self, *args, **kwargs)
 

@@ -12,7 +12,8 @@ import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
 
-from olm.core.errors import OLMError
+from olm.core.errors import FileFormatError, OLMError
+from olm.core.files import open_regular
 
 __all__ = ["Corpus", "resolve_corpus", "DEFAULT_MAX_BYTES"]
 
@@ -39,12 +40,16 @@ class Corpus:
         parts: list[bytes] = []
         total = 0
         for path in self.files:
+            # Streamed: never more than the bytes still wanted are read (a 30 GB file
+            # costs what the cap allows), and only regular files are opened.
+            want = None if self.max_bytes is None else max(self.max_bytes - total, 0)
             try:
-                data = path.read_bytes()
+                with open_regular(path, "corpus file") as handle:
+                    data = handle.read() if want is None else handle.read(want)
+            except FileFormatError as err:  # names the path and the reason
+                raise OLMError(f"cannot read corpus file {err}") from None
             except OSError as err:
                 raise OLMError(f"cannot read corpus file {path}: {err.strerror or err}") from None
-            if self.max_bytes is not None and total + len(data) > self.max_bytes:
-                data = data[: self.max_bytes - total]
             parts.append(data)
             total += len(data) + 2
             if self.max_bytes is not None and total >= self.max_bytes:

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 
 from olm.core.errors import ConfigError, FileFormatError
+from olm.core.files import read_text
+from olm.core.limits import MAX_TOKENIZER_BYTES
 
 __all__ = [
     "TokenizerBase",
@@ -92,8 +94,10 @@ class HFTokenizer(TokenizerBase):
     def from_file(cls, path: str | os.PathLike, spec: str | None = None) -> HFTokenizer:
         from tokenizers import Tokenizer
 
+        # Bounded read: a FIFO, a device or an oversized file is refused, not read.
+        text = read_text(path, MAX_TOKENIZER_BYTES, "tokenizer file")
         try:
-            tok = Tokenizer.from_file(str(path))
+            tok = Tokenizer.from_str(text)
         except Exception as err:  # the Rust side raises a bare Exception
             raise FileFormatError(f"cannot read tokenizer {path}: {err}") from None
         return cls(tok, spec or str(path))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins
 import keyword
 from typing import Any
 
@@ -127,6 +128,9 @@ class SetVariable(Command):
     def touched(self, graph: Graph) -> set[str]:
         if not self.name.isidentifier() or keyword.iskeyword(self.name) or self.name in _RESERVED:
             raise OLMError(f"{self.name!r} cannot be a variable name; use letters, digits and _")
+        if self.name.startswith("__") or hasattr(builtins, self.name):
+            # The exported Python could not use it (olm.graph.to_python refuses it too).
+            raise OLMError(f"{self.name!r} is a Python built-in; choose another variable name")
         if self.name in catalog() or self.name in CONTAINERS:
             raise OLMError(f"{self.name!r} is a component name; choose another variable name")
         if self.value is UNSET:

@@ -152,6 +152,11 @@ def build(graph: Graph, device: str | torch.device | None = None, *, check: bool
     env, bad = graph.variable_values()
     if bad:
         raise ConfigError("; ".join(bad.values()))
+    from olm.graph.budget import budget_problem
+
+    too_many = budget_problem(graph, env)  # counted before anything is created
+    if too_many:
+        raise ConfigError(too_many)
     context = torch.device(device) if device is not None else contextlib.nullcontext()
     with context:
         return Builder(graph, env).build(graph.root)

@@ -11,17 +11,29 @@ number and the reason, as a :class:`~olm.core.errors.FileFormatError`.
 from __future__ import annotations
 
 import ast
+import math
 import re
+import warnings
 from typing import Any
 
 from olm.core.errors import FileFormatError
+from olm.core.limits import (
+    MAX_MODEL_CALLS,
+    MAX_NAME_CHARS,
+    MAX_NODES,
+    MAX_SOURCE_BYTES,
+    MAX_TEXT_CHARS,
+)
 from olm.graph.catalog import ComponentSpec, catalog
 from olm.graph.document import CONTAINERS, Graph, Node
-from olm.graph.values import ExprError, evaluate, expr_names, is_tag, normalize_expr
+from olm.graph.values import ExprError, check_size, evaluate, expr_names, is_tag, normalize_expr
 
 __all__ = ["from_python"]
 
-_MAX_SOURCE = 2_000_000
+_MAX_SOURCE = MAX_SOURCE_BYTES
+_MAX_INT = 2**63
+# The model name in the file's docstring ("Llama3_1_8B: ..."): one word of sane length.
+_TITLE = re.compile(rf"\s*(\w{{1,{MAX_NAME_CHARS}}}):")
 
 
 class _Refused(Exception):
@@ -57,6 +69,7 @@ class _Reader:
         self.refs: list[tuple[str, ast.AST]] = []
         self.last_expr: str | None = None
         self.name: str | None = None
+        self.model_calls = 0
 
     # -- statements ----------------------------------------------------------------------
 
@@ -64,7 +77,7 @@ class _Reader:
         for i, stmt in enumerate(tree.body):
             if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
                 if i == 0:
-                    match = re.match(r"\s*(\w+):", stmt.value.value)
+                    match = _TITLE.match(stmt.value.value)
                     self.name = match.group(1) if match else None
                 continue
             if isinstance(stmt, ast.ImportFrom):
@@ -152,6 +165,10 @@ class _Reader:
         return _NOT_LITERAL
 
     def expression(self, node: ast.expr) -> str:
+        try:
+            check_size(node, f"line {getattr(node, 'lineno', '?')}")
+        except ExprError as err:
+            raise _Refused(node, str(err)) from None
         text = ast.unparse(node)
         try:
             text = normalize_expr(text)
@@ -213,7 +230,12 @@ class _Reader:
                 raise _Refused(arg, "*args are not read")
         if any(k.arg is None for k in call.keywords):
             raise _Refused(call, "**kwargs are not read")
+        if len(self.nodes) >= MAX_NODES:
+            raise _Refused(call, f"the model has more than {MAX_NODES:,} parts")
         if call.func.id in self.models:
+            self.model_calls += 1
+            if self.model_calls > MAX_MODEL_CALLS:
+                raise _Refused(call, f"a file may call at most {MAX_MODEL_CALLS} reference models")
             return self.reference_model(call, self.models[call.func.id])
         node = self.container(call, type_key) if type_key in CONTAINERS else self.leaf(call, type_key)
         self.nodes[node.id] = node
@@ -247,8 +269,9 @@ class _Reader:
         try:
             with torch.device("meta"):
                 module = cls(*args, **kwargs)
-        except (TypeError, ValueError) as err:
-            raise _Refused(call, f"{cls.__name__}: {err}") from None
+        except (TypeError, ValueError, RuntimeError) as err:
+            text = str(err)
+            raise _Refused(call, text if text.startswith(cls.__name__) else f"{cls.__name__}: {text}") from None
         sub = from_module(module)
         if self.name is None:
             self.name = cls.__name__
@@ -363,6 +386,12 @@ def _jsonable(value: Any, node: ast.AST) -> Any:
         if not all(isinstance(k, str) for k in value):
             raise _Refused(node, "dictionary keys must be text")
         return {k: _jsonable(v, node) for k, v in value.items()}
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _Refused(node, f"{value!r} is not a finite number")
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) > _MAX_INT:
+        raise _Refused(node, f"a {value.bit_length()}-bit integer is far too large")
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        raise _Refused(node, f"text of {len(value):,} characters is more than the {MAX_TEXT_CHARS:,} allowed")
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise _Refused(node, f"a {type(value).__name__} value is not read")
@@ -420,7 +449,9 @@ def from_python(source: str, filename: str = "<string>") -> Graph:
     if len(source) > _MAX_SOURCE:
         raise FileFormatError(f"{filename}: the file is too large to be a model ({len(source):,} characters)")
     try:
-        tree = ast.parse(source, filename=filename)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "invalid escape sequence" and the like
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as err:
         raise FileFormatError(f"{filename}, line {err.lineno}: not valid Python ({err.msg})") from None
     except (ValueError, RecursionError, MemoryError) as err:

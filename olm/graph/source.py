@@ -14,8 +14,10 @@ import os
 import uuid
 from pathlib import Path
 
-from olm.core.errors import FileFormatError, OLMError
+from olm.core.errors import OLMError
+from olm.core.files import read_text
 from olm.core.layout import MODEL_DOCUMENT
+from olm.core.limits import MAX_SOURCE_BYTES
 from olm.graph.document import Graph
 from olm.graph.from_python import from_python
 from olm.graph.project import graph_from_data, load
@@ -91,12 +93,8 @@ def from_source(spec: str | os.PathLike) -> Graph:
     if path.is_dir():
         return load(path / MODEL_DOCUMENT)
     if text.endswith(".py"):
-        try:
-            source = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise FileFormatError(f"{path}: no such file") from None
-        except UnicodeDecodeError:
-            raise FileFormatError(f"{path}: not UTF-8 text") from None
+        # Bounded read: a link to /dev/zero, a FIFO or a huge file is refused, not read.
+        source = read_text(path, MAX_SOURCE_BYTES, "Python model file")
         graph = from_python(source, filename=str(path))
         if graph.name == "model":
             graph.name = path.stem

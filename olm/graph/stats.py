@@ -23,7 +23,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from olm.core.errors import OLMError
+from olm.core.errors import ConfigError, OLMError
+from olm.core.limits import check_value
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
 from olm.graph.facts import LeafFacts, facts_of, leaf_facts
@@ -130,8 +131,12 @@ class _Counter:
                 result.add(self.visit(child))
             if node.type == "Repeat":
                 try:
-                    count = int(resolve(node.params.get("num_repeat", 1), self.env))
+                    count = resolve(node.params.get("num_repeat", 1), self.env)
                 except (ExprError, TypeError, ValueError):
+                    count = None
+                # Checked before it multiplies anything: a count out of range (validate
+                # says which) is measured as one copy and the figures marked incomplete.
+                if check_value("num_repeat", "int", count) is not None or not isinstance(count, int):
                     count, self.complete = 1, False
                 kept = NodeStats()
                 kept.add(result, count)
@@ -158,7 +163,11 @@ def stats(graph: Graph, seq_len: int | None = None) -> Stats:
         seq_len (int | None): sequence length for the attention FLOPs. Default: 2048.
     """
     env, _ = graph.variable_values()
-    seq_len = DEFAULT_SEQ_LEN if seq_len is None else int(seq_len)
+    seq_len = DEFAULT_SEQ_LEN if seq_len is None else seq_len
+    problem = check_value("seq_len", "int", seq_len)
+    if problem:
+        raise ConfigError(problem)
+    seq_len = int(seq_len)
     counter = _Counter(graph, env, seq_len)
     total = counter.visit(graph.root)
     for figures in counter.nodes.values():

@@ -6,19 +6,31 @@ a component another one refers to (a tied embedding) is bound to a name first
 (``embedding = Embedding(...)`` ... ``tied_embedding=embedding``). Only the imports used
 are written, sorted as ``ruff``'s isort wants, lines stay within 88 columns, and running the
 file builds the model and prints its parameter count.
+
+Nothing from the document is pasted into the code as it is: a project file is data from
+anywhere, and the exported file is meant to be run. Identifiers (variable names, keyword
+arguments) must be Python identifiers that are not keywords or built-ins, numbers must be
+finite, text goes through ``repr``, expressions are parsed, checked against the
+arithmetic whitelist of :mod:`olm.graph.values` and printed again from their syntax tree,
+component types must be in the catalog, and the model name is written only as a string
+literal. Anything else is refused with an :class:`~olm.core.errors.OLMError`.
 """
 
 from __future__ import annotations
 
+import builtins
 import keyword
+import math
+import re
 from typing import Any
 
 from olm.core.errors import OLMError
+from olm.core.limits import MAX_NAME_CHARS
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
-from olm.graph.values import tag_of
+from olm.graph.values import ExprError, normalize_expr, tag_of
 
-__all__ = ["to_python", "format_literal"]
+__all__ = ["to_python", "format_literal", "identifier", "expression"]
 
 _WIDTH = 88
 _STRUCTURE_MODULES = {
@@ -35,8 +47,12 @@ def format_literal(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return repr(value)
     if isinstance(value, int):
+        if abs(value) > 2**64:
+            raise OLMError(f"cannot print an integer of {value.bit_length()} bits as a hyperparameter")
         return f"{value:_}" if abs(value) >= 100_000 else str(value)
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise OLMError(f"cannot print the number {value!r} as Python: it is not finite")
         return repr(value)
     if isinstance(value, str):
         return '"' + repr(value)[1:-1].replace('"', '\\"') + '"' if "'" not in value else repr(value)
@@ -76,14 +92,15 @@ class _Printer:
         self.graph = graph
         self.used: set[str] = set()
         self.names: dict[str, str] = {}
-        taken = set(graph.variables) | {"model"} | set(catalog().components) | set(_STRUCTURE_MODULES)
+        self.reserved = {"model"} | set(catalog().components) | set(_STRUCTURE_MODULES) | _RESERVED
+        taken = set(graph.variables) | self.reserved
         for node_id in graph.walk():
             for value in graph.nodes[node_id].params.values():
                 if tag_of(value) == "ref" and value["ref"] not in self.names:
                     target = value["ref"]
                     if target not in graph.nodes:
                         raise OLMError(f"{graph.nodes[node_id].type} refers to a missing part")
-                    base = _snake(graph.nodes[target].type)
+                    base = identifier(_snake(str(graph.nodes[target].type)), "component")
                     name, n = base, 2
                     while name in taken or keyword.iskeyword(name):
                         name, n = f"{base}_{n}", n + 1
@@ -93,12 +110,14 @@ class _Printer:
     def value(self, value: Any, indent: int) -> str:
         tag = tag_of(value)
         if tag == "var":
-            return value["var"]
+            return identifier(value["var"], "variable")
         if tag == "expr":
-            return value["expr"]
+            return expression(value["expr"])
         if tag == "literal":
             return format_literal(value["literal"])
         if tag == "ref":
+            if value["ref"] not in self.names:
+                raise OLMError("a component refers to a part the document does not have")
             return self.names[value["ref"]]
         if tag == "module":
             return self.node(value["module"], indent)
@@ -143,9 +162,12 @@ class _Printer:
                 positional = False
                 out.append(f"{param.name}={text}")
         known = {p.name for p in spec.params}
-        out.extend(
-            f"{k}={self.value(v, indent + 4)}" for k, v in node.params.items() if k not in known
-        )
+        for k, v in node.params.items():
+            if k in known:
+                continue
+            if not spec.var_keyword:
+                raise OLMError(f"{node.type} has no parameter {str(k)[:60]!r}")
+            out.append(f"{identifier(k, 'parameter')}={self.value(v, indent + 4)}")
         return out
 
     def call(self, name: str, args: list[str], indent: int) -> str:
@@ -168,8 +190,16 @@ class _Printer:
         if node.type in ("Block", "Pipeline"):
             return f"{node.type}({self.items(order, indent)})"
         if node.type == "Parallel":
+            unknown = sorted(set(node.params) - _PARALLEL_PARAMS)
+            if unknown:
+                raise OLMError(f"Parallel has no parameter {str(unknown[0])[:60]!r}")
             extra = "".join(f", {k}={self.value(v, indent)}" for k, v in node.params.items())
             return f"Parallel({self.items(order, indent)}{extra})"
+        if node.type not in ("Residual", "Repeat"):
+            raise OLMError(f"{str(node.type)[:60]!r} is not a container olm knows")
+        unknown = sorted(set(node.params) - ({"num_repeat"} if node.type == "Repeat" else set()))
+        if unknown:
+            raise OLMError(f"{node.type} has no parameter {str(unknown[0])[:60]!r}")
         if len(order) != 1:
             raise OLMError(f"a {node.type} must hold exactly one part to be printed")
         inner = self.node(order[0], indent)
@@ -195,7 +225,18 @@ def to_python(graph: Graph) -> str:
         OLMError: the document cannot be printed (a container with the wrong number of
             parts, a reference to a missing part, a value Python cannot spell).
     """
+    try:
+        return _print_graph(graph)
+    except RecursionError:
+        raise OLMError("the model is nested too deeply to print") from None
+
+
+def _print_graph(graph: Graph) -> str:
     printer = _Printer(graph)
+    for name in graph.variables:
+        identifier(name, "variable")
+        if name in printer.reserved:
+            raise OLMError(f"variable name {name!r} would hide a name the exported file uses")
     named = [
         f"{name} = {printer.node(node_id, 0, bound_ok=True)}"
         for node_id, name in printer.names.items()
@@ -203,7 +244,17 @@ def to_python(graph: Graph) -> str:
     model = f"model = {printer.node(graph.root, 0)}"
     variables = [f"{k} = {_variable(v)}" for k, v in graph.variables.items()]
     title = graph.name or "model"
-    parts = [f'"""{title}: an olm model, exported by olm.graph."""', "\n".join(_imports(printer.used))]
+    if not isinstance(title, str):
+        raise OLMError("the model name must be text")
+    plain = _PLAIN_NAME.fullmatch(title) is not None and len(title) <= MAX_NAME_CHARS
+    if plain:
+        docstring = f'"""{title}: an olm model, exported by olm.graph."""'
+        report = f'    print(f"{title}: {{num_params:,}} parameters")'
+    else:
+        # Any other name is written only as a string literal, never as code.
+        docstring = format_literal(f"{title}: an olm model, exported by olm.graph.")
+        report = f'    print({format_literal(title + ":")}, f"{{num_params:,}} parameters")'
+    parts = [docstring, "\n".join(_imports(printer.used))]
     if variables:
         parts.append("\n".join(variables))
     body = "\n".join(named + [model])
@@ -211,16 +262,55 @@ def to_python(graph: Graph) -> str:
     parts.append(
         'if __name__ == "__main__":\n'
         "    num_params = sum(p.numel() for p in model.parameters())\n"
-        f'    print(f"{_escape(title)}: {{num_params:,}} parameters")'
+        + report
     )
     return "\n\n".join(p for p in parts if p) + "\n"
 
 
-def _escape(text: str) -> str:
-    return text.replace("\\", "").replace('"', "").replace("{", "").replace("}", "")
+# A model name printed inside the docstring and the f-string as it is: word characters,
+# spaces, dots and dashes only (no quotes, braces, backslashes or line breaks).
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.\- ]*")
+_PARALLEL_PARAMS = {"merge", "dim"}
+_RESERVED = {"model"}
+
+
+def identifier(name: Any, what: str) -> str:
+    """``name`` if it is safe to print as a Python identifier, else an :class:`OLMError`.
+
+    Safe means: text, a valid identifier, not a keyword (``lambda``, ``match``), not a
+    built-in (``print``, ``open``), no leading double underscore, at most
+    :data:`~olm.core.limits.MAX_NAME_CHARS` characters.
+    """
+    shown = repr(name)[:60]
+    if not isinstance(name, str) or not name.isidentifier() or not name.isascii():
+        raise OLMError(f"{what} name {shown} is not a Python identifier")
+    if len(name) > MAX_NAME_CHARS:
+        raise OLMError(f"{what} name {shown}... is longer than {MAX_NAME_CHARS} characters")
+    if keyword.iskeyword(name) or keyword.issoftkeyword(name):
+        raise OLMError(f"{what} name {shown} is a Python keyword")
+    if name.startswith("__") or hasattr(builtins, name):
+        raise OLMError(f"{what} name {shown} would hide a Python built-in")
+    return name
+
+
+def expression(text: Any) -> str:
+    """An expression re-printed from its checked syntax tree (never the stored text)."""
+    if not isinstance(text, str):
+        raise OLMError(f"expression {text!r:.60} is not text")
+    try:
+        return normalize_expr(text)
+    except ExprError as err:
+        raise OLMError(str(err)) from None
 
 
 def _variable(value: Any) -> str:
-    if tag_of(value) == "expr":
-        return value["expr"]
+    tag = tag_of(value)
+    if tag == "expr":
+        return expression(value["expr"])
+    if tag == "var":
+        return identifier(value["var"], "variable")
+    if tag == "literal":
+        return format_literal(value["literal"])
+    if tag is not None:
+        raise OLMError(f"a model variable cannot hold a {tag!r} value")
     return format_literal(value)

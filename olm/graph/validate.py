@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from olm.core.errors import OLMError
+from olm.graph.budget import budget_problem
 from olm.graph.catalog import ComponentSpec, catalog
 from olm.graph.diagnostics import Diagnostic
 from olm.graph.document import Graph, Node
@@ -208,4 +209,7 @@ def validate(graph: Graph, seq_len: int | None = None) -> list[Diagnostic]:
         modules = _Modules(graph, checker.env, checker.metas)
         final = propagate(graph, checker.resolved, modules, checker.out.append)
     checker.model(final)
+    too_many = budget_problem(graph, checker.env)
+    if too_many:
+        checker.add(graph.root, "error", f"{too_many[0].upper()}{too_many[1:]}.", "size")
     return checker.out

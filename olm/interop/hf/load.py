@@ -18,6 +18,8 @@ import torch
 from torch import nn
 
 from olm.core.errors import FileFormatError, OLMError
+from olm.core.files import read_text
+from olm.core.limits import MAX_CONFIG_BYTES
 from olm.interop.hf.archs import ARCHITECTURES, Architecture, ConfigView, architecture_named
 from olm.interop.hf.builder import build_model
 from olm.interop.hf.canonical import canonical_shapes
@@ -63,9 +65,10 @@ def _read_config(folder: Path) -> dict:
         raise OLMError(f"{folder} is not a folder")
     if not file.is_file():
         raise OLMError(f"{folder} has no config.json")
+    text = read_text(file, MAX_CONFIG_BYTES, "config.json")  # bounded: never a FIFO or 30 GB
     try:
-        data = json.loads(file.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError) as err:
+        data = json.loads(text)
+    except (RecursionError, ValueError) as err:
         raise FileFormatError(f"{file}: not valid JSON ({err})") from None
     if not isinstance(data, dict):
         raise FileFormatError(f"{file}: expected a JSON object")
