@@ -86,6 +86,16 @@ def _sizes(module: nn.Module) -> tuple[int, int, int]:
     return module.qkv_sizes
 
 
+def _split(fused: Tensor, sizes: tuple[int, int, int]) -> list[Tensor]:
+    """Row blocks of ``fused``; a sharded DTensor (FSDP2) gives parts sharded the same way,
+    so each rank's local piece of ``k_proj.weight`` is a slice of ``k_proj.weight``."""
+    parts = list(fused.detach().split(sizes))
+    placements = getattr(fused, "placements", None)
+    if placements is not None:
+        parts = [p.redistribute(fused.device_mesh, placements) for p in parts]
+    return parts
+
+
 def split_qkv_state(
     module: nn.Module, state_dict: dict[str, Any], prefix: str, local_metadata: Any
 ) -> None:
@@ -101,8 +111,8 @@ def split_qkv_state(
         return
     bias_key = f"{prefix}{FUSED}.bias"
     sizes = _sizes(module)
-    weights = state_dict[weight_key].detach().split(sizes)
-    biases = state_dict[bias_key].detach().split(sizes) if bias_key in state_dict else None
+    weights = _split(state_dict[weight_key], sizes)
+    biases = _split(state_dict[bias_key], sizes) if bias_key in state_dict else None
     parts: list[tuple[str, Tensor]] = []
     for i, name in enumerate(PARTS):
         parts.append((f"{prefix}{name}.weight", weights[i].clone()))
