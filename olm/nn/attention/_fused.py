@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["PARTS", "ProjectionView", "fuse_qkv_state", "split_qkv_state"]
+__all__ = ["PARTS", "ProjectionView", "fuse_qkv_state", "install_state_dict_hooks", "split_qkv_state"]
 
 PARTS = ("q_proj", "k_proj", "v_proj")
 FUSED = "qkv_proj"
@@ -158,3 +158,21 @@ def fuse_qkv_state(
                 bad = True
         if not bad:
             state_dict[f"{prefix}{FUSED}.{suffix}"] = torch.cat(parts)
+
+
+def install_state_dict_hooks(module: nn.Module) -> None:
+    """Register `split_qkv_state` and `fuse_qkv_state` on ``module``.
+
+    The public registration methods are recent (torch 2.5); older releases have the same
+    hooks under private names.
+    """
+    post = getattr(module, "register_state_dict_post_hook", None)
+    if post is not None:
+        post(split_qkv_state)
+    else:  # pragma: no cover - torch < 2.5
+        module._register_state_dict_hook(split_qkv_state)
+    pre = getattr(module, "register_load_state_dict_pre_hook", None)
+    if pre is not None:
+        pre(fuse_qkv_state)
+    else:  # pragma: no cover - torch < 2.5
+        module._register_load_state_dict_pre_hook(fuse_qkv_state, with_module=True)

@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from olm.core.capture import Component
 from olm.core.errors import ConfigError
-from olm.nn.attention._fused import ProjectionView, fuse_qkv_state, split_qkv_state
+from olm.nn.attention._fused import ProjectionView, install_state_dict_hooks
 from olm.nn.attention.kv_cache import KVCache
 from olm.nn.attention.masks import build_attention_mask
 from olm.nn.embeddings.absolute import check_tokens
@@ -86,8 +86,7 @@ class AttentionBase(Component):
         self.qkv_sizes = (self.q_dim, self.kv_dim, self.kv_dim)
         self.qkv_proj = nn.Linear(embed_dim, sum(self.qkv_sizes), bias=qkv_bias)  # rows q, k, v
         self.out_proj = nn.Linear(self.q_dim, embed_dim, bias=bias)
-        self.register_state_dict_post_hook(split_qkv_state)
-        self.register_load_state_dict_pre_hook(fuse_qkv_state)
+        install_state_dict_hooks(self)  # the state dict keeps q_proj / k_proj / v_proj keys
         self.causal = False
         self.sliding_window: int | None = None
         self.rope: nn.Module | None = None
