@@ -23,7 +23,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-__all__ = ["PARTS", "ProjectionView", "fuse_qkv_state", "install_state_dict_hooks", "split_qkv_state"]
+__all__ = [
+    "PARTS",
+    "ProjectionView",
+    "fuse_qkv_state",
+    "install_state_dict_hooks",
+    "split_qkv_state",
+]
 
 PARTS = ("q_proj", "k_proj", "v_proj")
 FUSED = "qkv_proj"
