@@ -20,3 +20,11 @@ fi
 
 echo "== GPU benchmark"
 timeout 900 python benchmarks/gpu_benchmark.py --steps 30 "$@"
+status=$?
+
+echo "== forward+backward vs nanoGPT-style references (CUDA)"
+timeout 600 python benchmarks/forward_backward.py --device cuda --repeats 20 || status=$?
+
+echo "== greedy generation vs transformers (CUDA)"
+timeout 600 python benchmarks/generation_speed.py --device cuda --repeats 7 || status=$?
+exit "$status"

@@ -38,14 +38,14 @@ class PlainGPT2Block(nn.Module):
         super().__init__()
         self.h = h
         self.ln1 = nn.LayerNorm(d)
-        self.q, self.k, self.v, self.o = (nn.Linear(d, d) for _ in range(4))
+        self.qkv, self.o = nn.Linear(d, 3 * d), nn.Linear(d, d)  # q/k/v fused, as in olm
         self.ln2 = nn.LayerNorm(d)
         self.up, self.down = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
 
     def forward(self, x):
         B, N, D = x.shape
         y = self.ln1(x)
-        q, k, v = (p(y).view(B, N, self.h, -1).transpose(1, 2) for p in (self.q, self.k, self.v))
+        q, k, v = (t.view(B, N, self.h, -1).transpose(1, 2) for t in self.qkv(y).split(D, dim=-1))
         a = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         x = x + self.o(a.transpose(1, 2).reshape(B, N, D))
         return x + self.down(F.gelu(self.up(self.ln2(x)), approximate="tanh"))
@@ -75,9 +75,7 @@ class PlainLlamaBlock(nn.Module):
         super().__init__()
         self.h, self.kv, self.hd = h, kv, d // h
         self.n1 = nn.RMSNorm(d, eps=1e-5)
-        self.q = nn.Linear(d, d, bias=False)
-        self.k = nn.Linear(d, kv * self.hd, bias=False)
-        self.v = nn.Linear(d, kv * self.hd, bias=False)
+        self.qkv = nn.Linear(d, d + 2 * kv * self.hd, bias=False)  # q/k/v fused, as in olm
         self.o = nn.Linear(d, d, bias=False)
         self.n2 = nn.RMSNorm(d, eps=1e-5)
         self.up = nn.Linear(d, 2 * inter, bias=False)  # (value, gate) fused
@@ -86,9 +84,10 @@ class PlainLlamaBlock(nn.Module):
     def forward(self, x, cos, sin):
         B, N, D = x.shape
         y = self.n1(x)
-        q = self.q(y).view(B, N, self.h, self.hd).transpose(1, 2)
-        k = self.k(y).view(B, N, self.kv, self.hd).transpose(1, 2)
-        v = self.v(y).view(B, N, self.kv, self.hd).transpose(1, 2)
+        q, k, v = self.qkv(y).split([D, self.kv * self.hd, self.kv * self.hd], dim=-1)
+        q = q.view(B, N, self.h, self.hd).transpose(1, 2)
+        k = k.view(B, N, self.kv, self.hd).transpose(1, 2)
+        v = v.view(B, N, self.kv, self.hd).transpose(1, 2)
         q, k = _rope(q, cos, sin), _rope(k, cos, sin)
         rep = self.h // self.kv
         k, v = k.repeat_interleave(rep, dim=1), v.repeat_interleave(rep, dim=1)

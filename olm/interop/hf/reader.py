@@ -27,6 +27,7 @@ from olm.interop.hf.slots import Slot
 from olm.interop.hf.spec import DecoderSpec
 from olm.nn.activations.gated import GeGLU, ReGLU, SwiGLU
 from olm.nn.activations.pointwise import GELU, ReLU, SiLU
+from olm.nn.attention._fused import ProjectionView
 from olm.nn.attention.base import AttentionBase
 from olm.nn.blocks.output_head import OutputHead
 from olm.nn.embeddings.absolute import AbsolutePositionalEmbedding
@@ -120,7 +121,13 @@ class _Walk:
         if extra:
             raise _refuse(part, f"has parameters {extra[:3]} beyond the standard layout")
 
-    def linear(self, name: str, layer: nn.Linear) -> None:
+    def linear(self, name: str, layer: nn.Linear | ProjectionView) -> None:
+        if isinstance(layer, ProjectionView):  # rows of the fused q/k/v projection
+            fused, rows = layer.fused, layer.rows
+            self.slots[f"{name}.weight"] = Slot(fused.weight, rows)
+            if fused.bias is not None:
+                self.slots[f"{name}.bias"] = Slot(fused.bias, rows)
+            return
         self.slots[f"{name}.weight"] = Slot(layer.weight)
         if layer.bias is not None:
             self.slots[f"{name}.bias"] = Slot(layer.bias)

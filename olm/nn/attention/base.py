@@ -13,6 +13,7 @@ from torch import Tensor, nn
 
 from olm.core.capture import Component
 from olm.core.errors import ConfigError
+from olm.nn.attention._fused import ProjectionView, install_state_dict_hooks
 from olm.nn.attention.kv_cache import KVCache
 from olm.nn.attention.masks import build_attention_mask
 from olm.nn.embeddings.absolute import check_tokens
@@ -48,6 +49,10 @@ class AttentionBase(Component):
     Keyword-only arguments let subclasses shape the projections (grouped KV heads, a head
     size other than ``embed_dim // num_heads``, separate q/k/v and output biases).
 
+    The query, key and value projections are one fused ``qkv_proj`` (a single matmul,
+    like nanoGPT's ``c_attn``); ``q_proj``, ``k_proj`` and ``v_proj`` are views of its rows,
+    and the state dict keeps the three separate keys (see ``olm.nn.attention._fused``).
+
     Args:
         embed_dim (int): model width D.
         num_heads (int): number of query heads H.
@@ -78,13 +83,29 @@ class AttentionBase(Component):
         self.scale = self.head_dim**-0.5
         self.dropout = nn.Dropout(dropout)
         qkv_bias = bias if qkv_bias is None else qkv_bias
-        self.q_proj = nn.Linear(embed_dim, self.q_dim, bias=qkv_bias)
-        self.k_proj = nn.Linear(embed_dim, self.kv_dim, bias=qkv_bias)
-        self.v_proj = nn.Linear(embed_dim, self.kv_dim, bias=qkv_bias)
+        self.qkv_sizes = (self.q_dim, self.kv_dim, self.kv_dim)
+        self.qkv_proj = nn.Linear(embed_dim, sum(self.qkv_sizes), bias=qkv_bias)  # rows q, k, v
         self.out_proj = nn.Linear(self.q_dim, embed_dim, bias=bias)
+        install_state_dict_hooks(self)  # the state dict keeps q_proj / k_proj / v_proj keys
         self.causal = False
         self.sliding_window: int | None = None
         self.rope: nn.Module | None = None
+
+    @property
+    def q_proj(self) -> ProjectionView:
+        """The query projection: rows ``[0, q_dim)`` of ``qkv_proj``."""
+        return ProjectionView(self.qkv_proj, 0, self.q_dim)
+
+    @property
+    def k_proj(self) -> ProjectionView:
+        """The key projection: rows ``[q_dim, q_dim + kv_dim)`` of ``qkv_proj``."""
+        return ProjectionView(self.qkv_proj, self.q_dim, self.q_dim + self.kv_dim)
+
+    @property
+    def v_proj(self) -> ProjectionView:
+        """The value projection: the last ``kv_dim`` rows of ``qkv_proj``."""
+        start = self.q_dim + self.kv_dim
+        return ProjectionView(self.qkv_proj, start, start + self.kv_dim)
 
     @property
     def dropout_p(self) -> float:
@@ -120,9 +141,10 @@ class AttentionBase(Component):
         """
         check_tokens(x, self.embed_dim, type(self).__name__)
         b, n, _ = x.shape
-        q = self.q_proj(x).view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
-        k = self.k_proj(x).view(b, n, self.num_kv_heads, self.head_dim).transpose(1, 2)
-        v = self.v_proj(x).view(b, n, self.num_kv_heads, self.head_dim).transpose(1, 2)
+        q, k, v = self.qkv_proj(x).split(self.qkv_sizes, dim=-1)  # one matmul for all three
+        q = q.view(b, n, self.num_heads, self.head_dim).transpose(1, 2)
+        k = k.view(b, n, self.num_kv_heads, self.head_dim).transpose(1, 2)
+        v = v.view(b, n, self.num_kv_heads, self.head_dim).transpose(1, 2)
         slot = kv_cache.slot(self) if kv_cache is not None else None
         offset = slot.length if slot is not None else 0
         q, k = self._prepare_qk(q, k, offset)

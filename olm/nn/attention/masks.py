@@ -99,6 +99,10 @@ def build_attention_mask(
         mask = torch.ones(batch, q_len, dtype=torch.bool, device=device)
     if mask is None and window is None and (not causal or (offset == 0 and q_len == k_len)):
         return None, causal
+    if mask is None and q_len == 1 and k_len == offset + 1 and (window is None or k_len <= window):
+        # One new token (a decoding step) sees every cached key: nothing to mask, and no
+        # per-step mask tensors to build.
+        return None, False
     device = device if mask is None else mask.device
     keep = structure_mask(q_len, k_len, offset, causal, window, device)
     additive = None

@@ -38,7 +38,10 @@ def apply_rotary(x: Tensor, cos: Tensor, sin: Tensor) -> Tensor:
     """Rotate the first ``cos.shape[-1]`` dims of ``x``; the rest pass through unchanged."""
     rot = cos.shape[-1]
     if rot == x.shape[-1]:
-        return x * cos + rotate_half(x) * sin
+        # rotate_half first: autograd then adds the ``x * cos`` gradient first, whose layout
+        # follows ``x``, so the backward pass needs no copy to undo the head transpose.
+        rotated = rotate_half(x)
+        return x * cos + rotated * sin
     x_rot, x_pass = x[..., :rot], x[..., rot:]
     return torch.cat((x_rot * cos + rotate_half(x_rot) * sin, x_pass), dim=-1)
 
@@ -153,9 +156,43 @@ class RotaryPositionalEmbedding(PositionalEmbeddingBase):
     def rotate_qk(self, q: Tensor, k: Tensor, offset: int = 0) -> tuple[Tensor, Tensor]:
         """Rotate queries and keys (``[B, H, N, hd]``) at positions ``offset + arange(N)``."""
         n = q.shape[-2]
-        positions = torch.arange(offset, offset + n, device=q.device)
-        cos, sin = self.cos_sin(positions, q.dtype, offset + n)
+        cached = self._table_rows(offset, n, q.dtype, q.device)
+        if cached is None:
+            positions = torch.arange(offset, offset + n, device=q.device)
+            cos, sin = self.cos_sin(positions, q.dtype, offset + n)
+        else:
+            cos, sin = cached
         return apply_rotary(q, cos, sin), apply_rotary(k, cos, sin)
+
+    def _table_rows(
+        self, offset: int, n: int, dtype: torch.dtype, device: torch.device
+    ) -> tuple[Tensor, Tensor] | None:
+        """Rows ``offset : offset + n`` of a cos/sin table kept between calls, or None.
+
+        Decoding asks for one new position per step and training for the same positions
+        every step; a table grown by doubling (never ``max_seq_len``-sized up front)
+        turns each call into two slices. The table is rebuilt whenever the frequencies
+        could have changed (another tensor, an in-place write, another device or dtype)
+        and is not used where the frequencies depend on the length, while tracing for
+        ``torch.compile``, or on the meta device.
+        """
+        if (
+            self.scaling.kind in LENGTH_DEPENDENT
+            or device.type == "meta"
+            or torch.compiler.is_compiling()
+        ):
+            return None
+        inv = self.inv_freq
+        key = (device, dtype, inv.device, inv.dtype, inv.data_ptr(), inv._version,
+               torch.is_inference_mode_enabled())
+        need = offset + n
+        table = self.__dict__.get("_cos_sin_table")
+        if table is None or table[0] != key or table[1].shape[-2] < need:
+            old = table[1].shape[-2] if table is not None and table[0] == key else 0
+            length = max(need, 2 * old, 64)
+            cos, sin = self.cos_sin(torch.arange(length, device=device), dtype)
+            table = self.__dict__["_cos_sin_table"] = (key, cos, sin)
+        return table[1][offset:need], table[2][offset:need]
 
     def forward(
         self, x: Tensor, seq_positions: Tensor | None = None, kv_cache: Any = None
