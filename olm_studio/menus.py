@@ -80,6 +80,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["select_all"] = _action(w, edit, "Select &All", w.canvas.select_all, Std.SelectAll)
     a["quick_add"] = _action(w, edit, "&Quick Add…", w.canvas.quick_add_at_cursor, "Ctrl+K",
                              "Search a component and add it (also Tab on the canvas)")
+    edit.addSeparator()
+    a["settings"] = _action(w, edit, "Se&ttings…", w.show_settings, Std.Preferences)
 
     view = bar.addMenu("&View")
     a["fit"] = _action(w, view, "&Fit to View", w.fit_canvas, "F")
@@ -90,6 +92,7 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["expand_all"] = _action(w, view, "&Expand All", lambda: w.canvas.set_all_collapsed(False))
     view.addSeparator()
     a["theme"] = _action(w, view, "Toggle &Dark/Light Theme", w.toggle_theme, "Ctrl+Shift+T")
+    a["welcome"] = _action(w, view, "&Welcome Page", w.show_welcome)
     view.addSeparator()
     w.docks_menu = view.addMenu("&Panels")
 
@@ -104,6 +107,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["train"] = _action(w, train, "&Train Panel", lambda: w.show_tab("Train"), "Ctrl+T")
 
     help_ = bar.addMenu("&Help")
+    a["guide"] = _action(w, help_, "&User Guide", w.show_guide, None,
+                         "How to use OLM Studio, with pictures")
     a["shortcuts"] = _action(w, help_, "&Keyboard Shortcuts", w.show_shortcuts, Std.HelpContents)
     a["about"] = _action(w, help_, "&About OLM Studio", w.show_about)
 
