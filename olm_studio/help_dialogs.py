@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtGui import QFontDatabase, QGuiApplication
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -70,6 +70,7 @@ class AboutDialog(QDialog):
         self.details = QPlainTextEdit(about_text(settings))
         self.details.setObjectName("aboutDetails")
         self.details.setReadOnly(True)
+        self.details.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
         self.copy_button = QPushButton("Copy to Clipboard")
         self.copy_button.setObjectName("aboutCopy")
         self.copy_button.clicked.connect(self.copy)

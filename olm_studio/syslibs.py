@@ -62,6 +62,9 @@ KNOWN_LIBS: dict[str, tuple[str, str, str]] = {
 _FALLBACK_NAMES = ("xcb-cursor", "xcb-icccm", "xcb-keysyms", "xcb-image", "xcb-render-util",
                    "xkbcommon-x11", "xkbcommon", "xcb", "X11-xcb", "EGL", "fontconfig")
 
+# Loaded with dlopen at run time (Qt >= 6.5), so ldd never lists it: always looked up.
+_DLOPENED = ("xcb-cursor",)
+
 _NOT_FOUND = re.compile(r"^\s*(\S+)\s+=>\s+not found", re.MULTILINE)
 
 
@@ -115,14 +118,12 @@ def missing_libs(plugin: Path | None = None,
     """
     plugin = plugin if plugin is not None else xcb_plugin_path()
     output = ldd(plugin) if plugin is not None else None
-    if output is not None:
-        return sorted(dict.fromkeys(_NOT_FOUND.findall(output)))
-    missing = []
-    for name in _FALLBACK_NAMES:
+    names = _DLOPENED if output is not None else _FALLBACK_NAMES
+    missing = _NOT_FOUND.findall(output) if output is not None else []
+    for name in names:
         if find_library(name) is None:
-            soname = next((s for s in KNOWN_LIBS if s.startswith(f"lib{name}.so")), name)
-            missing.append(soname)
-    return missing
+            missing.append(next((s for s in KNOWN_LIBS if s.startswith(f"lib{name}.so")), name))
+    return sorted(dict.fromkeys(missing))
 
 
 def format_missing(missing: list[str]) -> str:

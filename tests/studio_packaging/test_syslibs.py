@@ -28,8 +28,17 @@ def test_check_only_when_qt_will_load_the_xcb_plugin():
 
 
 def test_missing_libraries_are_read_from_ldd_all_at_once(tmp_path):
-    missing = syslibs.missing_libs(tmp_path / "libqxcb.so", ldd=lambda _p: LDD_MISSING)
+    missing = syslibs.missing_libs(tmp_path / "libqxcb.so", ldd=lambda _p: LDD_MISSING,
+                                   find_library=lambda name: f"lib{name}.so")
     assert missing == ["libxcb-cursor.so.0", "libxcb-icccm.so.4", "libxcb-keysyms.so.1"]
+
+
+def test_xcb_cursor_is_looked_up_even_though_ldd_cannot_see_it(tmp_path):
+    """Qt loads libxcb-cursor with dlopen, so only a direct lookup finds it missing."""
+    missing = syslibs.missing_libs(tmp_path / "libqxcb.so", ldd=lambda _p: "",
+                                   find_library=lambda name: None if name == "xcb-cursor"
+                                   else f"lib{name}.so")
+    assert missing == ["libxcb-cursor.so.0"]
 
 
 def test_without_ldd_the_known_list_is_looked_up():
