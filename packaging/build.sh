@@ -38,6 +38,7 @@ fi
   echo "build.sh: PyInstaller is missing: pip install '.[bundle]'" >&2; exit 2; }
 
 start=$(date +%s)
+key=$("$PYTHON" packaging/source_hash.py)
 "$PYTHON" -m PyInstaller --noconfirm --clean --log-level WARN \
   --distpath dist --workpath build/pyinstaller packaging/olm-studio.spec
 # `olm ...` from the bundle: a shortcut for `olm-studio --olm ...`.
@@ -46,6 +47,7 @@ cat > dist/olm-studio/olm <<'SH'
 exec "$(dirname "$(readlink -f "$0")")/olm-studio" --olm "$@"
 SH
 chmod +x dist/olm-studio/olm
+echo "$key" > dist/olm-studio/BUILD-KEY
 end=$(date +%s)
 
 size=$(du -sm dist/olm-studio | cut -f1)
