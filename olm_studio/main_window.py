@@ -255,7 +255,8 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """After a crash, offer the autosaved document back (called once shown)."""
-        self.files.offer_recovery()
+        if self.files.offer_recovery() and getattr(self, "welcome", None) is not None:
+            self.welcome.dismiss()  # the recovered model is what the person wants to see
 
     def discard_session(self) -> None:
         """Close without prompting or keeping recovery data (screenshot mode)."""

@@ -52,10 +52,17 @@ def test_crash_in_child_writes_report_and_next_start_offers_the_work_back(
     w = MainWindow(settings=settings)
     qtbot.addWidget(w)
     w.open_initial(None)
-    w.offer_recovery()
-    assert asked == ["Recover unsaved work"]
-    assert w.controller.graph.name == "CrashedModel" and w.controller.dirty
-    w.files.stop_autosave(remove=True)
+    w.show()
+    w.start_session(welcome=True)
+    try:
+        assert w.welcome.isVisible()
+        w.offer_recovery()
+        assert asked == ["Recover unsaved work"]
+        assert w.controller.graph.name == "CrashedModel" and w.controller.dirty
+        assert not w.welcome.isVisible()  # the recovered model is shown, not the welcome
+    finally:
+        w.crash_handler.uninstall()
+        w.files.stop_autosave(remove=True)
 
 
 def test_keep_working_leaves_the_app_running_with_the_report_written(window, qtbot,
