@@ -7,10 +7,13 @@ Qt is imported, so the command line never loads Qt.
 """
 
 import multiprocessing
+import os
 import sys
 
 if __name__ == "__main__":
     multiprocessing.freeze_support()
+    if not any(os.environ.get(k) for k in ("LC_ALL", "LC_CTYPE", "LANG")):
+        os.environ["LC_CTYPE"] = "C.UTF-8"  # `env -i`: Qt and Python both want UTF-8
     if len(sys.argv) > 1 and sys.argv[1] == "--olm":
         from olm.cli.main import main as olm_main
 
