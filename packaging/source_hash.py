@@ -24,8 +24,9 @@ def source_key(root: Path = ROOT) -> str:
         base = root / name
         files = [base] if base.is_file() else sorted(p for p in base.rglob("*") if p.is_file())
         for path in files:
-            if "__pycache__" in path.parts or path.suffix == ".pyc":
-                continue
+            if "__pycache__" in path.parts or path.suffix == ".pyc" or (
+                    path.suffix == ".md" and path.parent.name == "packaging"):
+                continue  # bytecode caches and the packaging notes do not go in the bundle
             digest.update(path.relative_to(root).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     for dist in ("torch", "PySide6-Essentials", "pyinstaller"):
