@@ -55,10 +55,13 @@ class ActionLog:
         last = {"index": stack.index()}
 
         def on_index(index: int) -> None:
-            if index > last["index"]:
-                self.record(f"edit: {stack.text(index - 1)}")
-            elif index < last["index"]:
-                self.record(f"undo: {stack.text(index)}")
+            try:
+                if index > last["index"]:
+                    self.record(f"edit: {stack.text(index - 1)}")
+                elif index < last["index"]:
+                    self.record(f"undo: {stack.text(index)}")
+            except RuntimeError:  # the stack is being destroyed as the app exits
+                return
             last["index"] = index
 
         stack.indexChanged.connect(on_index)
@@ -161,6 +164,8 @@ class CrashHandler:
         self._busy = True
         try:
             self._handle(exc, tb)
+        except Exception:  # noqa: BLE001 - e.g. the window is half torn down: plain report
+            self._previous(exc_type, exc, tb)
         finally:
             self._busy = False
 
@@ -212,4 +217,7 @@ def install_crash_handler(window: MainWindow, ask: bool = True) -> CrashHandler:
     log.attach(window)
     handler = CrashHandler(window, log, ask=ask)
     handler.install()
+    app = QApplication.instance()
+    if app is not None:  # while Qt tears the window down, Python's own hook is enough
+        app.aboutToQuit.connect(handler.uninstall)
     return handler

@@ -22,6 +22,7 @@ def test_crash_in_child_writes_report_and_next_start_offers_the_work_back(
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == CRASH_EXIT_CODE, done.stderr[-3000:]
     assert "RuntimeError: simulated failure in a slot" in done.stderr
+    assert done.stderr.count("Traceback") == 1, done.stderr  # quitting raised nothing more
 
     # the dialog came after the files were written, and says where they are
     dialog = (tmp_path / "dialog.txt").read_text()
