@@ -352,6 +352,19 @@ class MainWindow(QMainWindow):
 
         AboutDialog(self.settings, self).exec()
 
+    def install_desktop(self) -> None:
+        """Help → Add to Applications Menu (``olm-studio --install-desktop``)."""
+        from olm_studio.desktop_install import install_desktop
+
+        try:
+            files = install_desktop()
+        except OSError as err:
+            self.files.error("Cannot add to the applications menu", str(err))
+            return
+        QMessageBox.information(self, "Added to the applications menu",
+                                "OLM Studio is in the applications menu, and .olm.json projects "
+                                f"open with it.\n\nInstalled: {files[0].parent.parent}")
+
     def show_guide(self) -> None:
         """Help → User Guide (docs/guide.md, rendered in the app)."""
         from olm_studio.help_dialogs import GuideDialog

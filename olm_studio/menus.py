@@ -110,6 +110,8 @@ def build_menus(w: MainWindow) -> dict[str, QAction]:
     a["guide"] = _action(w, help_, "&User Guide", w.show_guide, None,
                          "How to use OLM Studio, with pictures")
     a["shortcuts"] = _action(w, help_, "&Keyboard Shortcuts", w.show_shortcuts, Std.HelpContents)
+    a["install_desktop"] = _action(w, help_, "Add to Applications &Menu", w.install_desktop,
+                                   None, "Menu entry, icon, and .olm.json files open here")
     a["about"] = _action(w, help_, "&About OLM Studio", w.show_about)
 
     tools = QToolBar("Main", w)

@@ -136,3 +136,11 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
     steps = [e for e in events if e.get("event") == "step"]
     assert steps and all(json.dumps(e) for e in steps)
     assert (tmp_path / "ckpt").is_dir()
+
+
+def test_desktop_entry_from_the_bundle_runs_the_bundle(bundle, tmp_path):
+    done = _run(["env", "-i", f"HOME={tmp_path}", f"XDG_DATA_HOME={tmp_path / 'xdg'}", str(EXE),
+                 "--install-desktop"])
+    assert done.returncode == 0, done.stderr
+    entry = (tmp_path / "xdg" / "applications" / "olm-studio.desktop").read_text()
+    assert f"Exec={EXE.resolve()} %f" in entry

@@ -44,3 +44,19 @@ def test_command_line_installs_into_xdg_data_home(tmp_path):
     done = subprocess.run([sys.executable, "-m", "olm_studio", "--uninstall-desktop"], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and not desktop.exists()
+
+
+def test_help_menu_adds_the_studio_to_the_applications_menu(window, monkeypatch, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(
+        lambda parent, title, text, *a, **k: told.append((title, text))))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    help_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&Help")
+    action = next(a for a in help_menu.actions() if a.text() == "Add to Applications &Menu")
+    action.trigger()
+    desktop = tmp_path / "xdg" / "applications" / "olm-studio.desktop"
+    assert desktop.exists() and "MimeType=application/x-olm-project+json;" in desktop.read_text()
+    assert (tmp_path / "xdg" / "mime" / "packages" / "olm-studio.xml").exists()
+    assert told and told[0][0] == "Added to the applications menu"
