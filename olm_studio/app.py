@@ -26,6 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--theme", choices=["dark", "light"], help="override the saved theme")
     parser.add_argument("--size", default="1600x1000",
                         help="window size for --screenshot, WIDTHxHEIGHT (default 1600x1000)")
+    from olm_studio.startup import add_arguments
+
+    add_arguments(parser)
     return parser
 
 
@@ -40,6 +43,10 @@ def _parse_size(text: str) -> tuple[int, int]:
 def main(argv: list[str] | None = None) -> int:
     """Start the Studio; returns the process exit code."""
     args = build_parser().parse_args(argv)
+    from olm_studio.startup import before_qt
+
+    if (code := before_qt(args)) is not None:  # --version, --install-desktop, missing libs
+        return code
     if args.screenshot and "QT_QPA_PLATFORM" not in os.environ and not os.environ.get("DISPLAY"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
 
@@ -70,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     window = MainWindow(settings=settings, theme=theme,
                         screenshot_mode=bool(args.screenshot))
     opened = window.open_initial(args.file)
+    window.start_session(welcome=args.welcome or not (args.file or args.screenshot
+                                                      or not settings.show_welcome))
 
     if args.screenshot:
         try:

@@ -331,7 +331,8 @@ class MainWindow(QMainWindow):
 
     def offer_recovery(self) -> None:
         """After a crash, offer the autosaved document back (called once shown)."""
-        self.files.offer_recovery()
+        if self.files.offer_recovery() and getattr(self, "welcome", None) is not None:
+            self.welcome.dismiss()  # the recovered model is what the person wants to see
 
     def discard_session(self) -> None:
         """Close without prompting or keeping recovery data (screenshot mode)."""
@@ -491,12 +492,57 @@ class MainWindow(QMainWindow):
         return out
 
     def show_about(self) -> None:
-        """Help → About."""
-        from olm_studio import __version__
+        """Help → About: versions, folders, copy to clipboard."""
+        from olm_studio.help_dialogs import AboutDialog
 
-        QMessageBox.about(self, "About OLM Studio",
-                          f"<b>OLM Studio {__version__}</b><br>Build language models visually "
-                          "from interchangeable parts, train them, export readable PyTorch.")
+        AboutDialog(self.settings, self).exec()
+
+    def install_desktop(self) -> None:
+        """Help → Add to Applications Menu (``olm-studio --install-desktop``)."""
+        from olm_studio.desktop_install import install_desktop
+
+        try:
+            files = install_desktop()
+        except OSError as err:
+            self.files.error("Cannot add to the applications menu", str(err))
+            return
+        QMessageBox.information(self, "Added to the applications menu",
+                                "OLM Studio is in the applications menu, and .olm.json projects "
+                                f"open with it.\n\nInstalled: {files[0].parent.parent}")
+
+    def show_guide(self) -> None:
+        """Help → User Guide (docs/guide.md, rendered in the app)."""
+        from olm_studio.help_dialogs import GuideDialog
+
+        self.guide = GuideDialog(parent=self)
+        self.guide.show()
+
+    def show_settings(self) -> None:
+        """Edit → Settings…; applied on OK."""
+        from olm_studio.settings_dialog import SettingsDialog, apply_to_window
+
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec():
+            dialog.apply()
+            apply_to_window(self)
+
+    def show_welcome(self) -> None:
+        """View → Welcome Page (also shown at start when no file is given)."""
+        from olm_studio.welcome import WelcomePage
+
+        if getattr(self, "welcome", None) is None:
+            self.welcome = WelcomePage(self)
+        self.welcome.open()
+
+    def start_session(self, welcome: bool) -> None:
+        """After :meth:`open_initial`: follow the settings, catch crashes, maybe welcome."""
+        from olm_studio.crash import install_crash_handler
+        from olm_studio.settings_dialog import apply_to_window
+
+        apply_to_window(self, theme=False)
+        self.crash_handler = install_crash_handler(self, ask=not self.screenshot_mode)
+        if welcome:
+            self.show_welcome()
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802

@@ -141,6 +141,8 @@ def build_menus(w: MainWindow) -> Menus:
     a["select_all"] = _action(w, edit, "Select &All", w.canvas.select_all, Std.SelectAll)
     a["quick_add"] = _action(w, edit, "&Quick Add…", w.canvas.quick_add_at_cursor, "Ctrl+K",
                              "Search a component and add it (also Tab on the canvas)")
+    edit.addSeparator()
+    a["settings"] = _action(w, edit, "Se&ttings…", w.show_settings, Std.Preferences)
 
     view = bar.addMenu("&View")
     group = QActionGroup(w)
@@ -163,6 +165,7 @@ def build_menus(w: MainWindow) -> Menus:
     a["expand_all"] = _action(w, view, "&Expand All", lambda: w.canvas.set_all_collapsed(False))
     view.addSeparator()
     a["theme"] = _action(w, view, "Toggle &Dark/Light Theme", w.toggle_theme, "Ctrl+Shift+T")
+    a["welcome"] = _action(w, view, "&Welcome Page", w.show_welcome)
     view.addSeparator()
     docks_menu = view.addMenu("&Panels")
     a["lock_panels"] = _action(w, docks_menu, "&Lock Panels", lambda: w.set_panels_locked(
@@ -182,6 +185,8 @@ def build_menus(w: MainWindow) -> Menus:
     train.addAction(a["train_space"])
 
     help_ = bar.addMenu("&Help")
+    a["guide"] = _action(w, help_, "&User Guide", w.show_guide, None,
+                         "How to use OLM Studio, with pictures")
     a["lesson"] = _action(w, help_, "&Modernise GPT-2 (guided lesson)", w.start_lesson,
                           tip="Swap GPT-2's parts one at a time into Llama 3, with explanations",
                           replaces=True)
@@ -190,6 +195,8 @@ def build_menus(w: MainWindow) -> Menus:
                            lambda: w.start_lesson("beyond-llama"), replaces=True)
     a["lesson2"].setObjectName("action_lesson_beyond")
     a["shortcuts"] = _action(w, help_, "&Keyboard Shortcuts", w.show_shortcuts, "F1")
+    a["install_desktop"] = _action(w, help_, "Add to Applications &Menu", w.install_desktop,
+                                   None, "Menu entry, icon, and .olm.json files open here")
     a["about"] = _action(w, help_, "&About OLM Studio", w.show_about)
 
     tools = QToolBar("Main", w)

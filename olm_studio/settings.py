@@ -108,3 +108,77 @@ class StudioSettings:
     def recovery_meta_path(self) -> Path:
         """Beside the autosave: the path of the project the autosave belongs to."""
         return self.home / "recovery.source"
+
+    # -- preferences of the Settings dialog -------------------------------------------
+    def _get(self, key: str, default: str) -> str:
+        return str(self._qs.value(key, default))
+
+    def _put(self, key: str, value: object) -> None:
+        self._qs.setValue(key, value)
+        self._qs.sync()
+
+    @property
+    def default_device(self) -> str:
+        """The device new training runs start on ("auto", "cpu", "cuda", "mps")."""
+        return self._get("train/device", "auto")
+
+    @default_device.setter
+    def default_device(self, value: str) -> None:
+        self._put("train/device", value)
+
+    @property
+    def default_precision(self) -> str:
+        """The precision new training runs use ("auto", "bf16", "fp32")."""
+        return self._get("train/precision", "auto")
+
+    @default_precision.setter
+    def default_precision(self, value: str) -> None:
+        self._put("train/precision", value)
+
+    @property
+    def runs_folder(self) -> str | None:
+        """A folder chosen for all training runs (None: beside each project, see TrainPanel)."""
+        return self._get("train/runs_folder", "") or None
+
+    @runs_folder.setter
+    def runs_folder(self, value: str | None) -> None:
+        self._put("train/runs_folder", str(value or ""))
+
+    def effective_runs_folder(self) -> Path:
+        """Where runs without a project, and crash reports, go: the chosen folder or the default."""
+        if self.runs_folder:
+            return Path(self.runs_folder)
+        from olm_studio.training.runs import default_runs_root
+
+        return default_runs_root()
+
+    @property
+    def autosave_seconds(self) -> int:
+        """Seconds between autosaves of unsaved edits to the recovery file (1 to 3600)."""
+        try:
+            value = int(self._get("files/autosave_seconds", "5"))
+        except ValueError:
+            value = 5
+        return min(max(value, 1), 3600)
+
+    @autosave_seconds.setter
+    def autosave_seconds(self, value: int) -> None:
+        self._put("files/autosave_seconds", int(value))
+
+    @property
+    def telemetry(self) -> bool:
+        """Per-node training telemetry on the canvas while a run goes (local only, never sent)."""
+        return self._get("train/telemetry", "true") == "true"
+
+    @telemetry.setter
+    def telemetry(self, value: bool) -> None:
+        self._put("train/telemetry", "true" if value else "false")
+
+    @property
+    def show_welcome(self) -> bool:
+        """Show the welcome page when the Studio starts without a file."""
+        return self._get("ui/show_welcome", "true") == "true"
+
+    @show_welcome.setter
+    def show_welcome(self, value: bool) -> None:
+        self._put("ui/show_welcome", "true" if value else "false")

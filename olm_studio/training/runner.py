@@ -25,7 +25,13 @@ __all__ = ["TrainProcess", "child_environment", "failure_reason", "olm_command"]
 
 
 def olm_command() -> list[str]:
-    """How to run the `olm` command line: this Python, so the child sees the same install."""
+    """How to run the `olm` command line: this Python, so the child sees the same install.
+
+    In the PyInstaller bundle there is no Python to run ``-m`` with: the bundle's executable
+    runs the command line itself when its first argument is ``--olm``.
+    """
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--olm"]
     return [sys.executable, "-m", "olm"]
 
 

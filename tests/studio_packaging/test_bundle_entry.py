@@ -1,0 +1,31 @@
+"""The bundle's entry point and the frozen training command, without building the bundle."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ENTRY = Path(__file__).resolve().parents[2] / "packaging" / "bundle_entry.py"
+
+
+def test_frozen_studio_runs_olm_through_its_own_executable(monkeypatch):
+    from olm_studio.training import runner
+
+    assert runner.olm_command() == [sys.executable, "-m", "olm"]
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", "/opt/olm-studio/olm-studio")
+    assert runner.olm_command() == ["/opt/olm-studio/olm-studio", "--olm"]
+
+
+def test_entry_dispatches_olm_without_loading_qt():
+    code = ("import runpy, sys; sys.argv = ['olm-studio', '--olm', 'info', 'GPT2'];\n"
+            "try:\n    runpy.run_path(sys.argv_path, run_name='__main__')\n"
+            "except SystemExit as e:\n    rc = e.code\n"
+            "print('QT', any(m.startswith('PySide6') for m in sys.modules), 'RC', rc)")
+    code = code.replace("sys.argv_path", repr(str(ENTRY)))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "QT False RC 0" in done.stdout and "GPT2" in done.stdout
+    done = subprocess.run([sys.executable, str(ENTRY), "--olm", "info", "NoSuchModel"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "Traceback" not in done.stderr
