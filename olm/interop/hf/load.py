@@ -131,7 +131,7 @@ def read_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> HFIm
     for name, slot in slots.items():
         slot.assign(canon[name])
     model.eval()
-    return HFImport(model, arch.name, config, spec, read_tokenizer(folder))
+    return HFImport(model, arch.name, config, spec, read_tokenizer(folder, config))
 
 
 def load_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> nn.Module:
