@@ -32,9 +32,11 @@ def register(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=8, help="sequences per micro-batch (per process)")
     p.add_argument("--seq-len", type=int, default=256, help="tokens per sequence")
     p.add_argument("--grad-accum", type=int, default=1, help="micro-batches per step")
-    p.add_argument("--lr", type=float, default=3e-4, help="peak learning rate")
+    p.add_argument("--lr", type=float, default=None,
+                   help="peak learning rate (default 3e-4; 3e-5 with --init-from)")
     p.add_argument("--min-lr", type=float, default=None, help="final learning rate (default lr/10)")
-    p.add_argument("--warmup-steps", type=int, default=None, help="default min(100, steps/10)")
+    p.add_argument("--warmup-steps", type=int, default=None,
+                   help="default min(100, steps/10); min(20, steps/20) with --init-from")
     p.add_argument("--schedule", choices=("cosine", "constant"), default="cosine")
     p.add_argument("--weight-decay", type=float, default=0.1)
     p.add_argument("--grad-clip", type=_float_or_none, default=1.0, help="clip norm ('off' disables)")
@@ -45,6 +47,12 @@ def register(subparsers) -> None:
     p.add_argument("--out", default=None, help="run folder for checkpoints")
     p.add_argument("--events", default=None, help="JSON-lines event file ('-' for stdout)")
     p.add_argument("--resume", default=None, help="run or checkpoint folder to continue from")
+    p.add_argument("--init-from", default=None, metavar="WEIGHTS",
+                   help="fine-tune: start from these weights (Hugging Face folder, NAME.olm.json "
+                        "with weights beside it, checkpoint or run folder, .gguf); SOURCE may "
+                        "then be omitted, or an edited model that keeps what fits")
+    p.add_argument("--freeze", action="append", default=[], metavar="NODE",
+                   help="do not train this node id or module path (repeatable)")
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--eval-batches", type=int, default=8)
     p.add_argument("--sample-every", type=int, default=0, help="steps between sample texts (0: off)")
@@ -60,17 +68,21 @@ def register(subparsers) -> None:
 def _config(args: argparse.Namespace):
     from olm.data.corpus import DEFAULT_MAX_BYTES
     from olm.train.config import TrainConfig
+    from olm.train.finetune import FINETUNE_LR
+
+    lr = args.lr if args.lr is not None else (FINETUNE_LR if args.init_from else 3e-4)
 
     return TrainConfig(
         source=args.source, data=args.data, tokenizer=args.tokenizer, steps=args.steps,
         batch_size=args.batch_size, seq_len=args.seq_len, grad_accum=args.grad_accum,
-        lr=args.lr, min_lr=args.min_lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
+        lr=lr, min_lr=args.min_lr, warmup_steps=args.warmup_steps, schedule=args.schedule,
         weight_decay=args.weight_decay, grad_clip=args.grad_clip, device=args.device,
         use_amp=not args.no_amp, compile=args.compile, seed=args.seed, out=args.out,
         resume=args.resume, eval_every=args.eval_every, eval_batches=args.eval_batches,
         sample_every=args.sample_every, sample_prompt=args.sample_prompt,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
         max_corpus_bytes=args.max_corpus_bytes or DEFAULT_MAX_BYTES, threads=args.threads,
+        init_from=args.init_from, freeze=args.freeze,
     )
 
 
@@ -106,8 +118,9 @@ def run(args: argparse.Namespace) -> int:
     from olm.train.events import EventWriter
     from olm.train.run import TrainRun
 
-    if args.source is None and args.resume is None:
-        raise OLMError("give a SOURCE (preset, .olm.json or .py), or --resume DIR")
+    if args.source is None and args.resume is None and args.init_from is None:
+        raise OLMError("give a SOURCE (preset, .olm.json or .py), --init-from WEIGHTS or "
+                       "--resume DIR")
     config = _config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0
     bar = _progress(rank0 and not args.no_progress and args.events != "-", config.steps)

@@ -8,7 +8,7 @@ dataclass. Every rule is checked in ``__post_init__`` and broken ones raise a
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from torch import nn
@@ -65,6 +65,9 @@ class TrainConfig:
         max_corpus_bytes (int | None): cap on the corpus read.
         val_fraction (float): share of tokens held out for validation.
         threads (int | None): torch CPU threads (None: torch's default).
+        init_from (str | None): start from these pretrained weights (a Hugging Face
+            folder, project, checkpoint or GGUF file; see ``olm.train.finetune``).
+        freeze (list[str]): node ids or module paths whose weights do not train.
     """
 
     source: str | nn.Module | None = None
@@ -98,15 +101,21 @@ class TrainConfig:
     max_corpus_bytes: int | None = DEFAULT_MAX_BYTES
     val_fraction: float = 0.05
     threads: int | None = None
+    init_from: str | None = None
+    freeze: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        if self.source is None and self.resume is None:
+        if self.source is None and self.resume is None and self.init_from is None:
             raise ConfigError("source is required (a preset, .olm.json or .py) unless resuming")
         for name in ("steps", "batch_size", "seq_len", "grad_accum", "eval_batches",
                      "log_every", "keep_checkpoints"):
             _positive(name, getattr(self, name))
         for name in ("eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
+        if self.warmup_steps is None and self.init_from is not None:
+            from olm.train.finetune import finetune_warmup
+
+            self.warmup_steps = finetune_warmup(self.steps)
         if self.warmup_steps is None:
             self.warmup_steps = min(100, self.steps // 10)
         _positive("warmup_steps", self.warmup_steps, allow_zero=True)
@@ -131,6 +140,11 @@ class TrainConfig:
         if self.threads is not None:
             _positive("threads", self.threads)
         self.betas = tuple(self.betas)
+        if not isinstance(self.freeze, (list, tuple)) or not all(
+                isinstance(n, str) for n in self.freeze):
+            raise ConfigError(f"freeze must be a list of node ids or module paths, got "
+                              f"{self.freeze!r}")
+        self.freeze = list(self.freeze)
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""
