@@ -128,3 +128,20 @@ def test_fine_tuned_chat_model_exports_with_its_chat_template(corpus, tmp_path):
     config = json.loads((tmp_path / "out" / "config.json").read_text())
     original = json.loads((tmp_path / "hf" / "config.json").read_text())
     assert config["eos_token_id"] == original["eos_token_id"]
+
+
+def test_olm_eval_matches_the_runs_validation_loss(pretrained, corpus, capsys):
+    """`olm eval` scores the windows the trainer validates on, so the numbers agree."""
+    _, run = pretrained
+    val = [e["val_loss"] for e in read_events(run / "events.jsonl") if e["event"] == "eval"][-1]
+    capsys.readouterr()
+    assert main(["eval", str(run), "--data", str(corpus), "--seq-len", "32", "--batches", "1",
+                 "--batch-size", "4", "--device", "cpu", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["loss"] == pytest.approx(val, rel=1e-4)
+    assert result["tokens"] == 4 * 32
+
+
+def test_olm_eval_refuses_what_carries_no_weights(tmp_path, capsys):
+    assert main(["eval", str(tmp_path), "--data", "builtin"]) == 2
+    assert "not a checkpoint or run folder" in capsys.readouterr().err
