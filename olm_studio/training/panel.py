@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -85,6 +86,8 @@ class TrainPanel(QWidget):
         self._active: Run | None = None
         self.problems: list[Problem] = []
         self._sample_prompt = ""
+        self._pretrained: str | None = None  # weights opened with File → Open pretrained…
+        self._frozen: list[str] = []
         self.runner = TrainProcess(command, self)
         self.runner.event.connect(self._on_event)
         self.runner.ended.connect(self._on_ended)
@@ -128,6 +131,13 @@ class TrainPanel(QWidget):
         left = QWidget()
         column = QVBoxLayout(left)
         column.addWidget(self.form)
+        self.continue_box = QCheckBox("Continue from these weights")
+        self.continue_box.setObjectName("continue_from_weights")
+        self.continue_box.setToolTip("Fine-tune: start from the opened pretrained weights "
+                                     "(olm train --init-from), with a fine-tuning learning rate")
+        self.continue_box.toggled.connect(self._on_continue_toggled)
+        self.continue_box.setVisible(False)
+        column.addWidget(self.continue_box)
         column.addWidget(self.problem_label)
         column.addLayout(buttons)
         column.addWidget(self.progress)
@@ -262,8 +272,35 @@ class TrainPanel(QWidget):
             return False
         self.runs_tab.add(run, RunHistory(tokens_per_step=settings.tokens_per_step()), tick=True)
         args = settings.cli_args(str(run.graph_path), str(run.checkpoint_dir), "-")
-        self._launch(run, args)
+        self._launch(run, args + self._finetune_args())
         return True
+
+    # -- fine-tuning a pretrained model ----------------------------------------------
+    def set_pretrained(self, source: str | None, chat: bool = False,
+                       frozen: list[str] | None = None) -> None:
+        """The weights opened with File → Open pretrained… (None: closed), whether its
+        tokenizer has a chat template, and the nodes frozen for fine-tuning."""
+        self._pretrained, self._frozen = source, list(frozen or [])
+        self.continue_box.setVisible(source is not None)
+        self.continue_box.setChecked(source is not None)
+        self.samples_view.set_chat_available(source is not None and chat)
+        if source is not None and not self.sampler.is_running():
+            self.samples_view.set_available(True, "Samples come from the opened weights until a "
+                                                  "run is selected.")
+
+    def _on_continue_toggled(self, on: bool) -> None:
+        if on:
+            from olm.train.finetune import FINETUNE_LR
+
+            self.form.lr.setText(f"{FINETUNE_LR:g}")
+
+    def _finetune_args(self) -> list[str]:
+        if self._pretrained is None or not self.continue_box.isChecked():
+            return []
+        args = ["--init-from", self._pretrained]
+        for node_id in self._frozen:
+            args += ["--freeze", node_id]
+        return args
 
     def resume_training(self, run_id: str | None = None) -> bool:
         """Continue a stopped, failed or finished run from its latest checkpoint.
@@ -412,7 +449,8 @@ class TrainPanel(QWidget):
         self._update_export()
         run = self.runs_tab.get(run_id)
         if run is None:
-            self.samples_view.set_available(False, "Select a run to sample from.")
+            self.samples_view.set_available(self._pretrained is not None,
+                                            "Select a run to sample from.")
             return
         if not self.is_running():  # while idle, the progress area shows the selected run
             self._update_progress(run)
@@ -439,11 +477,14 @@ class TrainPanel(QWidget):
         """Sample from the selected run's latest checkpoint; the text lands in Samples."""
         run = self.runs_tab.get(self.runs_list.current_id())
         checkpoint = run.latest_checkpoint() if run is not None else None
+        if checkpoint is None:
+            checkpoint = self._pretrained  # the opened pretrained weights
         if checkpoint is None or self.sampler.is_running():
             return False
         self._sample_prompt = prompt
         self.samples_view.set_available(False, "Sampling…")
-        self.sampler.start(str(checkpoint), prompt, max_new_tokens)
+        chat = self.samples_view.chat.isChecked() and not self.samples_view.chat.isHidden()
+        self.sampler.start(str(checkpoint), prompt, max_new_tokens, chat=chat)
         return True
 
     def _on_sample_done(self, text: str) -> None:
