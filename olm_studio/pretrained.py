@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 __all__ = ["PretrainedSession"]
 
+AUTO_CARRY_PARAMS = 300_000_000  # above this, edits are not re-carried on every change
 PRETRAINED_FILTER = ("Models with weights (config.json *.olm.json *.gguf);;All files (*)")
 
 
@@ -137,8 +138,16 @@ class PretrainedSession(QObject):
         return model.eval(), report
 
     def refresh(self) -> None:
-        """Recompute what the edits keep; mark the rest on the canvas and the status line."""
+        """Recompute what the edits keep; mark the rest on the canvas and the status line.
+
+        Carrying means building the edited model, so above ``AUTO_CARRY_PARAMS`` it is not
+        done after every edit (the weights are still carried when training or exporting).
+        """
         if self.opened is None:
+            return
+        if sum(p.numel() for p in self.opened.model.parameters()) > AUTO_CARRY_PARAMS:
+            self.label.setText(f"{self._weights_text} · edited (weights are carried when "
+                               "fine-tuning or exporting)")
             return
         try:
             _, self.report = self.carried()
