@@ -105,11 +105,13 @@ def _resize_rows(old: torch.Tensor, new_shape: torch.Size) -> torch.Tensor | Non
     return out
 
 
-def _head_dim(module: nn.Module) -> int | None:
-    q = getattr(module, "q_proj", None)
+def _head_dim(module: nn.Module, tensors: dict[str, torch.Tensor]) -> int | None:
+    """Attention head width, from the query rows (works with fused q/k/v projections too,
+    whose state dict still names ``q_proj.weight``)."""
     heads = getattr(module, "num_heads", None)
-    if isinstance(q, nn.Linear) and isinstance(heads, int) and heads > 0:
-        return q.out_features // heads
+    q = tensors.get("q_proj.weight")
+    if q is not None and isinstance(heads, int) and heads > 0 and q.shape[0] % heads == 0:
+        return q.shape[0] // heads
     return None
 
 
@@ -119,8 +121,8 @@ def _carry_module(old: nn.Module, new: nn.Module) -> str:
     if not dst:
         return KEPT
     notes: list[str] = []
-    filled = 0
-    head_dim = _head_dim(new)
+    filled: dict[str, torch.Tensor] = {}
+    head_dim = _head_dim(new, dst)
     for name, target in dst.items():
         value = src.get(name)
         if value is not None and value.shape == target.shape:
@@ -147,15 +149,15 @@ def _carry_module(old: nn.Module, new: nn.Module) -> str:
         else:
             value = None
         if value is not None:
-            with torch.no_grad():
-                target.copy_(value.to(target.dtype))
-            filled += 1
+            filled[name] = value.detach().to(target.dtype)
+    if filled:  # through load_state_dict, so modules that store tensors fused stay right
+        new.load_state_dict({**{k: v.detach() for k, v in dst.items()}, **filled})
     if getattr(new, "tied", False) and not getattr(old, "tied", False):
         notes.append("tied the output head to the embedding")
-    if filled == 0:
+    if not filled:
         return REINIT
-    if filled < len(dst):
-        return f"partly kept ({filled} of {len(dst)} tensors)" + (f": {'; '.join(notes)}"
+    if len(filled) < len(dst):
+        return f"partly kept ({len(filled)} of {len(dst)} tensors)" + (f": {'; '.join(notes)}"
                                                                    if notes else "")
     if not notes and type(old) is type(new):
         return KEPT
