@@ -136,3 +136,18 @@ def test_damaged_side_file_is_named(chat, tmp_path):
     (tmp_path / "bad" / "generation_config.json").write_text("{not json")
     with pytest.raises(OLMError, match="generation_config.json: not valid JSON"):
         read_hf(tmp_path / "bad")
+
+
+def test_olm_generate_reads_an_imported_project(chat, tmp_path, capsys):
+    """`olm import-hf DIR -o model.olm.json` then `olm generate model.olm.json` (it used to
+    refuse: "not a checkpoint or run folder"): the same greedy reply as the folder."""
+    folder, _, _ = chat
+    project = tmp_path / "model.olm.json"
+    assert main(["import-hf", str(folder), "-o", str(project)]) == 0
+    args = ["--chat", "--prompt", "hello there", "--temperature", "0", "--max-new-tokens", "12",
+            "--device", "cpu"]
+    capsys.readouterr()
+    assert main(["generate", str(folder), *args]) == 0
+    want = capsys.readouterr().out
+    assert main(["generate", str(project), *args]) == 0
+    assert capsys.readouterr().out == want
