@@ -53,6 +53,9 @@ def register(subparsers) -> None:
                         "then be omitted, or an edited model that keeps what fits")
     p.add_argument("--freeze", action="append", default=[], metavar="NODE",
                    help="do not train this node id or module path (repeatable)")
+    p.add_argument("--drop-layers", choices=("last", "first", "every"), default="last",
+                   help="with --init-from and a SOURCE with fewer layers: which to drop "
+                        "(more layers duplicate the pretrained ones)")
     p.add_argument("--eval-every", type=int, default=100)
     p.add_argument("--eval-batches", type=int, default=8)
     p.add_argument("--sample-every", type=int, default=0, help="steps between sample texts (0: off)")
@@ -82,7 +85,7 @@ def _config(args: argparse.Namespace):
         sample_every=args.sample_every, sample_prompt=args.sample_prompt,
         checkpoint_every=args.checkpoint_every, log_every=args.log_every,
         max_corpus_bytes=args.max_corpus_bytes or DEFAULT_MAX_BYTES, threads=args.threads,
-        init_from=args.init_from, freeze=args.freeze,
+        init_from=args.init_from, freeze=args.freeze, drop_layers=args.drop_layers,
     )
 
 

@@ -68,6 +68,8 @@ class TrainConfig:
         init_from (str | None): start from these pretrained weights (a Hugging Face
             folder, project, checkpoint or GGUF file; see ``olm.train.finetune``).
         freeze (list[str]): node ids or module paths whose weights do not train.
+        drop_layers (str): with ``init_from`` and a SOURCE with fewer layers, which go:
+            "last", "first" or "every" (evenly spread).
     """
 
     source: str | nn.Module | None = None
@@ -103,6 +105,7 @@ class TrainConfig:
     threads: int | None = None
     init_from: str | None = None
     freeze: list[str] = field(default_factory=list)
+    drop_layers: str = "last"
 
     def __post_init__(self) -> None:
         if self.source is None and self.resume is None and self.init_from is None:
@@ -145,6 +148,9 @@ class TrainConfig:
             raise ConfigError(f"freeze must be a list of node ids or module paths, got "
                               f"{self.freeze!r}")
         self.freeze = list(self.freeze)
+        if self.drop_layers not in ("last", "first", "every"):
+            raise ConfigError(f"drop_layers must be 'last', 'first' or 'every', got "
+                              f"{self.drop_layers!r}")
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""

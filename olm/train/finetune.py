@@ -31,13 +31,15 @@ def finetune_warmup(steps: int) -> int:
     return min(20, steps // 20)
 
 
-def start_from(init_from: str, source: Any = None) -> tuple[Any, nn.Module, Any, dict[str, str]]:
+def start_from(init_from: str, source: Any = None, drop: str = "last"
+               ) -> tuple[Any, nn.Module, Any, dict[str, str]]:
     """``(graph, model, tokenizer, carried)`` for a run starting from ``init_from``'s weights.
 
     Args:
         init_from: anything :func:`olm.interop.pretrained.open_pretrained` opens.
         source: the model to train, when it differs from the pretrained one (a SOURCE
             ``load_source`` reads); its weights are carried over where they fit.
+        drop: which layers go when the source has fewer: "last", "first" or "every".
 
     Returns:
         The document, the model (train mode), the pretrained tokenizer (or None) and, with
@@ -55,7 +57,7 @@ def start_from(init_from: str, source: Any = None) -> tuple[Any, nn.Module, Any,
     if graph is None or pre.graph is None:
         raise ConfigError("--init-from with a SOURCE needs both as olm documents "
                           "(a preset, .olm.json or .py), not a bare module")
-    carried = carry_weights(pre.graph, pre.model, graph, model)
+    carried = carry_weights(pre.graph, pre.model, graph, model, drop=drop)
     return graph, model.train(), pre.tokenizer, carried
 
 

@@ -112,7 +112,8 @@ class RunParts:
         tokenizer = config.tokenizer
         if ckpt is None and config.init_from is not None:  # fine-tuning: pretrained weights
             torch.manual_seed(config.seed)
-            graph, model, pretrained_tokenizer, _ = start_from(config.init_from, config.source)
+            graph, model, pretrained_tokenizer, _ = start_from(config.init_from, config.source,
+                                                               config.drop_layers)
             tokenizer = pretrained_tokenizer or tokenizer
         else:
             graph, model = build_model(config, ckpt)

@@ -145,3 +145,27 @@ def test_olm_eval_matches_the_runs_validation_loss(pretrained, corpus, capsys):
 def test_olm_eval_refuses_what_carries_no_weights(tmp_path, capsys):
     assert main(["eval", str(tmp_path), "--data", "builtin"]) == 2
     assert "not a checkpoint or run folder" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("drop,kept", [("first", 1), ("last", 0)])
+def test_init_from_a_shallower_source_drops_the_chosen_layers(corpus, tmp_path, drop, kept):
+    """A 2-layer pretrained model into a 1-layer SOURCE: --drop-layers picks which survives."""
+    from tiny_models import tiny_llama
+
+    from olm.train.checkpoint import load, save
+
+    deep = tiny_llama(layers=2)
+    graph = olm.graph.from_module(deep)
+    model = olm.graph.build(graph)
+    save(tmp_path / "deep", model, graph=graph)
+    shallow = graph.copy()
+    rep = next(n for n in shallow.walk() if shallow.node(n).type == "Repeat")
+    shallow.node(rep).params["num_repeat"] = 1
+    olm.graph.save(shallow, tmp_path / "shallow.olm.json")
+    out = tmp_path / "ft"
+    assert main(_args(corpus, out, str(tmp_path / "shallow.olm.json"), "--init-from",
+                      str(tmp_path / "deep"), "--drop-layers", drop, "--freeze", "blocks.1",
+                      steps=1)) == 0
+    tuned = load(out).model.get_submodule("blocks.1.stack.0").state_dict()
+    want = model.get_submodule(f"blocks.1.stack.{kept}").state_dict()
+    assert all(torch.equal(tuned[k], want[k]) for k in want)
