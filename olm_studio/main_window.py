@@ -90,6 +90,9 @@ class MainWindow(QMainWindow):
         self.menus = build_menus(self)
         self.actions_by_key = self.menus.actions
         self.files = FileActions(self, self.menus.recent_menu, self.menus.preset_combo)
+        from olm_studio.pretrained import PretrainedSession
+
+        self.pretrained = PretrainedSession(self)
         self._populate_docks_menu()
         self._hint = self._build_hint()
         self.canvas.installEventFilter(self)
@@ -347,6 +350,23 @@ class MainWindow(QMainWindow):
     def open_dialog(self) -> None:
         """File → Open…"""
         self.files.open_dialog()
+
+    def open_pretrained(self) -> None:
+        """File → Open pretrained…"""
+        self.pretrained.open_dialog()
+
+    def measure_pretrained_loss(self) -> None:
+        """Model → Measure Loss Before/After Edits (needs a pretrained model open)."""
+        if self.pretrained.opened is None:
+            self.statusBar().showMessage("Open a pretrained model first (File → Open "
+                                         "pretrained…)", 8000)
+            return
+        from olm.core.errors import OLMError
+
+        try:
+            self.pretrained.measure_loss()
+        except OLMError as err:
+            self.files.error("Cannot measure the loss", str(err))
 
     def save(self) -> bool:
         """File → Save; returns False when cancelled or failed."""

@@ -97,6 +97,11 @@ def build_menus(w: MainWindow) -> Menus:
     a["presets"] = _action(w, file, "New from &Preset…", w.show_presets, "Ctrl+Shift+N",
                            "Open a reference model from the gallery", replaces=True)
     a["open"] = _action(w, file, "&Open…", w.open_dialog, Std.Open, replaces=True)
+    a["open_pretrained"] = _action(w, file, "Open P&retrained…", w.open_pretrained, None,
+                                   "Open a model with its weights: a Hugging Face folder, a "
+                                   "project with weights beside it, a checkpoint, a GGUF file",
+                                   replaces=True)
+    a["open_pretrained"].setObjectName("action_open_pretrained")
     recent_menu = file.addMenu("Open &Recent")
     file.addSeparator()
     a["save"] = _action(w, file, "&Save", w.save, Std.Save)
@@ -180,6 +185,10 @@ def build_menus(w: MainWindow) -> Menus:
     a["summary"] = _action(w, model, "Show &Summary", lambda: w.show_tab("Summary"))
     a["variables"] = _action(w, model, "Edit &Variables", w.focus_variables)
     a["rename"] = _action(w, model, "&Rename Model…", w.rename_model)
+    a["measure_loss"] = _action(w, model, "&Measure Loss Before/After Edits",
+                                w.measure_pretrained_loss, None,
+                                "Held-out loss of the opened weights and of the edited model")
+    a["measure_loss"].setObjectName("action_measure_loss")
 
     train = bar.addMenu("&Train")
     train.addAction(a["train_space"])

@@ -51,14 +51,16 @@ def _hf_saver() -> Callable[..., Any]:
 
 def _to_hf(source: str, path: Path) -> None:
     save_hf = _hf_saver()
-    from olm.core.layout import MODEL_DOCUMENT, WEIGHTS
+    from olm.core.layout import PROJECT_SUFFIX, project_paths
     from olm.graph import build, from_source
-    from olm.train.checkpoint import load
+    from olm.interop.pretrained import open_pretrained
 
     folder = Path(source)
     tokenizer = None
-    if folder.is_dir() and (folder / MODEL_DOCUMENT).exists() and (folder / WEIGHTS).exists():
-        loaded = load(folder)
+    weighted = folder.is_dir() or folder.suffix.lower() == ".gguf" or (
+        folder.name.endswith(PROJECT_SUFFIX) and project_paths(folder)["weights"].is_file())
+    if weighted:  # a checkpoint or run, HF folder, project with weights, GGUF file
+        loaded = open_pretrained(folder)
         model, tokenizer = loaded.model, loaded.tokenizer
     else:
         print(

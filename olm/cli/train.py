@@ -70,6 +70,9 @@ def config_flags(parser: argparse.ArgumentParser) -> list[str]:
             parser.add_argument(flag, action=argparse.BooleanOptionalAction, **common)
         elif kind is tuple:
             parser.add_argument(flag, type=float, nargs=2, metavar="X", **common)
+        elif kind is list:  # repeatable (--freeze A --freeze B)
+            parser.add_argument(flag, action="append", metavar=f.metadata.get("metavar"),
+                                **common)
         else:
             parse = _none_or(kind, f.metadata.get("zero_is_none", False)) if optional else kind
             choices = f.metadata.get("choices")
@@ -103,8 +106,13 @@ def resolve_config(args: argparse.Namespace):
     given = {**(TrainConfig.read_file(args.config) if args.config else {}), **flags}
     if given.get("resume"):
         return resume_config(given["resume"], given)
-    if given.get("source") is None:
-        raise OLMError("give a SOURCE (preset, .olm.json or .py), or --resume DIR")
+    if given.get("source") is None and given.get("init_from") is None:
+        raise OLMError("give a SOURCE (preset, .olm.json or .py), --init-from WEIGHTS or "
+                       "--resume DIR")
+    if given.get("init_from") is not None and "lr" not in given:
+        from olm.train.finetune import FINETUNE_LR
+
+        given["lr"] = FINETUNE_LR  # fine-tuning default: 10x below pretraining's
     return TrainConfig(**given), {}
 
 

@@ -18,6 +18,7 @@ import torch
 from olm.core.errors import ConfigError, FileFormatError
 from olm.core.files import read_text
 from olm.core.limits import MAX_TOKENIZER_BYTES
+from olm.data.tokenizer_files import ID_KEYS, TokenizerFiles
 
 __all__ = [
     "TokenizerBase",
@@ -83,12 +84,58 @@ class HFTokenizer(TokenizerBase):
     Args:
         tokenizer (tokenizers.Tokenizer): the wrapped tokenizer.
         spec (str): how it was asked for (``"bpe:4096"`` or a path), for messages.
+        files (TokenizerFiles | None): the Hugging Face side files that came with it
+            (tokenizer_config.json, chat template, generation_config.json) and the model's
+            special ids; saved with the tokenizer and written back by ``save_hf``.
     """
 
-    def __init__(self, tokenizer, spec: str = "tokenizer.json") -> None:
+    def __init__(self, tokenizer, spec: str = "tokenizer.json",
+                 files: TokenizerFiles | None = None) -> None:
         self.tokenizer = tokenizer
         self.spec = spec
+        self.files = files if files is not None else TokenizerFiles()
         self.vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
+
+    @classmethod
+    def from_folder(cls, folder: str | os.PathLike, model_config: dict | None = None,
+                    spec: str | None = None) -> HFTokenizer:
+        """``tokenizer.json`` of ``folder`` with its side files (ids from ``model_config``)."""
+        d = Path(folder)
+        tok = cls.from_file(d / "tokenizer.json", spec)
+        tok.files = TokenizerFiles.read(d, model_config)
+        return tok
+
+    @property
+    def chat_template(self) -> str | None:
+        """The chat template that came with the tokenizer, if any."""
+        return self.files.chat_template
+
+    def token_id(self, text: str | None) -> int | None:
+        """The id of token ``text`` (None for None or an unknown token)."""
+        return None if text is None else self.tokenizer.token_to_id(text)
+
+    def special_ids(self) -> dict[str, int | list[int] | None]:
+        """``bos/eos/pad_token_id`` as the model's config gave them, else from the named
+        tokens of tokenizer_config.json, else the end-of-text token as bos and eos."""
+        ids = {k: self.files.model_ids[k] for k in ID_KEYS if k in self.files.model_ids}
+        for key in ID_KEYS:
+            if key not in ids:
+                found = self.token_id(self.files.token(key.removesuffix("_id")))
+                if found is not None:
+                    ids[key] = found
+        eot = self.token_id(_EOT)
+        if eot is not None and not self.files.texts and not self.files.model_ids:
+            ids = {"bos_token_id": eot, "eos_token_id": eot}
+        return ids
+
+    def stop_ids(self) -> list[int]:
+        """Every id that ends a reply: generation_config's eos ids, plus the eos id."""
+        found = list(self.files.generation_eos())
+        eos = self.special_ids().get("eos_token_id")
+        for i in eos if isinstance(eos, list) else [eos]:
+            if i is not None and i not in found:
+                found.append(i)
+        return found
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, spec: str | None = None) -> HFTokenizer:
@@ -123,7 +170,11 @@ class HFTokenizer(TokenizerBase):
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         self.tokenizer.save(str(d / "tokenizer.json"))
-        (d / _KIND_FILE).write_text(json.dumps({"type": "hf", "spec": self.spec}))
+        self.files.write(d)
+        info: dict = {"type": "hf", "spec": self.spec}
+        if self.files.model_ids:
+            info["model_ids"] = self.files.model_ids
+        (d / _KIND_FILE).write_text(json.dumps(info))
 
 
 def train_bpe(texts: Iterable[str], vocab_size: int) -> HFTokenizer:
@@ -155,7 +206,7 @@ def load_tokenizer_dir(directory: str | os.PathLike) -> TokenizerBase:
     kind_file = d / _KIND_FILE
     if not kind_file.is_file():
         if (d / "tokenizer.json").is_file():
-            return HFTokenizer.from_file(d / "tokenizer.json")
+            return HFTokenizer.from_folder(d)
         raise FileFormatError(f"{d} holds no tokenizer ({_KIND_FILE} missing)")
     try:
         info = json.loads(kind_file.read_text())
@@ -165,5 +216,8 @@ def load_tokenizer_dir(directory: str | os.PathLike) -> TokenizerBase:
     if kind == "byte":
         return ByteTokenizer()
     if kind == "hf":
-        return HFTokenizer.from_file(d / "tokenizer.json", info.get("spec"))
+        ids = info.get("model_ids")
+        if ids is not None and not isinstance(ids, dict):
+            raise FileFormatError(f"{kind_file}: \"model_ids\" must be a JSON object")
+        return HFTokenizer.from_folder(d, ids, info.get("spec"))
     raise FileFormatError(f"{kind_file}: unknown tokenizer type {kind!r}")

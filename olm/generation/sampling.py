@@ -67,7 +67,7 @@ def sample(
     top_p: float | None = None,
     kv_cache: bool = True,
     generator: torch.Generator | None = None,
-    eos_id: int | None = None,
+    eos_id: int | list[int] | None = None,
     max_context: int | None = None,
 ) -> Tensor:
     """Continue ``ids`` by ``max_new_tokens`` tokens.
@@ -81,7 +81,7 @@ def sample(
         top_p: sample only from the smallest set reaching probability p.
         kv_cache: reuse keys/values of earlier positions (same result, much faster).
         generator: random source (leaves the global RNG untouched when given).
-        eos_id: stop once every row has produced this token.
+        eos_id: stop once every row has produced this token (or one of these).
         max_context: the most tokens the model reads at once; older ones are dropped
             (the cache too) once the text grows past it. Default: the model's learned
             position table (:func:`context_limit`), unlimited for rotary models.
@@ -97,6 +97,8 @@ def sample(
         out = ids
         step_input = ids
         done = torch.zeros(ids.size(0), dtype=torch.bool, device=ids.device)
+        stops = None if eos_id is None else torch.tensor(
+            eos_id if isinstance(eos_id, (list, tuple)) else [eos_id], device=ids.device)
         limit = max_context if max_context is not None else context_limit(model)
         for _ in range(max_new_tokens):
             if limit is not None and cache is not None and (
@@ -112,8 +114,8 @@ def sample(
             nxt = _pick(logits[:, -1, :], temperature, top_k, top_p, generator)
             out = torch.cat([out, nxt], dim=1)
             step_input = nxt
-            if eos_id is not None:
-                done |= nxt.squeeze(1) == eos_id
+            if stops is not None:
+                done |= torch.isin(nxt.squeeze(1), stops)
                 if bool(done.all()):
                     break
         return out

@@ -9,6 +9,7 @@ ones raise a :class:`ConfigError` that names the field.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import math
@@ -34,8 +35,8 @@ def _f(default: Any, help: str, **cli: Any) -> Any:
     """A field whose metadata carries its command-line help (and, in ``cli``, a flag name
     when not derived from the field's, ``choices``, or ``zero_is_none``)."""
     meta = {"help": help, **cli}
-    if isinstance(default, (list, dict, tuple)):
-        return dataclasses.field(default_factory=lambda: default, metadata=meta)
+    if isinstance(default, (list, dict, tuple)):  # a fresh copy for every config
+        return dataclasses.field(default_factory=lambda: copy.deepcopy(default), metadata=meta)
     return dataclasses.field(default=default, metadata=meta)
 
 
@@ -98,19 +99,25 @@ class TrainConfig:
         max_corpus_bytes (int | None): cap on the corpus read.
         val_fraction (float): share of tokens held out for validation.
         threads (int | None): torch CPU threads (None: torch's default).
+        init_from (str | None): start from these pretrained weights (a Hugging Face
+            folder, project, checkpoint or GGUF file; see ``olm.train.finetune``).
+        freeze (list[str]): node ids or module paths whose weights do not train.
+        drop_layers (str): with ``init_from`` and a SOURCE with fewer layers, which go:
+            "last", "first" or "every" (evenly spread).
     """
 
     source: str | Any | None = _f(  # str, or an nn.Module (torch stays unimported)
-        None, "preset name, .olm.json or .py (optional with --resume)")
+        None, "preset name, .olm.json or .py (optional with --resume or --init-from)")
     data: str = _f("builtin", "'builtin' (stdlib sources), a text file or a folder")
     tokenizer: str = _f("byte", "byte | bpe:N | path to tokenizer.json")
     steps: int = _f(1000, "total optimizer steps")
     batch_size: int = _f(8, "sequences per micro-batch (per process)")
     seq_len: int = _f(256, "tokens per sequence")
     grad_accum: int = _f(1, "micro-batches per step")
-    lr: float = _f(3e-4, "peak learning rate")
+    lr: float = _f(3e-4, "peak learning rate (3e-5 by default with --init-from)")
     min_lr: float | None = _f(None, "final learning rate (default lr/10)")
-    warmup_steps: int | None = _f(None, "default min(100, steps/10)")
+    warmup_steps: int | None = _f(None, "default min(100, steps/10); min(20, steps/20) with "
+                                        "--init-from")
     schedule: str = _f("cosine", "cosine (warmup then cosine) | constant",
                         choices=("cosine", "constant"))
     weight_decay: float = _f(0.1, "AdamW weight decay on matrices")
@@ -136,15 +143,28 @@ class TrainConfig:
                                                          f"(default {DEFAULT_MAX_BYTES})")
     val_fraction: float = _f(0.05, "share of tokens held out for validation")
     threads: int | None = _f(None, "torch CPU threads (default: torch's)")
+    init_from: str | None = _f(None, "fine-tune: start from these weights (Hugging Face folder, "
+                                     "NAME.olm.json with weights beside it, checkpoint or run "
+                                     "folder, .gguf); SOURCE may then be omitted, or an edited "
+                                     "model that keeps what fits")
+    freeze: list[str] = _f([], "do not train this node id or module path (repeatable)",
+                           repeat=True, metavar="NODE")
+    drop_layers: str = _f("last", "with --init-from and a SOURCE with fewer layers: which to "
+                                  "drop (more layers duplicate the pretrained ones)",
+                          choices=("last", "first", "every"))
 
     def __post_init__(self) -> None:
-        if self.source is None and self.resume is None:
+        if self.source is None and self.resume is None and self.init_from is None:
             raise ConfigError("source is required (a preset, .olm.json or .py) unless resuming")
         for name in ("steps", "batch_size", "seq_len", "grad_accum", "eval_batches",
                      "log_every", "keep_checkpoints"):
             _positive(name, getattr(self, name))
         for name in ("eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
+        if self.warmup_steps is None and self.init_from is not None:
+            from olm.train.finetune import finetune_warmup
+
+            self.warmup_steps = finetune_warmup(self.steps)
         if self.warmup_steps is None:
             self.warmup_steps = min(100, self.steps // 10)
         _positive("warmup_steps", self.warmup_steps, allow_zero=True)
@@ -181,7 +201,7 @@ class TrainConfig:
         for name in ("data", "tokenizer", "schedule", "device", "sample_prompt"):
             if not isinstance(getattr(self, name), str):
                 raise ConfigError(f"{name} must be a string, got {getattr(self, name)!r}")
-        for name in ("out", "resume", "events"):
+        for name in ("out", "resume", "events", "init_from"):
             if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
                 raise ConfigError(f"{name} must be a path (a string), got {getattr(self, name)!r}")
         for name in ("use_amp", "compile"):
@@ -189,6 +209,14 @@ class TrainConfig:
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         if self.max_corpus_bytes is not None:
             _positive("max_corpus_bytes", self.max_corpus_bytes)
+        if not isinstance(self.freeze, (list, tuple)) or not all(
+                isinstance(n, str) for n in self.freeze):
+            raise ConfigError(f"freeze must be a list of node ids or module paths, got "
+                              f"{self.freeze!r}")
+        self.freeze = list(self.freeze)
+        if self.drop_layers not in ("last", "first", "every"):
+            raise ConfigError(f"drop_layers must be 'last', 'first' or 'every', got "
+                              f"{self.drop_layers!r}")
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""

@@ -17,6 +17,7 @@ from olm.core.errors import ConfigError, OLMError
 from olm.data import PreparedData, prepare_data
 from olm.train.checkpoint import Checkpoint, clean_leftovers, load, load_trainer_state
 from olm.train.config import TrainConfig
+from olm.train.finetune import freeze, start_from
 from olm.train.optim import AdamW, param_groups
 from olm.train.schedulers import WarmupCosineScheduler, WarmupLR
 from olm.train.source import load_source
@@ -108,10 +109,17 @@ class RunParts:
         if is_main and config.out is not None:
             clean_leftovers(config.out)  # what a killed save of this run left behind
         ckpt = load(config.resume, source=config.source) if config.resume else None
-        graph, model = build_model(config, ckpt)
         tokenizer = config.tokenizer
+        if ckpt is None and config.init_from is not None:  # fine-tuning: pretrained weights
+            torch.manual_seed(config.seed)
+            graph, model, pretrained_tokenizer, _ = start_from(config.init_from, config.source,
+                                                               config.drop_layers)
+            tokenizer = pretrained_tokenizer or tokenizer
+        else:
+            graph, model = build_model(config, ckpt)
         if ckpt is not None and ckpt.tokenizer is not None:
             tokenizer = ckpt.tokenizer
+        freeze(model, graph, config.freeze)
         if barrier is not None and not is_main:
             barrier()
         data = prepare_data(config.data, tokenizer, config.max_corpus_bytes, config.val_fraction)

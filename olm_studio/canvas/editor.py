@@ -59,6 +59,8 @@ class CanvasEditor(QWidget):
         self._flash_timer.setSingleShot(True)
         self._flash_timer.timeout.connect(self._end_flash)
         self.diff: set[str] = set()
+        # callables (menu, node_id) adding entries to a node's right-click menu (Freeze)
+        self.menu_extensions: list = []
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -372,6 +374,8 @@ class CanvasEditor(QWidget):
                     lambda: self.set_show_copies(node_id, not showing))
             if node.type == "Parallel":
                 menu.addMenu(self._merge_menu(node_id)).setText("Merge")
+        for extend in self.menu_extensions:
+            extend(menu, node_id)
         return menu
 
     def wire_menu(self, wire: WireItem) -> QMenu:

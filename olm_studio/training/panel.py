@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -47,6 +48,7 @@ from olm_studio.training.samples_view import SamplesView
 from olm_studio.training.trial import auto_intervals
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
+    from olm.train import TrainConfig
     from olm.train.preflight import Problem
 
 __all__ = ["TrainPanel", "format_duration"]
@@ -91,6 +93,8 @@ class TrainPanel(QWidget):
         self._active: Run | None = None
         self.problems: list[Problem] = []
         self._sample_prompt = ""
+        self._pretrained: str | None = None  # weights opened with File → Open pretrained…
+        self._frozen: list[str] = []
         self.runner = TrainProcess(command, self)
         self.runner.event.connect(self._on_event)
         self.runner.ended.connect(self._on_ended)
@@ -134,6 +138,13 @@ class TrainPanel(QWidget):
         left = QWidget()
         column = QVBoxLayout(left)
         column.addWidget(self.form)
+        self.continue_box = QCheckBox("Continue from these weights")
+        self.continue_box.setObjectName("continue_from_weights")
+        self.continue_box.setToolTip("Fine-tune: start from the opened pretrained weights "
+                                     "(olm train --init-from), with a fine-tuning learning rate")
+        self.continue_box.toggled.connect(self._on_continue_toggled)
+        self.continue_box.setVisible(False)
+        column.addWidget(self.continue_box)
         column.addWidget(self.problem_label)
         column.addLayout(buttons)
         column.addWidget(self.progress)
@@ -289,7 +300,7 @@ class TrainPanel(QWidget):
             self.status_label.setText("Not started: fix the problems above.")
             return False
         try:
-            config = auto_intervals(self.form.config())
+            config = self._finetune(auto_intervals(self.form.config()))
             run = self._store.create(getattr(self._graph, "name", "model"), config, self._graph,
                                      name=self._run_name())
             args = ["train", "--config", str(run.write_config())]
@@ -307,6 +318,31 @@ class TrainPanel(QWidget):
         if self._graph is None:
             return ""
         return preset_label(self._graph)
+
+    # -- fine-tuning a pretrained model ----------------------------------------------
+    def set_pretrained(self, source: str | None, chat: bool = False,
+                       frozen: list[str] | None = None) -> None:
+        """The weights opened with File → Open pretrained… (None: closed), whether its
+        tokenizer has a chat template, and the nodes frozen for fine-tuning."""
+        self._pretrained, self._frozen = source, list(frozen or [])
+        self.continue_box.setVisible(source is not None)
+        self.continue_box.setChecked(source is not None)
+        self.samples_view.set_chat_available(source is not None and chat)
+        if source is not None and not self.sampler.is_running():
+            self.samples_view.set_available(True, "Samples come from the opened weights until a "
+                                                  "run is selected.")
+
+    def _on_continue_toggled(self, on: bool) -> None:
+        if on:
+            from olm.train.finetune import FINETUNE_LR
+
+            self.form.lr.setText(f"{FINETUNE_LR:g}")
+
+    def _finetune(self, config: TrainConfig) -> TrainConfig:
+        """``config`` starting from the opened weights when "Continue from these weights" is on."""
+        if self._pretrained is None or not self.continue_box.isChecked():
+            return config
+        return dataclasses.replace(config, init_from=self._pretrained, freeze=list(self._frozen))
 
     def resume_training(self, run_id: str | None = None, steps: int | None = None) -> bool:
         """Continue a stopped, failed or finished run from its latest checkpoint.
@@ -466,7 +502,8 @@ class TrainPanel(QWidget):
         self._update_export()
         run = self.runs_tab.get(run_id)
         if run is None:
-            self.samples_view.set_available(False, "Select a run to sample from.")
+            self.samples_view.set_available(self._pretrained is not None,
+                                            "Select a run to sample from.")
             return
         if not self.is_running():  # while idle, the progress area shows the selected run
             self._update_progress(run)
@@ -493,11 +530,14 @@ class TrainPanel(QWidget):
         """Sample from the selected run's latest checkpoint; the text lands in Samples."""
         run = self.runs_tab.get(self.runs_list.current_id())
         checkpoint = run.latest_checkpoint() if run is not None else None
+        if checkpoint is None:
+            checkpoint = self._pretrained  # the opened pretrained weights
         if checkpoint is None or self.sampler.is_running():
             return False
         self._sample_prompt = prompt
         self.samples_view.set_available(False, "Sampling…")
-        self.sampler.start(str(checkpoint), prompt, max_new_tokens)
+        chat = self.samples_view.chat.isChecked() and not self.samples_view.chat.isHidden()
+        self.sampler.start(str(checkpoint), prompt, max_new_tokens, chat=chat)
         return True
 
     def _on_sample_done(self, text: str) -> None:

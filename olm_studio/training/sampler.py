@@ -41,13 +41,17 @@ class SampleProcess(QObject):
         return self._busy
 
     def start(self, checkpoint: str, prompt: str, max_new_tokens: int = 200,
-              device: str = "cpu") -> None:
-        """Sample ``max_new_tokens`` after ``prompt`` from ``checkpoint``."""
+              device: str = "cpu", chat: bool = False) -> None:
+        """Sample ``max_new_tokens`` after ``prompt`` from ``checkpoint`` (with ``chat``:
+        the prompt is a user message in the tokenizer's chat template; the reply stops at
+        end of turn)."""
         if self._busy:
             raise RuntimeError("a sample is already being generated")
         self._busy = True
         args = ["generate", checkpoint, "--prompt", prompt,
                 "--max-new-tokens", str(max_new_tokens), "--device", device]
+        if chat:
+            args.append("--chat")
         self._process.start(self._command[0], self._command[1:] + args)
 
     def cancel(self) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QFont, QFontDatabase, QTextCursor
 from PySide6.QtWidgets import (
+    QCheckBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -48,11 +49,17 @@ class SamplesView(QWidget):
         self.max_tokens.setValue(100)
         self.max_tokens.setSuffix(" tokens")
         self.button = QPushButton("Sample")
+        self.chat = QCheckBox("Chat")
+        self.chat.setObjectName("chat_toggle")
+        self.chat.setToolTip("Send the prompt as a user message through the tokenizer's chat "
+                             "template; the reply stops at end of turn")
+        self.chat.setVisible(False)
         self.button.clicked.connect(self._request)
         self.state = QLabel("")
         row = QHBoxLayout()
         row.addWidget(self.prompt, 1)
         row.addWidget(self.max_tokens)
+        row.addWidget(self.chat)
         row.addWidget(self.button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -69,6 +76,11 @@ class SamplesView(QWidget):
         """Enable sampling (a checkpoint exists and no sample is running) or say why not."""
         self.button.setEnabled(available)
         self.state.setText(why)
+
+    def set_chat_available(self, available: bool) -> None:
+        """Show the Chat toggle (checked) when the model's tokenizer has a chat template."""
+        self.chat.setVisible(available)
+        self.chat.setChecked(available)
 
     def show_samples(self, samples: list[tuple[int, str]]) -> None:
         """Replace the log with a run's interval samples."""

@@ -102,9 +102,10 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
                                                            monkeypatch):
     """The Train panel's runner, as it runs in the bundle (sys.frozen), trains a tiny model
     on the built-in corpus the bundle ships, through the bundle's `olm train`."""
+    from olm_studio.training.settings import TrainSettings
+
     from olm.graph.project import save
     from olm_studio.training import runner
-    from olm_studio.training.settings import TrainSettings
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
     monkeypatch.setattr(sys, "executable", str(EXE))

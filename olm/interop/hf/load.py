@@ -28,7 +28,7 @@ from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
 from olm.interop.hf.tokenizer import read_tokenizer
 
-__all__ = ["HFImport", "read_hf", "load_hf"]
+__all__ = ["HFImport", "read_hf", "load_hf", "import_tensors"]
 
 
 @dataclass
@@ -118,11 +118,14 @@ def read_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> HFIm
     """
     folder = Path(path)
     config = _read_config(folder)
+    return _import(config, TensorSource(folder), dtype, read_tokenizer(folder, config))
+
+
+def _import(config: dict, src: TensorSource, dtype: Any, tokenizer: Any) -> HFImport:
     arch = _architecture(config)
     spec = arch.from_config(ConfigView(config, arch.name))
     model = build_model(spec, arch.name, _resolve_dtype(dtype, config))
     slots = read_model(model).slots
-    src = TensorSource(folder)
     try:
         canon = arch.from_hf(src, spec, canonical_shapes(spec))
         unused = src.unused()
@@ -130,11 +133,28 @@ def read_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> HFIm
         src.close()
     if unused:
         more = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
-        raise OLMError(f"tensor {unused[0]!r}{more} in {folder} has no place in this {arch.name}")
+        raise OLMError(f"tensor {unused[0]!r}{more} in {src.folder} has no place in this "
+                       f"{arch.name}")
     for name, slot in slots.items():
         slot.assign(canon[name])
     model.eval()
-    return HFImport(model, arch.name, config, spec, read_tokenizer(folder))
+    return HFImport(model, arch.name, config, spec, tokenizer)
+
+
+def import_tensors(config: dict, tensors: dict[str, torch.Tensor], where: str | Path,
+                   dtype: torch.dtype | str | None = None, tokenizer: Any = None) -> HFImport:
+    """Import a Hugging Face ``config`` with its tensors already in memory (GGUF reading).
+
+    Args:
+        config: the ``config.json`` content.
+        tensors: Hugging Face tensor name → tensor.
+        where: the file they came from (for messages).
+        dtype: as for :func:`read_hf`.
+        tokenizer: the olm tokenizer to attach.
+    """
+    from olm.interop.hf.tensors import DictTensorSource
+
+    return _import(config, DictTensorSource(tensors, where), dtype, tokenizer)
 
 
 def load_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> nn.Module:

@@ -14,7 +14,12 @@ from olm.core.errors import OLMError
 from olm.interop.hf.archs import ARCHITECTURES, Architecture, architecture_named
 from olm.interop.hf.reader import read_model
 from olm.interop.hf.spec import DecoderSpec
-from olm.interop.hf.tokenizer import special_token_ids, write_tokenizer
+from olm.interop.hf.tokenizer import (
+    as_olm_tokenizer,
+    generation_config,
+    special_token_ids,
+    write_tokenizer,
+)
 from olm.interop.hf.writer import DEFAULT_SHARD_BYTES, write_hf_folder
 
 __all__ = ["save_hf", "choose_architecture"]
@@ -62,8 +67,10 @@ def save_hf(
     Args:
         model: an `olm` decoder (a preset, a family class, or the same parts by hand).
         path: the folder to write (created; a previous export there is replaced).
-        tokenizer: an olm tokenizer (``olm.data``); writes ``tokenizer.json`` and
-            ``tokenizer_config.json`` and sets the end-of-text token ids.
+        tokenizer: an olm tokenizer (``olm.data``), a ``tokenizers.Tokenizer`` or a fast
+            `transformers` tokenizer; writes ``tokenizer.json``, ``tokenizer_config.json``
+            (with the chat template) and ``generation_config.json``, and sets the model's
+            bos/eos/pad ids: an imported tokenizer's exactly as they were read.
         architecture: force one (``"MistralForCausalLM"``); default: the first that fits,
             in the order GPT-2, Llama, Qwen 2, Mistral, Mixtral, Gemma 2.
         max_shard_bytes: above this the weights are split into shards with an index.
@@ -75,6 +82,7 @@ def save_hf(
         OLMError: the model matches no architecture (naming the first part that does not
             map), its weights are not materialised, or the tokenizer does not fit.
     """
+    tokenizer = as_olm_tokenizer(tokenizer)
     read = read_model(model)
     spec = read.spec
     arch = choose_architecture(spec, architecture)
@@ -93,10 +101,14 @@ def save_hf(
         )
     config = arch.to_config(spec)
     dtype = str(canon["embed.weight"].dtype).removeprefix("torch.")
-    config.update(dtype=dtype, torch_dtype=dtype, **special_token_ids(tokenizer))
+    ids = special_token_ids(tokenizer)
+    config.update(dtype=dtype, torch_dtype=dtype, **ids)
+    generation = generation_config(tokenizer, ids) if tokenizer is not None else None
 
     def extra(folder: Path) -> None:
         if tokenizer is not None:
             write_tokenizer(tokenizer, folder, spec.max_positions)
+        if generation is not None:
+            (folder / "generation_config.json").write_text(generation, encoding="utf-8")
 
     return write_hf_folder(path, config, arch.to_hf(canon, spec), extra, max_shard_bytes)

@@ -106,3 +106,37 @@ class TensorSource:
     def close(self) -> None:
         """Drop the open file handles (the memory maps close with them)."""
         self._handles.clear()
+
+
+class DictTensorSource(TensorSource):
+    """The same interface over tensors already in memory (a GGUF file, dequantised).
+
+    Args:
+        tensors (dict[str, torch.Tensor]): Hugging Face name → tensor.
+        label (str | Path): what to name in messages (the file they came from).
+    """
+
+    def __init__(self, tensors: dict[str, torch.Tensor], label: str | Path) -> None:
+        self.folder = Path(label)
+        self._tensors = tensors
+        self.taken = set()
+
+    def names(self) -> list[str]:
+        return sorted(self._tensors)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._tensors
+
+    def take(self, name: str, shape: tuple[int, ...]) -> torch.Tensor:
+        """The tensor ``name``, which must exist and have ``shape``."""
+        tensor = self._tensors.get(name)
+        if tensor is None:
+            raise OLMError(f"tensor {name!r} is missing from {self.folder}")
+        if tuple(tensor.shape) != tuple(shape):
+            raise OLMError(f"tensor {name!r} has shape {tuple(tensor.shape)}, but the "
+                           f"metadata implies {tuple(shape)}")
+        self.taken.add(name)
+        return tensor
+
+    def close(self) -> None:
+        """Nothing is open."""

@@ -4,18 +4,28 @@
 library's own format) plus a small ``tokenizer_config.json``. olm's BPE tokenizers are
 `tokenizers` objects already; the byte tokenizer is written as the equivalent byte-level
 BPE with no merges, whose 256 tokens have ids equal to the byte values, so it encodes
-exactly as `ByteTokenizer` does.
+exactly as `ByteTokenizer` does. A tokenizer imported from a Hugging Face folder keeps
+its side files (``tokenizer_config.json``, the chat template, ``generation_config.json``)
+and the model's bos/eos/pad ids, and an export writes them back verbatim.
 """
 
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from olm.core.errors import OLMError
+from olm.data.tokenizer_files import GENERATION_CONFIG, TOKENIZER_CONFIG
 
-__all__ = ["write_tokenizer", "read_tokenizer", "special_token_ids"]
+__all__ = [
+    "as_olm_tokenizer",
+    "generation_config",
+    "read_tokenizer",
+    "special_token_ids",
+    "write_tokenizer",
+]
 
 _EOT = "<|endoftext|>"
 
@@ -48,6 +58,25 @@ def _byte_tokenizer():
     return tok
 
 
+def as_olm_tokenizer(tokenizer: Any) -> Any:
+    """An olm tokenizer for ``tokenizer``: an olm one as is, a ``tokenizers.Tokenizer``
+    wrapped, a `transformers` fast tokenizer with every file ``save_pretrained`` writes."""
+    if tokenizer is None or hasattr(tokenizer, "encode_ids"):
+        return tokenizer
+    from olm.data.tokenizers import HFTokenizer
+
+    if hasattr(tokenizer, "to_str") and hasattr(tokenizer, "token_to_id"):
+        return HFTokenizer(tokenizer)
+    if hasattr(tokenizer, "backend_tokenizer") and hasattr(tokenizer, "save_pretrained"):
+        with tempfile.TemporaryDirectory() as tmp:
+            tokenizer.save_pretrained(tmp)
+            return HFTokenizer.from_folder(tmp)
+    raise OLMError(
+        f"cannot write a {type(tokenizer).__name__} as Hugging Face tokenizer files; olm "
+        "writes its byte and BPE tokenizers, tokenizers.Tokenizer and fast transformers ones"
+    )
+
+
 def _hf_object(tokenizer: Any):
     inner = getattr(tokenizer, "tokenizer", None)
     if inner is not None and hasattr(inner, "to_str"):
@@ -60,18 +89,43 @@ def _hf_object(tokenizer: Any):
     )
 
 
-def special_token_ids(tokenizer: Any) -> dict[str, int | None]:
-    """``bos_token_id``/``eos_token_id`` for config.json: the end-of-text token, if any."""
+def _files(tokenizer: Any):
+    return getattr(tokenizer, "files", None)
+
+
+def special_token_ids(tokenizer: Any) -> dict[str, Any]:
+    """``bos/eos/pad_token_id`` for config.json: the model's own (as imported), else the
+    tokenizer's named tokens, else the end-of-text token, if any."""
     if tokenizer is None:
         return {}
+    if hasattr(tokenizer, "special_ids"):
+        return tokenizer.special_ids()
     eot = _hf_object(tokenizer).token_to_id(_EOT)
     return {"bos_token_id": eot, "eos_token_id": eot} if eot is not None else {}
 
 
+def generation_config(tokenizer: Any, ids: dict[str, Any]) -> str | None:
+    """``generation_config.json``'s text: as imported, else the special ids, else None."""
+    files = _files(tokenizer)
+    if files is not None and GENERATION_CONFIG in files.texts:
+        return files.texts[GENERATION_CONFIG]
+    kept = {k: v for k, v in ids.items() if v is not None}
+    if not kept:
+        return None
+    return json.dumps({**kept, "_from_model_config": True}, indent=2, sort_keys=True) + "\n"
+
+
 def write_tokenizer(tokenizer: Any, folder: Path, model_max_length: int) -> None:
-    """Write ``tokenizer.json`` and ``tokenizer_config.json`` into ``folder``."""
+    """Write ``tokenizer.json``, ``tokenizer_config.json`` (as imported, else a minimal one)
+    and every other side file the tokenizer came with into ``folder``."""
     tok = _hf_object(tokenizer)
     tok.save(str(folder / "tokenizer.json"))
+    files = _files(tokenizer)
+    if files is not None:
+        files.write(folder)
+        folder.joinpath(GENERATION_CONFIG).unlink(missing_ok=True)  # save_hf writes that one
+    if files is not None and TOKENIZER_CONFIG in files.texts:
+        return
     config: dict[str, Any] = {
         "tokenizer_class": "PreTrainedTokenizerFast",
         "model_max_length": model_max_length,
@@ -79,14 +133,15 @@ def write_tokenizer(tokenizer: Any, folder: Path, model_max_length: int) -> None
     }
     if tok.token_to_id(_EOT) is not None:
         config.update(bos_token=_EOT, eos_token=_EOT)
-    (folder / "tokenizer_config.json").write_text(json.dumps(config, indent=2) + "\n")
+    (folder / TOKENIZER_CONFIG).write_text(json.dumps(config, indent=2) + "\n")
 
 
-def read_tokenizer(folder: Path):
-    """The folder's ``tokenizer.json`` as an olm tokenizer, or None when there is none."""
+def read_tokenizer(folder: Path, model_config: dict | None = None):
+    """The folder's ``tokenizer.json`` as an olm tokenizer, with its side files and the
+    model's special ids from ``model_config``; None when there is none."""
     file = Path(folder) / "tokenizer.json"
     if not file.is_file():
         return None
     from olm.data.tokenizers import HFTokenizer
 
-    return HFTokenizer.from_file(file)
+    return HFTokenizer.from_folder(folder, model_config)
