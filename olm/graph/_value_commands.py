@@ -55,6 +55,8 @@ class SetParam(Command):
 
     def _kind(self, node: Node) -> tuple[str, bool]:
         if node.type == "Repeat":
+            if self.name == "pattern":
+                return "any", True
             if self.name != "num_repeat":
                 raise OLMError(f"Repeat has no parameter {self.name!r}")
             return "int", False

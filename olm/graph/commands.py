@@ -59,6 +59,8 @@ class AddWire(Command):
             raise OLMError(f"both ends of a wire must be parts of this {node.type}")
         if node.type == "Parallel":
             raise OLMError("Parallel branches all read the same input; they are not wired to each other")
+        if node.type == "Repeat":
+            raise OLMError("a Repeat's parts are layer variants, one per layer; they are not wired to each other")
         if self.source == self.target or nx.has_path(node.wires, self.target, self.source):
             names = f"{graph.nodes[self.source].type} to {graph.nodes[self.target].type}"
             raise OLMError(f"a wire from {names} would make a loop; data must flow one way")

@@ -1,7 +1,7 @@
 """``stats``: what a model costs, computed from the document without allocating weights.
 
 Every leaf is instantiated once on the ``meta`` device (cached, see :mod:`olm.graph.meta`)
-and its parameters counted; containers add their children up, ``Repeat`` multiplies.
+and its parameters counted; containers add their children up, ``Repeat`` multiplies each variant by its layers.
 
 Definitions (per token, at sequence length ``seq_len``):
 
@@ -23,11 +23,12 @@ from typing import Any
 
 from torch import nn
 
-from olm.core.errors import OLMError
+from olm.core.errors import ConfigError, OLMError
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
 from olm.graph.meta import meta_leaf
-from olm.graph.values import ExprError, resolve
+from olm.graph.repeat import variant_counts
+from olm.graph.values import ExprError
 
 __all__ = ["NodeStats", "Stats", "stats", "leaf_costs"]
 
@@ -159,16 +160,16 @@ class _Counter:
             self.complete = False
             return result
         if node.is_container:
-            for child in node.children:
-                result.add(self.visit(child))
             if node.type == "Repeat":
                 try:
-                    count = int(resolve(node.params.get("num_repeat", 1), self.env))
-                except (ExprError, TypeError, ValueError):
-                    count, self.complete = 1, False
-                kept = NodeStats()
-                kept.add(result, count)
-                result = kept
+                    counts = variant_counts(node, self.env)
+                except (ConfigError, TypeError, ValueError):
+                    counts, self.complete = [1] * len(node.children), False
+                for child, count in zip(node.children, counts):
+                    result.add(self.visit(child), count)
+            else:
+                for child in node.children:
+                    result.add(self.visit(child))
         else:
             for owned in node.module_params().values():
                 self.visit(owned)  # figures of its own; already inside the owner's module

@@ -14,6 +14,7 @@ allocates nothing and its parameters can still be counted.
 from olm.models._preset import PRESETS, PresetInfo
 from olm.models.deepseek import DeepSeekModel, DeepSeekV2_Lite, DeepSeekV3
 from olm.models.gemma2 import Gemma2_2B, Gemma2_9B, Gemma2_27B, Gemma2Model
+from olm.models.gemma3 import Gemma3_1B, Gemma3_27B, Gemma3Model
 from olm.models.gpt2 import GPT2, GPT2XL, GPT2Large, GPT2Medium, GPT2Model
 from olm.models.gpt_oss import GPTOSS_20B, GPTOSS_120B, GPTOSSModel
 from olm.models.llama2 import Llama2_7B, Llama2_13B, Llama2_70B, Llama2Model
@@ -67,6 +68,7 @@ __all__ = [
     "MistralModel",
     "MixtralModel",
     "Gemma2Model",
+    "Gemma3Model",
     "Phi3Model",
     "Phi4Model",
     "OLMoModel",
@@ -105,6 +107,8 @@ __all__ = [
     "Gemma2_2B",
     "Gemma2_9B",
     "Gemma2_27B",
+    "Gemma3_1B",
+    "Gemma3_27B",
     "Phi3_5_Mini",
     "Phi4_14B",
     "OLMo_7B",

@@ -133,14 +133,22 @@ def test_mistral_sliding_window_limits_reach() -> None:
     assert _changed_positions(full, ids(), 0, lambda c: (c + 1) % V) == list(range(N))
 
 
-def test_gemma2_pairs_local_then_global_layers() -> None:
-    model = TINY["gemma2"]().eval()  # sliding_window 4
-    pair = model.blocks[1].stack[0]
-    local, global_ = pair.blocks[0], pair.blocks[1]
+def test_gemma2_alternates_local_then_global_layers() -> None:
+    model = TINY["gemma2"]().eval()  # sliding_window 4, 2 layers
+    stack = model.blocks[1]
+    assert stack.pattern == [0, 1] and stack.num_variants == 2
+    local, global_ = stack.stack[0], stack.stack[1]
     x = torch.randn(2, N, D)
     assert _changed_positions(local, x, 0, lambda h: h + 1.0) == [0, 1, 2, 3]
     assert _changed_positions(global_, x, 0, lambda h: h + 1.0) == list(range(N))
-    assert len(model.blocks[1].stack) == 1
+    assert len(stack.stack) == 2
+
+
+def test_gemma2_odd_layer_counts_alternate_from_local() -> None:
+    # The pattern Repeat needs no pairs: 3 layers are local, global, local.
+    model = Gemma2Model(V, D, HID, 3, 4, 2, 16, 32, sliding_window=4)
+    windows = [layer.blocks[0].block.blocks[1].sliding_window for layer in model.blocks[1].stack]
+    assert windows == [4, None, 4]
 
 
 def test_gemma2_final_logit_softcap() -> None:
@@ -187,7 +195,7 @@ def test_family_records_its_arguments() -> None:
         (lambda: Llama3Model(V, 30, HID, 2, 4, 2, 32), "divisible"),
         (lambda: Llama3Model(V, D, HID, 2, 4, 3, 32), "num_kv_heads 3 must divide num_heads 4"),
         (lambda: Qwen2Model(V, D, HID, 0, 4, 2, 32), "num_layers"),
-        (lambda: Gemma2Model(V, D, HID, 3, 4, 2, 16, 32), "num_layers 3 must be even"),
+        (lambda: Gemma2Model(V, D, HID, 0, 4, 2, 16, 32), "num_layers"),
         (lambda: Phi3Model(V, D, HID, 2, 4, 4, 32, activation="relu"), "activation"),
         (lambda: GPT2Model(V, 30, 2, 4, 32), "divisible"),
         (lambda: MixtralModel(V, D, HID, 2, 4, 2, 32, num_experts=0), "num_experts"),
