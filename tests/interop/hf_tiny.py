@@ -39,6 +39,13 @@ class Case:
     controls: dict = field(default_factory=dict)
 
 
+# Gemma 3: local layers rotate with base 10 000, global ones with a linearly scaled 1e6.
+_GEMMA3_ROPE = {
+    "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+    "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+}
+
+
 def cases() -> list[Case]:
     llama31_rope = {
         "rope_type": "llama3",
@@ -185,6 +192,26 @@ def cases() -> list[Case]:
                 "attn_logit_softcapping": None,
                 "final_logit_softcapping": None,
                 "sliding_window": 64,
+            },
+        ),
+        Case(
+            "gemma3",  # 7 layers: five local, one global, one local (the 5 : 1 rhythm)
+            T.Gemma3TextConfig(
+                **{**_LLAMA_SIZES, "num_hidden_layers": 7},
+                num_key_value_heads=2,
+                head_dim=8,
+                sliding_window=4,
+                query_pre_attn_scalar=12,
+                rope_parameters=_GEMMA3_ROPE,
+                **_NO_SPECIAL,
+            ),
+            "Gemma3Model",
+            controls={
+                "sliding_window": 64,
+                "rope_parameters": {
+                    "sliding_attention": {"rope_type": "default", "rope_theta": 1000.0},
+                    "full_attention": _GEMMA3_ROPE["full_attention"],
+                },
             },
         ),
     ]

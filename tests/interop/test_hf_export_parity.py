@@ -13,6 +13,7 @@ from olm.data.tokenizers import ByteTokenizer
 from olm.interop.hf import load_hf, save_hf
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
     Llama2Model,
     Llama3Model,
@@ -181,6 +182,20 @@ MODELS = {
             query_pre_attn_scalar=12.0,
         ),
         "Gemma2ForCausalLM",
+    ),
+    "gemma3": (
+        lambda: Gemma3Model(
+            **{**RMS, "num_layers": 7},
+            num_kv_heads=2,
+            head_dim=8,
+            max_seq_len=64,
+            sliding_window=4,
+            rope_theta=1000.0,
+            rope_local_theta=50.0,
+            rope_scaling={"rope_type": "linear", "factor": 4.0},
+            query_pre_attn_scalar=12.0,
+        ),
+        "Gemma3ForCausalLM",
     ),
 }
 

@@ -25,6 +25,7 @@ from olm.interop.hf.reader import read_model
 from olm.interop.hf.spec import DecoderSpec
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
     Llama3Model,
     MistralModel,
@@ -109,6 +110,23 @@ def _gemma2(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _gemma3(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    scale = s.attn_scale if s.attn_scale is not None else s.head_dim**-0.5
+    w = s.sliding_windows
+    # The 5 : 1 rhythm, read off the first global layer (all local: no global layer).
+    local_per_global = w.index(None) if None in w else s.num_layers
+    return Gemma3Model(
+        **common,
+        head_dim=s.head_dim,
+        rope_local_theta=s.rope_local_theta if s.rope_local_theta is not None else s.rope_theta,
+        rope_scaling=s.rope_scaling,
+        sliding_window=_window(s) or 4096,
+        local_per_global=local_per_global,
+        query_pre_attn_scalar=float(round(1.0 / (scale * scale), 6)),
+    )
+
+
 def _qwen3(s: DecoderSpec) -> nn.Module:
     return Qwen3Model(**_rms_common(s), head_dim=s.head_dim, rope_scaling=s.rope_scaling)
 
@@ -135,6 +153,7 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "MistralForCausalLM": _mistral,
     "MixtralForCausalLM": _mixtral,
     "Gemma2ForCausalLM": _gemma2,
+    "Gemma3ForCausalLM": _gemma3,
     "Qwen3ForCausalLM": _qwen3,
     "Qwen3MoeForCausalLM": _qwen3_moe,
     "Olmo2ForCausalLM": _olmo2,
@@ -161,7 +180,9 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         qk_norm_per_head=False if s.qk_norm_full else None,
         rms_norm_eps=s.norm_eps if s.qk_norm else None,
     )
-    if s.position == "rope":
+    if s.position == "rope" and window is not None and s.rope_local_theta is not None:
+        options.update(rope_theta=s.rope_local_theta)  # local layers: own base, unscaled
+    elif s.position == "rope":
         options.update(rope_theta=s.rope_theta, rope_scaling=s.rope_scaling)
     given = {k: v for k, v in options.items() if v is not None}
     return GroupedQueryAttention(
@@ -196,13 +217,20 @@ def _layer(s: DecoderSpec, window: int | None) -> Block:
     return Block([skip(_attention(s, window)), skip(_ffn(s))])
 
 
+def _period(w: list) -> int:
+    """The shortest cycle the per-layer windows repeat (the whole list if none shorter)."""
+    return next(p for p in range(1, len(w) + 1) if all(w[i] == w[i % p] for i in range(len(w))))
+
+
 def _stack(s: DecoderSpec) -> nn.Module:
+    """One ``Repeat``: a layer variant per distinct window, and the cycle as its pattern."""
     w = s.sliding_windows
     if len(set(w)) == 1:
         return Repeat(lambda: _layer(s, w[0]), s.num_layers)
-    if s.num_layers % 2 == 0 and w == [w[0], w[1]] * (s.num_layers // 2):
-        return Repeat(lambda: Block([_layer(s, w[0]), _layer(s, w[1])]), s.num_layers // 2)
-    return Block([_layer(s, x) for x in w])
+    kinds = list(dict.fromkeys(w))  # distinct windows, in order of first use
+    pattern = [kinds.index(x) for x in w[: _period(w)]]
+    factories = [lambda x=x: _layer(s, x) for x in kinds]
+    return Repeat(factories, s.num_layers, pattern=pattern)
 
 
 def _composed(s: DecoderSpec) -> nn.Module:

@@ -165,7 +165,8 @@ class _Walk:
             ("attn_softcap", getattr(a, "attn_logit_softcap", None)),
         ):
             self.set(field, value, part)
-        self.rope(a, part)
+        # Sliding-window layers may use their own RoPE base (Gemma 3); _finish compares.
+        self.rope(a, part, "rope" if a.sliding_window is None else "rope_local")
         self.windows.append(a.sliding_window)
         if a.sliding_window is not None and "sliding_windows" not in self.parts:
             self.parts["sliding_windows"] = part
@@ -184,10 +185,10 @@ class _Walk:
             self.set("qk_norm_eps", float(norm.eps), part)
             self.slots[f"{p}{x}.weight"] = Slot(norm.weight)
 
-    def rope(self, a: AttentionBase, part: str) -> None:
+    def rope(self, a: AttentionBase, part: str, key: str = "rope") -> None:
         rope = a.rope
         if rope is None:
-            self.set("rope", None, part)
+            self.set(key, None, part)
             return
         if rope.rotary_dim != a.head_dim:
             raise _refuse(
@@ -208,7 +209,7 @@ class _Walk:
             }
         else:
             raise _refuse(part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear' and 'llama3')")
-        self.set("rope", (rope.base, scaling, rope.max_seq_len), part)
+        self.set(key, (rope.base, scaling, rope.max_seq_len), part)
 
     def ffn(self, p: str, f: nn.Module, part: str) -> None:
         if isinstance(f, MoEFeedForwardBase):
@@ -370,11 +371,37 @@ def read_model(model: nn.Module) -> ReadModel:
     return _finish(walk, emb, num_layers, position, max_positions)
 
 
+_UNSET = object()
+
+
+def _ropes(walk: _Walk) -> tuple[Any, float | None]:
+    """(the global layers' RoPE, the local layers' own base or None).
+
+    A model whose layers all slide (Mistral) has only local RoPE, which is then its RoPE.
+    Local layers may differ from global ones only in the base (Gemma 3).
+    """
+    f = walk.fields
+    rope, local = f.pop("rope", _UNSET), f.pop("rope_local", _UNSET)
+    if rope is _UNSET:
+        walk.parts["rope"] = walk.parts.get("rope_local", "the model")
+        return (None if local is _UNSET else local), None
+    if local is _UNSET or local == rope:
+        return rope, None
+    if rope is None or local is None or local[1] is not None or local[2] != rope[2]:
+        raise OLMError(
+            f"{walk.parts['rope_local']} uses RoPE settings {local!r} but "
+            f"{walk.parts['rope']} uses {rope!r}; local layers may differ from global ones "
+            "only in the RoPE base, without scaling"
+        )
+    walk.parts["rope_local_theta"] = walk.parts["rope_local"]
+    return rope, float(local[0])
+
+
 def _finish(
     walk: _Walk, emb: Embedding, num_layers: int, position: str, max_positions: int | None
 ) -> ReadModel:
     f = walk.fields
-    rope = f.pop("rope")
+    rope, local_theta = _ropes(walk)
     if rope is not None and position == "learned":
         position = "learned+rope"
     if rope is None and position != "learned":
@@ -398,6 +425,7 @@ def _finish(
         position=position,
         rope_theta=float(theta),
         rope_scaling=scaling,
+        rope_local_theta=local_theta,
         sliding_windows=walk.windows,
         parts=walk.parts,
         **f,

@@ -32,6 +32,9 @@ class DecoderSpec:
         rope_theta (float): RoPE base.
         rope_scaling (dict | None): Hugging Face style rope parameters for scaled RoPE
             (``{"rope_type": "llama3", "factor": ..., ...}``); None for plain RoPE.
+        rope_local_theta (float | None): the RoPE base of the sliding-window layers when it
+            differs from ``rope_theta`` (Gemma 3: 10 000 local, 1 000 000 global); those
+            layers are never scaled. None when every layer uses ``rope_theta``.
         norm (str): "layer" (LayerNorm with bias) or "rms" (RMSNorm).
         norm_eps (float): the epsilon every norm uses.
         sandwich_norms (bool): norms after attention and after the feed-forward too (Gemma 2).
@@ -71,6 +74,7 @@ class DecoderSpec:
     position: Literal["learned", "rope"] = "rope"
     rope_theta: float = 10000.0
     rope_scaling: dict | None = None
+    rope_local_theta: float | None = None
     norm: Literal["layer", "rms"] = "rms"
     norm_eps: float = 1e-6
     sandwich_norms: bool = False

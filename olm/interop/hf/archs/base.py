@@ -91,6 +91,9 @@ def describe(field: str, spec: DecoderSpec) -> str:
             else "does not soft-cap attention scores"
         ),
         "rope_scaling": lambda: f"uses RoPE scaling {(v or {}).get('rope_type', v)!r}",
+        "rope_local_theta": lambda: (
+            f"uses RoPE base {v:g} in its sliding-window layers and {spec.rope_theta:g} in the others"
+        ),
         "sliding_windows": lambda: f"uses attention windows {v} per layer",
         "ffn": lambda: {
             "mlp": "is a plain MLP",
@@ -269,8 +272,14 @@ class Architecture:
         """(field, expressible) pairs in model order; the first False is the refusal."""
         raise NotImplementedError
 
+    # Whether the architecture can give sliding-window layers their own RoPE base.
+    local_rope: ClassVar[bool] = False
+
     def problems(self, spec: DecoderSpec) -> Iterator[Problem]:
-        for field, ok in self.checks(spec):
+        checks = self.checks(spec)
+        if not self.local_rope:
+            checks = [("rope_local_theta", spec.rope_local_theta is None)] + checks
+        for field, ok in checks:
             if not ok:
                 yield Problem(
                     field,
