@@ -195,6 +195,25 @@ def cases() -> list[Case]:
             },
         ),
         Case(
+            "gpt_oss",  # sinks, alternating 4-token windows, biased expert bank, YaRN
+            T.GptOssConfig(
+                **{**_LLAMA_SIZES, "intermediate_size": 24, "num_hidden_layers": 3},
+                num_key_value_heads=2,
+                head_dim=8,
+                num_local_experts=4,
+                num_experts_per_tok=2,
+                sliding_window=4,
+                rope_parameters={
+                    "rope_type": "yarn", "rope_theta": 150000.0, "factor": 4.0,
+                    "original_max_position_embeddings": 8, "beta_fast": 32.0,
+                    "beta_slow": 1.0, "truncate": False,
+                },
+                **_NO_SPECIAL,
+            ),
+            "GPTOSSModel",
+            controls={"sliding_window": 64, "num_experts_per_tok": 1},
+        ),
+        Case(
             "gemma3",  # 7 layers: five local, one global, one local (the 5 : 1 rhythm)
             T.Gemma3TextConfig(
                 **{**_LLAMA_SIZES, "num_hidden_layers": 7},

@@ -15,6 +15,7 @@ from olm.models import (
     Gemma2Model,
     Gemma3Model,
     GPT2Model,
+    GPTOSSModel,
     Llama2Model,
     Llama3Model,
     MistralModel,
@@ -182,6 +183,16 @@ MODELS = {
             query_pre_attn_scalar=12.0,
         ),
         "Gemma2ForCausalLM",
+    ),
+    "gpt_oss": (
+        lambda: GPTOSSModel(
+            VOCAB, D, 3, 4, 2, head_dim=8, max_seq_len=64, num_experts=4, top_k=2,
+            expert_dim=24, sliding_window=4,
+            rope_scaling={"rope_type": "yarn", "factor": 4.0,
+                          "original_max_position_embeddings": 8, "beta_fast": 32.0,
+                          "beta_slow": 1.0, "truncate": False},
+        ),
+        "GptOssForCausalLM",
     ),
     "gemma3": (
         lambda: Gemma3Model(

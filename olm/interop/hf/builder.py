@@ -27,6 +27,7 @@ from olm.models import (
     Gemma2Model,
     Gemma3Model,
     GPT2Model,
+    GPTOSSModel,
     Llama3Model,
     MistralModel,
     MixtralModel,
@@ -39,6 +40,7 @@ from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
 from olm.nn.feedforward import ClassicFFN, GeGLUFFN, GeGLUMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
+from olm.nn.moe import GptOssMoEFFN
 from olm.nn.norms import LayerNorm, RMSNorm
 from olm.nn.structure import Block, Repeat, Residual
 
@@ -146,6 +148,17 @@ def _olmo2(s: DecoderSpec) -> nn.Module:
     return OLMo2Model(**common, rope_theta=s.rope_theta, tie_weights=s.tied)
 
 
+def _gpt_oss(s: DecoderSpec) -> nn.Module:
+    return GPTOSSModel(
+        vocab_size=s.vocab_size, embed_dim=s.hidden_size, num_layers=s.num_layers,
+        num_heads=s.num_heads, num_kv_heads=s.num_kv_heads, head_dim=s.head_dim,
+        max_seq_len=s.max_positions, num_experts=s.num_experts, top_k=s.top_k,
+        expert_dim=s.intermediate_size, sliding_window=_window(s) or 128,
+        rope_theta=s.rope_theta, rope_scaling=s.rope_scaling, rms_norm_eps=s.norm_eps,
+        tie_weights=s.tied,
+    )
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -157,6 +170,7 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "Qwen3ForCausalLM": _qwen3,
     "Qwen3MoeForCausalLM": _qwen3_moe,
     "Olmo2ForCausalLM": _olmo2,
+    "GptOssForCausalLM": _gpt_oss,
 }
 
 
@@ -179,6 +193,7 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         use_qk_norm=s.qk_norm or None,
         qk_norm_per_head=False if s.qk_norm_full else None,
         rms_norm_eps=s.norm_eps if s.qk_norm else None,
+        use_attention_sink=s.attn_sinks or None,
     )
     if s.position == "rope" and window is not None and s.rope_local_theta is not None:
         options.update(rope_theta=s.rope_local_theta)  # local layers: own base, unscaled
@@ -199,6 +214,9 @@ def _ffn(s: DecoderSpec) -> nn.Module:
         return SwiGLUFFN(d, hidden_dim=h, bias=b)
     if s.ffn == "gated" and act in ("gelu", "gelu_tanh"):
         return GeGLUFFN(d, hidden_dim=h, bias=b, approximate=approx)
+    if s.ffn == "moe" and s.moe_kind == "gpt_oss":
+        limit = {} if s.swiglu_limit in (None, 7.0) else {"swiglu_limit": s.swiglu_limit}
+        return GptOssMoEFFN(d, s.num_experts, s.top_k, hidden_dim=h, **limit)
     moe = dict(num_experts=s.num_experts, top_k=s.top_k, hidden_dim=h, bias=b)
     if s.ffn == "moe" and act == "silu":
         return SwiGLUMoEFFN(d, **moe)

@@ -21,6 +21,7 @@ from typing import Any
 
 from torch import nn
 
+from olm.core.capture import init_args
 from olm.core.errors import OLMError
 from olm.interop.hf.canonical import canonical_shapes
 from olm.interop.hf.slots import Slot
@@ -34,6 +35,7 @@ from olm.nn.embeddings.token import Embedding
 from olm.nn.feedforward.base import FeedForwardBase
 from olm.nn.feedforward.gated_base import GatedFFNBase
 from olm.nn.moe.base import MoEFeedForwardBase
+from olm.nn.moe.gpt_oss import GptOssMoEFFN
 from olm.nn.moe.router import MoERouter
 from olm.nn.norms.layer_norm import LayerNorm
 from olm.nn.norms.rms_norm import RMSNorm
@@ -149,8 +151,6 @@ class _Walk:
             raise _refuse(part, "is not causal")
         if hasattr(a, "alibi"):
             raise _refuse(part, "uses ALiBi position biases")
-        if getattr(a, "attention_sink", None) is not None:
-            raise _refuse(part, "has attention sinks")
         for field, value in (
             ("num_heads", a.num_heads),
             ("num_kv_heads", a.num_kv_heads),
@@ -163,6 +163,7 @@ class _Walk:
                 None if math.isclose(a.scale, a.head_dim**-0.5, rel_tol=1e-9) else float(a.scale),
             ),
             ("attn_softcap", getattr(a, "attn_logit_softcap", None)),
+            ("attn_sinks", getattr(a, "attention_sink", None) is not None),
         ):
             self.set(field, value, part)
         # Sliding-window layers may use their own RoPE base (Gemma 3); _finish compares.
@@ -172,6 +173,8 @@ class _Walk:
             self.parts["sliding_windows"] = part
         for x, proj in (("q", a.q_proj), ("k", a.k_proj), ("v", a.v_proj), ("o", a.out_proj)):
             self.linear(p + x, proj)
+        if getattr(a, "attention_sink", None) is not None:
+            self.slots[p + "sinks"] = Slot(a.attention_sink)
         if getattr(a, "use_qk_norm", False):
             self.qk_norms(p, a, part)
         self.covered(a, part)
@@ -207,13 +210,28 @@ class _Walk:
                 "high_freq_factor": s.high_freq_factor,
                 "original_max_position_embeddings": s.original_max_seq_len,
             }
+        elif s.kind == "yarn" and s.attention_factor is None and s.mscale is None \
+                and s.mscale_all_dim is None:
+            scaling = {
+                "rope_type": "yarn",
+                "factor": s.factor,
+                "original_max_position_embeddings": s.original_max_seq_len,
+                "beta_fast": s.beta_fast,
+                "beta_slow": s.beta_slow,
+                "truncate": s.truncate,
+            }
         else:
-            raise _refuse(part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear' and 'llama3')")
+            raise _refuse(
+                part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear', 'llama3' and 'yarn')"
+            )
         self.set(key, (rope.base, scaling, rope.max_seq_len), part)
 
     def ffn(self, p: str, f: nn.Module, part: str) -> None:
         if isinstance(f, MoEFeedForwardBase):
             self.moe(p, f, part)
+            return
+        if isinstance(f, GptOssMoEFFN):
+            self.gpt_oss_moe(p, f, part)
             return
         if not isinstance(f, FeedForwardBase) or not hasattr(f, "up_proj"):
             raise _refuse(part, "is not a feed-forward layer")
@@ -258,6 +276,28 @@ class _Walk:
         self.covered(f, part)
 
 
+    def gpt_oss_moe(self, p: str, f: GptOssMoEFFN, part: str) -> None:
+        """gpt-oss's experts: biased router, stacked biased clamped-SwiGLU bank."""
+        args = init_args(f)
+        if float(args.get("swiglu_alpha", 1.702)) != 1.702:
+            raise _refuse(part, f"uses swiglu_alpha {args['swiglu_alpha']} (gpt-oss fixes 1.702)")
+        self.set("ffn", "moe", part)
+        self.set("moe_kind", "gpt_oss", part)
+        self.set("activation", "silu", part)
+        self.set("ffn_bias", True, part)
+        self.set("intermediate_size", f.hidden_dim, part)
+        self.set("num_experts", f.num_experts, part)
+        self.set("top_k", f.top_k, part)
+        self.set("swiglu_limit", float(args.get("swiglu_limit", 7.0)), part)
+        self.linear(p + "router", f.router)
+        bank = f.experts
+        self.slots[p + "experts.gate_up.weight"] = Slot(bank.up)
+        self.slots[p + "experts.gate_up.bias"] = Slot(bank.up_bias)
+        self.slots[p + "experts.down.weight"] = Slot(bank.down)
+        self.slots[p + "experts.down.bias"] = Slot(bank.down_bias)
+        self.covered(f, part)
+
+
 def _residual_parts(
     res: Residual, layer: int
 ) -> tuple[nn.Module | None, nn.Module, nn.Module | None, str]:
@@ -267,7 +307,7 @@ def _residual_parts(
     mixers = [
         i
         for i, m in enumerate(inner)
-        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase))
+        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase, GptOssMoEFFN))
     ]
     if len(mixers) == 1 and mixers[0] == 0 and len(inner) == 2:  # norm after only (OLMo 2)
         return None, inner[0], inner[1], kinds[0]
@@ -417,6 +457,8 @@ def _finish(
     f.setdefault("num_experts", 0)
     f.setdefault("top_k", 0)
     f.setdefault("shared_experts", 0)
+    f.setdefault("moe_kind", "softmax")
+    f.setdefault("swiglu_limit", None)
     spec = DecoderSpec(
         vocab_size=emb.vocab_size,
         hidden_size=emb.embedding_dim,

@@ -4,6 +4,7 @@ from olm.interop.hf.archs.base import Architecture, ConfigView
 from olm.interop.hf.archs.gemma2 import Gemma2Arch
 from olm.interop.hf.archs.gemma3 import Gemma3Arch
 from olm.interop.hf.archs.gpt2 import GPT2Arch
+from olm.interop.hf.archs.gpt_oss import GptOssArch
 from olm.interop.hf.archs.llama import LlamaArch, MistralArch, MixtralArch, Qwen2Arch
 from olm.interop.hf.archs.olmo2 import Olmo2Arch
 from olm.interop.hf.archs.qwen3 import Qwen3Arch, Qwen3MoeArch
@@ -22,6 +23,7 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     Qwen3Arch(),
     Qwen3MoeArch(),
     Olmo2Arch(),
+    GptOssArch(),
 )
 
 
