@@ -13,11 +13,13 @@ from typing import Any, Callable
 from olm.core.errors import OLMError
 from olm.graph.commands import (
     AddNode,
+    AddVariant,
     AddWire,
     Command,
     Macro,
     MoveNode,
     RemoveNode,
+    RemoveVariant,
     RemoveWire,
     RenameModel,
     ReplaceNode,
@@ -146,6 +148,14 @@ class Edits:
     def set_param(self, node_id: str, name: str, value: Any) -> bool:
         """Set one parameter (literal, ``{"var": ...}``, ``{"expr": ...}`` or UNSET)."""
         return self.run(SetParam(node_id, name, value))
+
+    def add_variant(self, repeat_id: str, source_id: str | None = None) -> bool:
+        """Give a Repeat another layer variant (a copy of ``source_id``) to edit apart."""
+        return self.run(AddVariant(repeat_id, source_id), "add layer variant")
+
+    def remove_variant(self, repeat_id: str, variant_id: str) -> bool:
+        """Remove one layer variant of a Repeat; its layers use the first remaining one."""
+        return self.run(RemoveVariant(repeat_id, variant_id), "remove layer variant")
 
     def set_repeat_count(self, node_id: str, count: Any) -> bool:
         """Set a Repeat's count (a number or a variable reference)."""

@@ -22,6 +22,7 @@ from olm.graph._node_commands import (
     WrapNodes,
     new_component,
 )
+from olm.graph._repeat_commands import AddVariant, RemoveVariant
 from olm.graph._value_commands import (
     RenameModel,
     SetMerge,
@@ -34,7 +35,7 @@ from olm.graph.document import Graph
 __all__ = [
     "UNSET", "Command", "Macro", "History", "AddNode", "RemoveNode", "MoveNode", "SetParam",
     "SetVariable", "ReplaceNode", "WrapNodes", "Unwrap", "SetRepeatCount", "SetMerge",
-    "AddWire", "RemoveWire", "RenameModel", "new_component",
+    "AddWire", "RemoveWire", "RenameModel", "new_component", "AddVariant", "RemoveVariant",
 ]
 
 

@@ -9,6 +9,7 @@ canvas' layer strip) asks this module, so the rule is spelled once (and matches
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from olm.core.errors import ConfigError
@@ -16,7 +17,10 @@ from olm.graph.document import Node
 from olm.graph.values import ExprError, resolve
 from olm.nn.structure.combinators.repeat import layer_pattern
 
-__all__ = ["PATTERN", "layer_variants", "variant_counts", "pattern_problem", "compress_pattern"]
+__all__ = [
+    "PATTERN", "layer_variants", "variant_counts", "pattern_problem", "compress_pattern",
+    "pattern_from_text",
+]
 
 PATTERN = "pattern"
 
@@ -64,3 +68,27 @@ def compress_pattern(pattern: list[int]) -> list[tuple[int, int]]:
         else:
             runs.append((p, 1))
     return runs
+
+
+def pattern_from_text(text: str, limit: int = 65_536) -> list[int]:
+    """A pattern typed by a person: ``0 0 0 0 0 1``, ``[0, 0, 1]`` or ``A A B``.
+
+    Raises:
+        ConfigError: the text holds something other than variant numbers or letters.
+    """
+    tokens = re.findall(r"[A-Za-z]|\d+|\S", text)
+    out = []
+    for token in tokens:
+        if token in "[],;":
+            continue
+        if token.isdigit():
+            out.append(int(token))
+        elif token.isalpha():
+            out.append(ord(token.upper()) - ord("A"))
+        else:
+            raise ConfigError(f"a layer pattern lists variants (0 1 ... or A B ...), not {token!r}")
+        if len(out) > limit:
+            raise ConfigError(f"a layer pattern may hold at most {limit:,} entries")
+    if not out:
+        raise ConfigError("a layer pattern needs at least one variant")
+    return out

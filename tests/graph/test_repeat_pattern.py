@@ -157,3 +157,55 @@ model = Block([Embedding(64, 8), Repeat([lambda: RMSNorm(8), lambda: OutputHead(
     graph = from_python(source)
     messages = [d.message for d in validate(graph) if d.severity == "error"]
     assert any("variant 1 gives" in m for m in messages), messages
+
+
+def test_add_variant_makes_a_uniform_stack_alternate_and_undo_restores_it():
+    from olm.graph.commands import AddVariant, History
+    from olm.models import Llama3Model
+
+    model = Llama3Model(V, D, 48, 4, 4, 2, 64)
+    graph = from_module(model)
+    before = graph.copy()
+    history = History(graph)
+    command = AddVariant(stack_node(graph).id)
+    history.do(command)
+    node = stack_node(graph)
+    assert len(node.children) == 2 and node.params["pattern"] == [0, 1]
+    assert validate(graph) == []
+    # the copy is independent: editing it leaves the first variant alone
+    new_attn = next(i for i in graph.walk(command.variant_id)
+                    if graph.nodes[i].type == "GroupedQueryAttention")
+    history.do(SetParam(new_attn, "sliding_window", 2))
+    built = build(graph)
+    windows = [layer.blocks[0].block.blocks[1].sliding_window for layer in built.blocks[1].stack]
+    assert windows == [None, 2, None, 2]
+    assert stats(graph).total_params == sum(p.numel() for p in model.parameters())
+    history.undo()
+    history.undo()
+    assert graph == before
+    assert "pattern" not in stack_node(graph).params
+
+
+def test_add_then_remove_variant_round_trip():
+    from olm.graph.commands import AddVariant, History, RemoveVariant
+
+    graph = from_module(tiny_gemma3())
+    before = graph.copy()
+    history = History(graph)
+    node = stack_node(graph)
+    add = AddVariant(node.id, node.children[1], pattern=[0, 0, 1, 0, 0, 2])
+    history.do(add)
+    assert stack_node(graph).params["pattern"] == [0, 0, 1, 0, 0, 2]
+    assert len(stack_node(graph).children) == 3
+    history.do(RemoveVariant(node.id, node.children[1]))  # the old global variant
+    node = stack_node(graph)
+    assert len(node.children) == 2 and node.params["pattern"] == [0, 0, 0, 0, 0, 1]
+    assert validate(graph) == []
+    history.undo()
+    history.undo()
+    assert graph == before
+    with pytest.raises(OLMError, match="never used"):
+        AddVariant(node.id, pattern=[0, 1]).do(graph)  # the third variant would be unused
+    with pytest.raises(OLMError, match="at least one"):
+        single = from_module(Block([Embedding(V, 8), Repeat(lambda: Block([]), 2)]))
+        RemoveVariant(stack_node(single).id, stack_node(single).children[0]).do(single)

@@ -89,3 +89,36 @@ def test_editing_one_variant_changes_only_that_variant(window, qtbot):
     assert window.canvas.scene.primary(global_id).look.title == "Variant B · 3 of 7 layers"
     window.controller.undo_stack.undo()
     assert window.canvas.scene.primary(repeat).look.layers == [0, 0, 0, 0, 0, 1, 0]
+
+
+def _trigger(menu, text):
+    action = next(a for a in menu.actions() if a.text() == text)
+    action.trigger()
+
+
+def test_context_menu_adds_and_removes_a_layer_variant(window, qtbot, h, monkeypatch):
+    graph = window.controller.graph  # the tiny GPT-2: one uniform Repeat of 2 layers
+    repeat = h.find(graph, "Repeat")
+    _trigger(window.canvas.context_menu(repeat), "Add layer variant")
+    node = graph.nodes[repeat]
+    assert len(node.children) == 2 and node.params["pattern"] == [0, 1]
+    frame = window.canvas.scene.primary(repeat)
+    assert frame.look.layers == [0, 1]
+    first, new = node.children
+    assert window.canvas.scene.primary(new).look.title == "Variant B · 1 of 2 layers"
+
+    # set the pattern through its dialog: "B A" makes the copy come first
+    from PySide6.QtWidgets import QInputDialog
+
+    monkeypatch.setattr(QInputDialog, "getText", staticmethod(lambda *a, **k: ("B A", True)))
+    _trigger(window.canvas.context_menu(repeat), "Set layer pattern…")
+    assert graph.nodes[repeat].params["pattern"] == [1, 0]
+    assert window.canvas.scene.primary(repeat).look.layers == [1, 0]
+
+    _trigger(window.canvas.context_menu(new), "Remove layer variant B")
+    assert graph.nodes[repeat].children == [first]
+    assert "pattern" not in graph.nodes[repeat].params
+    assert new not in graph.nodes
+    for _ in range(3):
+        window.controller.undo_stack.undo()
+    assert len(graph.nodes[repeat].children) == 1 and "pattern" not in graph.nodes[repeat].params
