@@ -209,3 +209,15 @@ def test_add_then_remove_variant_round_trip():
     with pytest.raises(OLMError, match="at least one"):
         single = from_module(Block([Embedding(V, 8), Repeat(lambda: Block([]), 2)]))
         RemoveVariant(stack_node(single).id, stack_node(single).children[0]).do(single)
+
+
+def test_edits_that_would_leave_a_variant_unused_are_refused():
+    from olm.graph.commands import SetRepeatCount
+
+    graph = from_module(tiny_gemma3())
+    node = stack_node(graph)
+    with pytest.raises(OLMError, match="variant index"):
+        SetParam(node.id, "pattern", [0, 2]).do(graph)
+    with pytest.raises(OLMError, match="variant 1 is never used"):
+        SetRepeatCount(node.id, 5).do(graph)  # five local layers: the global one is gone
+    assert stack_node(graph).params == {"num_repeat": {"var": "num_layers"}, "pattern": [0, 0, 0, 0, 0, 1]}

@@ -122,3 +122,20 @@ def test_context_menu_adds_and_removes_a_layer_variant(window, qtbot, h, monkeyp
     for _ in range(3):
         window.controller.undo_stack.undo()
     assert len(graph.nodes[repeat].children) == 1 and "pattern" not in graph.nodes[repeat].params
+
+
+def test_inspector_edits_the_pattern_as_letters(window, qtbot):
+    graph, repeat = open_gemma3(window)
+    window.controller.select([repeat])
+    field = window.inspector.pattern_edit
+    assert field.text() == "A A A A A B"
+    field.setText("A B")
+    field.editingFinished.emit()
+    assert graph.nodes[repeat].params["pattern"] == [0, 1]
+    assert window.canvas.scene.primary(repeat).look.layers == [0, 1, 0, 1, 0, 1, 0]
+    field.setText("A C")  # there is no variant C
+    field.editingFinished.emit()
+    assert graph.nodes[repeat].params["pattern"] == [0, 1]
+    assert field.text() == "A B"
+    window.controller.undo_stack.undo()
+    assert field.text() == "A A A A A B"
