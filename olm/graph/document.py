@@ -6,7 +6,9 @@ container. A node has a type key (the component class name), ``params`` (see
 :mod:`olm.graph.values` for references to variables and other nodes), and, for the
 containers ``Block``/``Pipeline``/``Residual``/``Repeat``/``Parallel``, ordered
 ``children`` plus ``wires``: a networkx ``DiGraph`` over the child ids that says which
-child feeds which. The normal case is a chain in children order.
+child feeds which. The normal case is a chain in children order; a ``Parallel``'s branches
+and a ``Repeat``'s layer variants (one child per variant, chosen per layer by its
+``pattern``, see :mod:`olm.graph.repeat`) carry no wires.
 
 View state (canvas positions, collapsed flags) lives in ``layout``, kept apart from the
 model data: document equality ignores it, as it ignores node ids.
