@@ -16,6 +16,7 @@ from olm.core import init_args
 from olm.core.errors import ConfigError
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
     Llama2Model,
     Llama3Model,
@@ -50,6 +51,8 @@ TINY: dict[str, Callable[..., torch.nn.Module]] = {
     "mixtral": lambda **kw: MixtralModel(V, D, HID, 2, 4, 2, 32, num_experts=4, top_k=2, **kw),
     "gemma2": lambda **kw: Gemma2Model(V, D, HID, 2, 4, 2, 16, 32, sliding_window=4,
                                        query_pre_attn_scalar=16.0, **kw),
+    "gemma3": lambda **kw: Gemma3Model(V, D, HID, 2, 4, 2, 16, 32, sliding_window=4,
+                                       local_per_global=1, query_pre_attn_scalar=16.0, **kw),
     "phi3": lambda **kw: Phi3Model(V, D, HID, 2, 4, 4, 32, **kw),
     "phi3_geglu": lambda **kw: Phi3Model(V, D, HID, 2, 4, 2, 32, activation="geglu", **kw),
     "phi4": lambda **kw: Phi4Model(V, D, HID, 2, 4, 2, 32, **kw),
@@ -151,6 +154,21 @@ def test_gemma2_odd_layer_counts_alternate_from_local() -> None:
     assert windows == [4, None, 4]
 
 
+def test_gemma3_five_local_layers_to_one_global_with_their_own_rope_bases() -> None:
+    model = Gemma3Model(V, D, HID, 8, 4, 2, 16, 32, sliding_window=4,
+                        rope_scaling={"rope_type": "linear", "factor": 8.0})
+    attns = [layer.blocks[0].block.blocks[1] for layer in model.blocks[1].stack]
+    assert [a.sliding_window for a in attns] == [4, 4, 4, 4, 4, None, 4, 4]
+    assert {a.rope.base for a in attns if a.sliding_window} == {10_000.0}
+    (global_,) = [a for a in attns if a.sliding_window is None]
+    assert global_.rope.base == 1_000_000.0 and global_.rope.scaling.kind == "linear"
+    assert all(a.rope.scaling.kind == "default" for a in attns if a.sliding_window)
+    assert all(a.q_norm.weight.shape == (16,) for a in attns)  # QK-norm per head
+    x = torch.randn(2, N, D)
+    assert _changed_positions(attns[0], x, 0, lambda h: h + 1.0) == [0, 1, 2, 3]
+    assert _changed_positions(global_, x, 0, lambda h: h + 1.0) == list(range(N))
+
+
 def test_gemma2_final_logit_softcap() -> None:
     capped = TINY["gemma2"]()
     uncapped = TINY["gemma2"](final_logit_softcap=None)
@@ -196,6 +214,8 @@ def test_family_records_its_arguments() -> None:
         (lambda: Llama3Model(V, D, HID, 2, 4, 3, 32), "num_kv_heads 3 must divide num_heads 4"),
         (lambda: Qwen2Model(V, D, HID, 0, 4, 2, 32), "num_layers"),
         (lambda: Gemma2Model(V, D, HID, 0, 4, 2, 16, 32), "num_layers"),
+        (lambda: Gemma3Model(V, D, HID, 2, 4, 2, 16, 32, local_per_global=-1),
+         "local_per_global"),
         (lambda: Phi3Model(V, D, HID, 2, 4, 4, 32, activation="relu"), "activation"),
         (lambda: GPT2Model(V, 30, 2, 4, 32), "divisible"),
         (lambda: MixtralModel(V, D, HID, 2, 4, 2, 32, num_experts=0), "num_experts"),
