@@ -1,11 +1,11 @@
-"""How responsive OLM Studio stays on the biggest preset (Llama 3.1 405B, 126 layers).
+"""How responsive OLM Studio stays on the biggest presets (Llama 3.1 405B, DeepSeek-V3 671B).
 
 Measures, headless (``QT_QPA_PLATFORM=offscreen``):
 
 1. opening a preset in the window, against the plain-PyTorch baseline of constructing
    the same model on the ``meta`` device (what the Studio must at least do);
-2. edit latency on Llama3_1_405B: from the edit to canvas, figures and diagnostics all
-   updated (the controller recomputes synchronously, so this is the wall time of the
+2. edit latency on Llama3_1_405B and DeepSeekV3 (MLA, 256 fine-grained experts, dense
+   then MoE layers): from the edit to canvas, figures and diagnostics all updated (the controller recomputes synchronously, so this is the wall time of the
    edit call plus one event-loop pass); the target is under 50 ms;
 3. the Repeat expanded to all 126 copies: time to draw it, and the time of one full
    viewport repaint while panning and zooming, zoomed to fit and at 100 %.
@@ -53,16 +53,33 @@ def open_in_window(window, app, name: str) -> float:
     return time.perf_counter() - start
 
 
+def _largest_repeat(graph, env) -> tuple[str, int]:
+    from olm.graph.values import resolve
+
+    counts = {i: int(resolve(graph.nodes[i].params.get("num_repeat", 1), env))
+              for i in graph.walk() if graph.nodes[i].type == "Repeat"}
+    repeat = max(counts, key=counts.get)
+    return repeat, counts[repeat]
+
+
 def edit_latencies(window, app, rounds: int) -> list[float]:
-    """Alternate three kinds of edits: a parameter, a swap, a variable."""
+    """Alternate edits: a parameter, a swap, the layer count (its variable if bound), undo."""
     graph = window.controller.graph
     ffn = next(i for i in graph.walk() if graph.nodes[i].type == "SwiGLUFFN")
     norm = next(i for i in graph.walk() if graph.nodes[i].type == "RMSNorm")
+    repeat, count = _largest_repeat(graph, graph.variable_values()[0])
+    bound = graph.nodes[repeat].params.get("num_repeat")
     edits = window.canvas.edits
+
+    def layers(k: int) -> bool:
+        if isinstance(bound, dict) and "var" in bound:
+            return edits.set_variable(bound["var"], count - 6 + k % 7)
+        return edits.set_repeat_count(repeat, count - 6 + k % 7)
+
     steps = [
         lambda k: edits.set_param(ffn, "hidden_dim", 50_000 + 8 * k),
         lambda k: edits.replace(norm, "LayerNorm" if k % 2 == 0 else "RMSNorm"),
-        lambda k: edits.set_variable("num_layers", 120 + k % 7),
+        layers,
         lambda k: window.controller.undo_stack.undo(),
     ]
     times = []
@@ -116,22 +133,27 @@ def main(argv: list[str] | None = None) -> int:
     open_in_window(window, app, "GPT2")  # warm imports and the catalog
 
     print("== opening a preset (window) vs constructing it on meta (plain PyTorch)")
-    for name in ("GPT2", "Llama3_1_405B"):
+    for name in ("GPT2", "Llama3_1_405B", "DeepSeekV3"):
         base = baseline_construct(name)
         opened = open_in_window(window, app, name)
-        print(f"{name:16s} plain torch meta: {_ms(base):8.1f} ms   studio open: {_ms(opened):8.1f} ms")
+        print(f"{name:16s} plain torch meta: {_ms(base):8.1f} ms   studio open: {_ms(opened):8.1f} ms"
+              f"   ratio {opened / base:5.2f}")
 
-    graph = window.controller.graph
-    collapsed = [i for i, v in graph.layout.items() if v.get("collapsed")]
-    print(f"Llama3_1_405B opens with {len(collapsed)} container(s) collapsed; "
-          f"{len(window.canvas.scene.items())} canvas items")
-
-    print("\n== edit latency on Llama3_1_405B (edit -> canvas + figures + diagnostics)")
-    times = edit_latencies(window, app, args.rounds)
-    median, worst = statistics.median(times), max(times)
-    verdict = "OK" if median * 1000 < EDIT_BUDGET_MS else "OVER BUDGET"
-    print(f"median {_ms(median)} ms   p90 {_ms(sorted(times)[int(0.9 * len(times))])} ms   "
-          f"max {_ms(worst)} ms   budget {EDIT_BUDGET_MS} ms: {verdict}")
+    medians = []
+    for name in ("DeepSeekV3", "Llama3_1_405B"):  # 405B last: the Repeat section uses it
+        open_in_window(window, app, name)
+        graph = window.controller.graph
+        collapsed = [i for i, v in graph.layout.items() if v.get("collapsed")]
+        print(f"\n{name} opens with {len(collapsed)} container(s) collapsed; "
+              f"{len(window.canvas.scene.items())} canvas items")
+        print(f"== edit latency on {name} (edit -> canvas + figures + diagnostics)")
+        times = edit_latencies(window, app, args.rounds)
+        median, worst = statistics.median(times), max(times)
+        medians.append(median)
+        verdict = "OK" if median * 1000 < EDIT_BUDGET_MS else "OVER BUDGET"
+        print(f"median {_ms(median)} ms   p90 {_ms(sorted(times)[int(0.9 * len(times))])} ms   "
+              f"max {_ms(worst)} ms   budget {EDIT_BUDGET_MS} ms: {verdict}")
+    median = max(medians)
 
     print("\n== Repeat expanded to all copies")
     repeat = next(i for i in graph.walk() if graph.nodes[i].type == "Repeat")

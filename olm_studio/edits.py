@@ -14,11 +14,13 @@ from olm.core.errors import OLMError
 from olm.graph.catalog import catalog
 from olm.graph.commands import (
     AddNode,
+    AddVariant,
     AddWire,
     Command,
     Macro,
     MoveNode,
     RemoveNode,
+    RemoveVariant,
     RemoveWire,
     RenameModel,
     ReplaceNode,
@@ -211,6 +213,13 @@ class Edits:
             return False
         return self.run(Macro(f"set {name} on {len(ids)} parts",
                               [SetParam(i, name, value) for i in ids]))
+    def add_variant(self, repeat_id: str, source_id: str | None = None) -> bool:
+        """Give a Repeat another layer variant (a copy of ``source_id``) to edit apart."""
+        return self.run(AddVariant(repeat_id, source_id), "add layer variant")
+
+    def remove_variant(self, repeat_id: str, variant_id: str) -> bool:
+        """Remove one layer variant of a Repeat; its layers use the first remaining one."""
+        return self.run(RemoveVariant(repeat_id, variant_id), "remove layer variant")
 
     def set_repeat_count(self, node_id: str, count: Any) -> bool:
         """Set a Repeat's count (a number or a variable reference)."""

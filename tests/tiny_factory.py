@@ -29,6 +29,8 @@ TINY_CONFIGS: dict[str, tuple[str, dict[str, Any]]] = {
     "mixtral": ("MixtralModel", dict(_GATED, num_kv_heads=2, num_experts=4, top_k=2)),
     "gemma2": ("Gemma2Model", dict(_GATED, num_kv_heads=2, head_dim=16, sliding_window=4,
                                    query_pre_attn_scalar=16.0)),
+    "gemma3": ("Gemma3Model", dict(_GATED, num_kv_heads=2, head_dim=16, sliding_window=4,
+                                   local_per_global=1, query_pre_attn_scalar=16.0)),
     "phi3": ("Phi3Model", dict(_GATED, num_kv_heads=4)),
     "phi4": ("Phi4Model", dict(_GATED, num_kv_heads=2)),
     "olmo": ("OLMoModel", dict(_GATED)),

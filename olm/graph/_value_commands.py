@@ -10,6 +10,7 @@ from olm.core.errors import ConfigError, OLMError
 from olm.graph._command import UNSET, Command, check_literal
 from olm.graph.catalog import catalog
 from olm.graph.document import CONTAINERS, Graph, Node
+from olm.graph.repeat import pattern_problem
 from olm.graph.values import evaluate, normalize_expr, tag_of, value_names
 
 __all__ = ["SetParam", "SetRepeatCount", "SetMerge", "SetVariable", "RenameModel"]
@@ -33,6 +34,13 @@ class SetParam(Command):
     def touched(self, graph: Graph) -> set[str]:
         node = graph.node(self.node_id)
         kind, optional = self._kind(node)
+        if node.type == "Repeat" and self.value is not UNSET and (
+            self.name == "pattern" or tag_of(self.value) is None
+        ):  # the layer pattern must still fit the variants and the count
+            trial = Node("Repeat", {**node.params, self.name: self.value}, list(node.children))
+            problem = pattern_problem(trial, graph.variable_values()[0])
+            if problem:
+                raise OLMError(problem)
         value = self.value
         tag = tag_of(value)
         if tag == "expr":
@@ -56,6 +64,8 @@ class SetParam(Command):
 
     def _kind(self, node: Node) -> tuple[str, bool]:
         if node.type == "Repeat":
+            if self.name == "pattern":
+                return "any", True
             if self.name != "num_repeat":
                 raise OLMError(f"Repeat has no parameter {self.name!r}")
             return "int", False

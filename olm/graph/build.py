@@ -2,15 +2,16 @@
 
 Each node compiles to exactly one module: containers to ``Block``/``Pipeline``/
 ``Residual``/``Repeat``/``Parallel`` over their children in wiring order, leaves to their
-catalog class called with their resolved parameters. ``Repeat`` gets a factory that builds
-its child afresh for every copy, so each copy has its own weights, as in hand-written code.
+catalog class called with their resolved parameters. ``Repeat`` gets one factory per
+variant (child) that builds it afresh for every layer, so each layer has its own weights,
+as in hand-written code, plus the node's layer ``pattern``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import copy
-from typing import Any
+from typing import Any, Callable
 
 import torch
 from torch import nn
@@ -18,6 +19,7 @@ from torch import nn
 from olm.core.errors import ConfigError, OLMError
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
+from olm.graph.repeat import PATTERN
 from olm.graph.values import resolve, tag_of
 from olm.nn.structure import Block, Parallel, Pipeline, Repeat, Residual
 
@@ -105,20 +107,15 @@ class Builder:
         order = self.graph.order(node_id)
         if node.type == "Repeat":
             count = resolve(node.params.get("num_repeat", 1), self.env)
-            template = set(self.graph.subtree(order[0]))
-            outside = {k: v for k, v in self.memo.items() if k not in template}
-            first: list[nn.Module] = []
-
-            def factory(child: str = order[0]) -> nn.Module:
-                if first and _on_meta():
-                    copied = _meta_copy(first[0], outside.values())
-                    if copied is not None:
-                        return copied
-                module = Builder(self.graph, self.env, dict(outside)).build(child)
-                first.append(module)
-                return module
-
-            return instantiate(Repeat, {"module_func": factory, "num_repeat": count}, label)
+            pattern = node.params.get(PATTERN)
+            factories = [self._factory(child) for child in order]
+            args: dict[str, Any] = {
+                "module_func": factories[0] if len(factories) == 1 else factories,
+                "num_repeat": count,
+            }
+            if pattern is not None:
+                args["pattern"] = resolve(pattern, self.env)
+            return instantiate(Repeat, args, label)
         children = [self.build(c) for c in order]
         if node.type == "Residual":
             return instantiate(Residual, {"block": children[0]}, label)
@@ -127,6 +124,28 @@ class Builder:
             return instantiate(Parallel, {"blocks": children, **extra}, label)
         cls = Pipeline if node.type == "Pipeline" else Block
         return instantiate(cls, {"blocks": children}, label)
+
+
+    def _factory(self, child: str) -> Callable[[], nn.Module]:
+        """A factory building ``child`` afresh each call (one Repeat variant).
+
+        On the meta device later copies are deep copies of the first (same result, much
+        faster for big presets); modules outside the variant stay shared references.
+        """
+        template = set(self.graph.subtree(child))
+        outside = {k: v for k, v in self.memo.items() if k not in template}
+        first: list[nn.Module] = []
+
+        def factory() -> nn.Module:
+            if first and _on_meta():
+                copied = _meta_copy(first[0], outside.values())
+                if copied is not None:
+                    return copied
+            module = Builder(self.graph, self.env, dict(outside)).build(child)
+            first.append(module)
+            return module
+
+        return factory
 
 
 def build(graph: Graph, device: str | torch.device | None = None, *, check: bool = True) -> nn.Module:

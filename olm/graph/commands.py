@@ -22,6 +22,7 @@ from olm.graph._node_commands import (
     WrapNodes,
     new_component,
 )
+from olm.graph._repeat_commands import AddVariant, RemoveVariant
 from olm.graph._value_commands import (
     RenameModel,
     SetMerge,
@@ -34,7 +35,7 @@ from olm.graph.document import Graph
 __all__ = [
     "UNSET", "Command", "Macro", "History", "AddNode", "RemoveNode", "MoveNode", "SetParam",
     "SetVariable", "ReplaceNode", "WrapNodes", "Unwrap", "SetRepeatCount", "SetMerge",
-    "AddWire", "RemoveWire", "RenameModel", "new_component",
+    "AddWire", "RemoveWire", "RenameModel", "new_component", "AddVariant", "RemoveVariant",
 ]
 
 
@@ -59,6 +60,8 @@ class AddWire(Command):
             raise OLMError(f"both ends of a wire must be parts of this {node.type}")
         if node.type == "Parallel":
             raise OLMError("Parallel branches all read the same input; they are not wired to each other")
+        if node.type == "Repeat":
+            raise OLMError("a Repeat's parts are layer variants, one per layer; they are not wired to each other")
         if self.source == self.target or nx.has_path(node.wires, self.target, self.source):
             names = f"{graph.nodes[self.source].type} to {graph.nodes[self.target].type}"
             raise OLMError(f"a wire from {names} would make a loop; data must flow one way")

@@ -6,7 +6,9 @@ container. A node has a type key (the component class name), ``params`` (see
 :mod:`olm.graph.values` for references to variables and other nodes), and, for the
 containers ``Block``/``Pipeline``/``Residual``/``Repeat``/``Parallel``, ordered
 ``children`` plus ``wires``: a networkx ``DiGraph`` over the child ids that says which
-child feeds which. The normal case is a chain in children order.
+child feeds which. The normal case is a chain in children order; a ``Parallel``'s branches
+and a ``Repeat``'s layer variants (one child per variant, chosen per layer by its
+``pattern``, see :mod:`olm.graph.repeat`) carry no wires.
 
 View state (canvas positions, collapsed flags) lives in ``layout``, kept apart from the
 model data: document equality ignores it, as it ignores node ids.
@@ -27,15 +29,20 @@ from olm.graph.values import ExprError, is_tag, resolve, tag_of
 __all__ = [
     "CONTAINERS",
     "SINGLE_CHILD",
+    "UNWIRED",
     "Graph",
     "Node",
     "chain",
     "new_id",
 ]
 
-# Containers and what they hold: Residual and Repeat wrap exactly one child.
+# Containers and what they hold: Residual wraps exactly one child; a Repeat holds one
+# child per layer variant (usually one), which edits do not add by dropping (see
+# olm/graph/repeat.py), so it counts as single-child for insertion.
 CONTAINERS = ("Block", "Pipeline", "Residual", "Repeat", "Parallel")
 SINGLE_CHILD = ("Residual", "Repeat")
+# Containers whose children sit side by side (no wires between them).
+UNWIRED = ("Parallel", "Repeat")
 
 
 def new_id() -> str:
@@ -74,7 +81,8 @@ class Node:
 
     def __post_init__(self) -> None:
         if self.is_container and self.wires is None:
-            self.wires = chain(self.children)
+            self.wires = chain([] if self.type in UNWIRED else self.children)
+            self.wires.add_nodes_from(self.children)
 
     @property
     def is_container(self) -> bool:
@@ -180,7 +188,7 @@ class Graph:
         """
         node = self.node(container_id)
         wires = node.wires
-        if wires is None or node.type == "Parallel" or wires.number_of_edges() == 0:
+        if wires is None or node.type in UNWIRED or wires.number_of_edges() == 0:
             return list(node.children)
         try:
             ordered = list(nx.topological_sort(wires))

@@ -1,7 +1,7 @@
 """``from_module``: describe a built `olm` model as a document.
 
-Containers are read structurally (``Block.blocks``, ``Residual.block``, the first copy of
-``Repeat.stack``, ``Parallel.blocks``); reference models (``family = "model"``) are
+Containers are read structurally (``Block.blocks``, ``Residual.block``, the first layer of
+each variant of ``Repeat.stack``, ``Parallel.blocks``); reference models (``family = "model"``) are
 Blocks and are read the same way. Every other component is a leaf whose parameters are the
 constructor arguments it recorded (:func:`olm.core.init_args`). A component passed as an
 argument becomes either a reference to the node already in the document
@@ -47,8 +47,12 @@ class _Reader:
 
     def _node(self, module: nn.Module, path: str) -> Node:
         if isinstance(module, Repeat):
-            child = self.read(module.stack[0], f"{path}.stack.0")
-            return Node("Repeat", {"num_repeat": module.num_repeat}, [child])
+            firsts = [module.first_of_variant(v) for v in range(module.num_variants)]
+            children = [self.read(module.stack[i], f"{path}.stack.{i}") for i in firsts]
+            params: dict[str, Any] = {"num_repeat": module.num_repeat}
+            if module.pattern is not None:
+                params["pattern"] = list(module.pattern)
+            return Node("Repeat", params, children)
         if isinstance(module, Residual):
             return Node("Residual", {}, [self.read(module.block, f"{path}.block")])
         if isinstance(module, Parallel):

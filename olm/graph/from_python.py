@@ -3,7 +3,8 @@
 It reads what people and this project write: ``from olm... import`` lines, variables
 assigned numbers or arithmetic on earlier variables, components bound to names
 (``embedding = Embedding(...)``), and one model expression built from ``Block``,
-``Residual``, ``Repeat(lambda: ..., n)`` and ``Parallel``. The ``if __name__ ==
+``Residual``, ``Repeat(lambda: ..., n)`` (or ``Repeat([lambda: ..., ...], n, pattern=...)``)
+and ``Parallel``. The ``if __name__ ==
 "__main__":`` block is skipped. Anything else is refused with the file name, the line
 number and the reason, as a :class:`~olm.core.errors.FileFormatError`.
 """
@@ -306,21 +307,37 @@ class _Reader:
                 raise _Refused(call, "Residual needs the block it wraps")
             return Node("Residual", {}, [self.child(given["block"])])
         if type_key == "Repeat":
-            given = self.bind_args(call, ["module_func", "num_repeat"], type_key)
+            given = self.bind_args(call, ["module_func", "num_repeat", "pattern"], type_key)
             func = given.get("module_func")
-            if not (isinstance(func, ast.Lambda) and not func.args.args and not func.args.vararg and not func.args.kwarg):
-                raise _Refused(call, "Repeat's first argument must be `lambda: <block>`")
-            if isinstance(func.body, ast.Name):
-                raise _Refused(func.body, "a Repeat lambda must build a new block for every copy; write the block inside the lambda")
+            funcs = func.elts if isinstance(func, (ast.List, ast.Tuple)) else [func]
+            if not funcs:
+                raise _Refused(call, "Repeat needs at least one `lambda: <block>`")
             if "num_repeat" not in given:
                 raise _Refused(call, "Repeat needs its count (num_repeat)")
-            count = self.param(given["num_repeat"], "int")
-            return Node("Repeat", {"num_repeat": count}, [self.child(func.body)])
+            children = [self.variant(f, call) for f in funcs]
+            params = {"num_repeat": self.param(given["num_repeat"], "int")}
+            if "pattern" in given:
+                params["pattern"] = self.pattern(given["pattern"])
+            return Node("Repeat", params, children)
         given = self.bind_args(call, ["blocks", "merge", "dim"], type_key)
         params = {k: self.param(v, "any") for k, v in given.items() if k != "blocks"}
         node = Node("Parallel", params, self.children(given.get("blocks"), call, type_key))
         node.wires.remove_edges_from(list(node.wires.edges))
         return node
+
+    def variant(self, func: ast.expr | None, call: ast.Call) -> str:
+        """One Repeat factory, ``lambda: <block>``, read as the block it builds."""
+        if not (isinstance(func, ast.Lambda) and not func.args.args and not func.args.vararg and not func.args.kwarg):
+            raise _Refused(func or call, "Repeat's first argument must be `lambda: <block>` or a list of them")
+        if isinstance(func.body, ast.Name):
+            raise _Refused(func.body, "a Repeat lambda must build a new block for every copy; write the block inside the lambda")
+        return self.child(func.body)
+
+    def pattern(self, node: ast.expr) -> Any:
+        """A layer pattern: a list of variant indices, or runs such as ``[0] * 5 + [1]``."""
+        if isinstance(node, ast.Name):
+            return self.param(node, "any")
+        return _pattern_list(node)
 
     def children(self, node: ast.expr | None, call: ast.Call, type_key: str) -> list[str]:
         if not isinstance(node, (ast.List, ast.Tuple)):
@@ -395,6 +412,35 @@ def _jsonable(value: Any, node: ast.AST) -> Any:
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     raise _Refused(node, f"a {type(value).__name__} value is not read")
+
+
+_MAX_PATTERN = 65_536
+
+
+def _pattern_list(node: ast.expr) -> list[int]:
+    """Evaluate list literals of ints joined by ``+`` and repeated by ``* n`` (no eval)."""
+    if isinstance(node, (ast.List, ast.Tuple)):
+        out = []
+        for e in node.elts:
+            if not (isinstance(e, ast.Constant) and type(e.value) is int):
+                raise _Refused(e, "a Repeat pattern holds variant numbers (0, 1, ...)")
+            out.append(e.value)
+        return out
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        out = _pattern_list(node.left) + _pattern_list(node.right)
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult):
+        seq, times = (node.left, node.right) if isinstance(node.right, ast.Constant) else (node.right, node.left)
+        if not (isinstance(times, ast.Constant) and type(times.value) is int and times.value >= 0):
+            raise _Refused(node, "a Repeat pattern repeats a list by a whole number: [0] * 5")
+        part = _pattern_list(seq)
+        if len(part) * times.value > _MAX_PATTERN:
+            raise _Refused(node, f"a Repeat pattern may hold at most {_MAX_PATTERN:,} entries")
+        out = part * times.value
+    else:
+        raise _Refused(node, "a Repeat pattern is a list of variant numbers, e.g. [0, 0, 1] or [0] * 5 + [1]")
+    if len(out) > _MAX_PATTERN:
+        raise _Refused(node, f"a Repeat pattern may hold at most {_MAX_PATTERN:,} entries")
+    return out
 
 
 def _model_class(module: str, name: str) -> type | None:

@@ -71,6 +71,20 @@ class _Flow:
             return None
         if node.type == "Parallel":
             return self.parallel(node_id, stream)
+        if node.type == "Repeat" and len(node.children) > 1:
+            for variant, child in enumerate(node.children):
+                out = self.run(child, stream)
+                if out is None:
+                    return None
+                if out != stream:
+                    self.error(
+                        node_id,
+                        f"Repeat feeds each layer's output into the next layer, so every variant "
+                        f"must give back what it receives ({_say(stream)}), but variant "
+                        f"{variant} gives {_say(out)}.",
+                    )
+                    return None
+            return stream
         out = self.run(node.children[0], stream)
         if out is None:
             return None

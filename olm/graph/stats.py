@@ -3,7 +3,7 @@
 Every leaf is instantiated once on the ``meta`` device (cached, see :mod:`olm.graph.meta`)
 and its parameters counted, or, before torch is loaded, its figures are read from the
 shipped table (:mod:`olm.graph.facts`); containers add their children up, ``Repeat``
-multiplies.
+multiplies each variant by its layers.
 
 Definitions (per token, at sequence length ``seq_len``):
 
@@ -28,7 +28,8 @@ from olm.core.limits import check_value
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
 from olm.graph.facts import LeafFacts, facts_of, leaf_facts
-from olm.graph.values import ExprError, resolve
+from olm.graph.repeat import variant_counts
+from olm.graph.values import ExprError
 
 __all__ = ["NodeStats", "Stats", "stats", "costs_of", "leaf_costs"]
 
@@ -127,20 +128,18 @@ class _Counter:
             self.complete = False
             return result
         if node.is_container:
-            for child in node.children:
-                result.add(self.visit(child))
             if node.type == "Repeat":
                 try:
-                    count = resolve(node.params.get("num_repeat", 1), self.env)
-                except (ExprError, TypeError, ValueError):
-                    count = None
-                # Checked before it multiplies anything: a count out of range (validate
-                # says which) is measured as one copy and the figures marked incomplete.
-                if check_value("num_repeat", "int", count) is not None or not isinstance(count, int):
-                    count, self.complete = 1, False
-                kept = NodeStats()
-                kept.add(result, count)
-                result = kept
+                    # The count is range-checked before it multiplies anything: out of
+                    # range (validate says which), each variant counts once, incomplete.
+                    counts = variant_counts(node, self.env)
+                except (ConfigError, ExprError, TypeError, ValueError):
+                    counts, self.complete = [1] * len(node.children), False
+                for child, count in zip(node.children, counts):
+                    result.add(self.visit(child), count)
+            else:
+                for child in node.children:
+                    result.add(self.visit(child))
         else:
             for owned in node.module_params().values():
                 self.visit(owned)  # figures of its own; already inside the owner's module

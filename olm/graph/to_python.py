@@ -1,7 +1,8 @@
 """``to_python``: print a document as Python in the reference page's own style.
 
 Hyperparameters become named variables at the top; the model reads as nested
-``Block([...])``, ``Residual(Block([...]))`` and ``Repeat(lambda: Block([...]), num_layers)``;
+``Block([...])``, ``Residual(Block([...]))`` and ``Repeat(lambda: Block([...]), num_layers)``
+(a stack whose layers differ: ``Repeat([lambda: ..., lambda: ...], n, pattern=[0] * 5 + [1])``);
 a component another one refers to (a tied embedding) is bound to a name first
 (``embedding = Embedding(...)`` ... ``tied_embedding=embedding``). Only the imports used
 are written, sorted as ``ruff``'s isort wants, lines stay within 88 columns, and running the
@@ -28,6 +29,7 @@ from olm.core.errors import OLMError
 from olm.core.limits import MAX_NAME_CHARS
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
+from olm.graph.repeat import PATTERN, compress_pattern
 from olm.graph.values import ExprError, normalize_expr, tag_of
 
 __all__ = ["to_python", "format_literal", "identifier", "expression"]
@@ -197,9 +199,12 @@ class _Printer:
             return f"Parallel({self.items(order, indent)}{extra})"
         if node.type not in ("Residual", "Repeat"):
             raise OLMError(f"{str(node.type)[:60]!r} is not a container olm knows")
-        unknown = sorted(set(node.params) - ({"num_repeat"} if node.type == "Repeat" else set()))
+        known = {"num_repeat", PATTERN} if node.type == "Repeat" else set()
+        unknown = sorted(set(node.params) - known)
         if unknown:
             raise OLMError(f"{node.type} has no parameter {str(unknown[0])[:60]!r}")
+        if node.type == "Repeat" and (len(order) > 1 or PATTERN in node.params):
+            return self.repeat_variants(node_id, indent)
         if len(order) != 1:
             raise OLMError(f"a {node.type} must hold exactly one part to be printed")
         inner = self.node(order[0], indent)
@@ -207,6 +212,37 @@ class _Printer:
             return f"Residual({inner})"
         count = self.value(node.params.get("num_repeat", 1), indent)
         return f"Repeat(lambda: {inner}, {count})"
+
+    def repeat_variants(self, node_id: str, indent: int) -> str:
+        """``Repeat([lambda: a, lambda: b], n, pattern=[0] * 5 + [1])``, one item a line."""
+        node = self.graph.nodes[node_id]
+        if not node.children:
+            raise OLMError("a Repeat must hold at least one part to be printed")
+        pad, inner_pad = " " * (indent + 4), " " * (indent + 8)
+        if len(node.children) == 1:
+            funcs = f"lambda: {self.node(node.children[0], indent + 4)}"
+        else:
+            lambdas = "".join(
+                f"{inner_pad}lambda: {self.node(c, indent + 8)},\n" for c in node.children
+            )
+            funcs = f"[\n{lambdas}{pad}]"
+        args = [funcs, self.value(node.params.get("num_repeat", 1), indent + 4)]
+        if PATTERN in node.params:
+            pattern = node.params[PATTERN]
+            text = _pattern(pattern) if isinstance(pattern, list) else self.value(pattern, indent + 4)
+            args.append(f"pattern={text}")
+        return "Repeat(\n" + "".join(f"{pad}{a},\n" for a in args) + " " * indent + ")"
+
+
+def _pattern(pattern: list) -> str:
+    """A layer pattern as the shorter of a list and runs: ``[0] * 5 + [1]``."""
+    plain = format_literal(pattern)
+    if not all(isinstance(p, int) and not isinstance(p, bool) for p in pattern):
+        return plain
+    runs = " + ".join(
+        f"[{p}] * {n}" if n > 1 else f"[{p}]" for p, n in compress_pattern(pattern)
+    )
+    return runs if len(runs) < len(plain) else plain
 
 
 def _snake(name: str) -> str:

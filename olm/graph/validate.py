@@ -21,6 +21,7 @@ from olm.graph.document import Graph, Node
 from olm.graph.facts import LeafFacts, leaf_facts
 from olm.graph.meta import meta_leaf
 from olm.graph.ranges import check_value
+from olm.graph.repeat import PATTERN, pattern_problem
 from olm.graph.shapes import propagate
 from olm.graph.values import ExprError, resolve, tag_of
 from olm.graph.wiring import check_container
@@ -140,6 +141,13 @@ class _Checker:
             problem = check_value("num_repeat", "int", values.get("num_repeat"))
             if problem:
                 self.add(node.id, "error", f"Repeat: {problem}.", "range")
+            else:
+                problem = pattern_problem(node, self.env)
+                if problem:
+                    self.add(node.id, "error", f"{problem}.", "pattern")
+            unknown = sorted(set(node.params) - {"num_repeat", PATTERN})
+            if unknown:
+                self.add(node.id, "error", f"Repeat has no parameter {unknown[0]!r} (it takes num_repeat, pattern).", "param")
         if node.type == "Parallel" and values.get("merge", "sum") not in ("sum", "mean", "concat"):
             self.add(node.id, "error", "Parallel merge must be 'sum', 'mean' or 'concat'.", "range")
         self.resolved[node.id] = values

@@ -1,8 +1,9 @@
 """Checks of how each container's children are wired, with networkx.
 
 A ``Block`` runs its children one after another, so its wires must form one chain through
-all of them; ``Residual`` and ``Repeat`` hold exactly one child; ``Parallel`` feeds every
-branch the same input, so its children carry no wires between them.
+all of them; ``Residual`` holds exactly one child; ``Parallel`` feeds every branch the same
+input, and a ``Repeat``'s children are its layer variants, so neither carries wires between
+its children.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from olm.graph.diagnostics import Diagnostic
-from olm.graph.document import SINGLE_CHILD, Graph, Node
+from olm.graph.document import Graph, Node
 
 __all__ = ["check_container"]
 
@@ -33,7 +34,7 @@ def check_container(graph: Graph, node: Node) -> list[Diagnostic]:
     if not node.children:
         error(node.id, f"This {node.type} is empty: drop at least one component into it.", "empty")
         return out
-    if node.type in SINGLE_CHILD and len(node.children) > 1:
+    if node.type == "Residual" and len(node.children) > 1:
         error(
             node.id,
             f"A {node.type} wraps exactly one part, but this one holds {len(node.children)}; "
@@ -53,6 +54,15 @@ def check_container(graph: Graph, node: Node) -> list[Diagnostic]:
                 node.id,
                 "Parallel branches all read the same input and run side by side; remove the "
                 "wires between them.",
+                "wire",
+            )
+        return out
+    if node.type == "Repeat":
+        if wires.number_of_edges():
+            error(
+                node.id,
+                "The parts of a Repeat are its layer variants, used one per layer as the "
+                "pattern says; remove the wires between them.",
                 "wire",
             )
         return out

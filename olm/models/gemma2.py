@@ -4,8 +4,8 @@ What sets it apart from the Llama recipe, each expressed with ordinary component
 - the token embedding is multiplied by ``sqrt(embed_dim)`` (``Embedding(scale=...)``);
 - "sandwich" norms: an RMSNorm before *and* after each sublayer, inside the skip
   (``Residual(Block([RMSNorm, attention, RMSNorm]))``);
-- layers alternate local (sliding-window) and global attention, so the stack repeats a
-  *pair* of layers, local first;
+- layers alternate local (sliding-window) and global attention: one ``Repeat`` with two
+  layer variants and the pattern ``[0, 1]`` (local first);
 - attention logits are soft-capped (``tanh(s / 50) * 50``) and scaled by
   ``query_pre_attn_scalar ** -0.5`` rather than ``head_dim ** -0.5``;
 - the final logits are soft-capped too (``OutputHead(logit_softcap=30)``);
@@ -38,7 +38,7 @@ class Gemma2Model(Block):
         vocab_size (int): vocabulary size.
         embed_dim (int): model width.
         intermediate_size (int): GeGLU hidden width.
-        num_layers (int): number of decoder layers (even: local/global pairs).
+        num_layers (int): number of decoder layers (local and global alternate).
         num_heads (int): query heads.
         num_kv_heads (int): key/value heads; must divide ``num_heads``.
         head_dim (int): width of each head (Gemma 2's is not ``embed_dim / num_heads``).
@@ -77,11 +77,6 @@ class Gemma2Model(Block):
     ) -> None:
         check_heads(embed_dim, num_heads, num_kv_heads, head_dim=head_dim)
         check_positive(vocab_size=vocab_size, num_layers=num_layers, head_dim=head_dim)
-        if num_layers % 2:
-            raise ConfigError(
-                f"num_layers {num_layers} must be even: Gemma 2 alternates local and "
-                "global attention layers in pairs"
-            )
         if not query_pre_attn_scalar > 0:
             raise ConfigError(
                 f"query_pre_attn_scalar must be > 0, got {query_pre_attn_scalar!r}"
@@ -108,7 +103,9 @@ class Gemma2Model(Block):
         head_options = {} if final_logit_softcap is None else {"logit_softcap": final_logit_softcap}
         children: list[nn.Module] = [
             embedding,
-            Repeat(lambda: Block([layer(sliding_window), layer(None)]), num_layers // 2),
+            Repeat(
+                [lambda: layer(sliding_window), lambda: layer(None)], num_layers, pattern=[0, 1]
+            ),
             norm(),
             OutputHead(
                 embed_dim, vocab_size, use_norm=False,

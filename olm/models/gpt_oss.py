@@ -3,8 +3,8 @@
 Layers alternate a 128-token sliding window with full attention; every head has a
 learned sink logit (an "attend to nothing" option, so a head need not spend attention
 on the first token). Every feed-forward is a mixture of experts with biased projections
-and a clamped SwiGLU; RoPE is YaRN-scaled from 4k to 128k positions. Until stacks can
-state per-layer patterns, the alternation is written as a ``Repeat`` of layer pairs.
+and a clamped SwiGLU; RoPE is YaRN-scaled from 4k to 128k positions. The alternation is
+one ``Repeat`` with two layer variants and the pattern ``[0, 1]``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ __all__ = ["GPTOSSModel", "GPTOSS_20B", "GPTOSS_120B"]
 
 
 class GPTOSSModel(Block):
-    """gpt-oss: pairs of (sliding-window, full) RMSNorm layers of sink attention and MoE.
+    """gpt-oss: alternating sliding-window and full RMSNorm layers of sink attention and MoE.
 
     Args:
         vocab_size (int): vocabulary size.
         embed_dim (int): model width.
-        num_layers (int): decoder layers (even: sliding and full alternate).
+        num_layers (int): decoder layers (sliding and full alternate, sliding first).
         num_heads (int): query heads.
         num_kv_heads (int): key/value heads; must divide ``num_heads``.
         head_dim (int): size of each head.
@@ -68,8 +68,6 @@ class GPTOSSModel(Block):
     ) -> None:
         check_heads(embed_dim, num_heads, num_kv_heads, head_dim=head_dim)
         check_positive(vocab_size=vocab_size, num_layers=num_layers)
-        if num_layers % 2:
-            raise ValueError(f"num_layers {num_layers} must be even (sliding and full alternate)")
 
         def layer(window: int | None) -> Block:
             attention = GroupedQueryAttention(
@@ -85,7 +83,10 @@ class GPTOSSModel(Block):
         super().__init__(
             [
                 embedding,
-                Repeat(lambda: Block([layer(sliding_window), layer(None)]), num_layers // 2),
+                Repeat(
+                    [lambda: layer(sliding_window), lambda: layer(None)], num_layers,
+                    pattern=[0, 1],
+                ),
                 RMSNorm(embed_dim, eps=rms_norm_eps),
                 OutputHead(
                     embed_dim, vocab_size, use_norm=False,

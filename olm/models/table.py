@@ -197,6 +197,10 @@ _DEEPSEEK_V3 = Family(
     'DeepSeek-V3', 2024, 'olm.models.deepseek', 'DeepSeekModel', 'DeepseekV3ForCausalLM',
     'MLA + 256 fine-grained experts, sigmoid group-limited routing, loss-free balancing',
 )
+_GEMMA3 = Family(
+    'Gemma 3', 2025, 'olm.models.gemma3', 'Gemma3Model', 'Gemma3ForCausalLM',
+    '5 local : 1 global layers, QK-norm, local/global RoPE bases',
+)
 _GPT_OSS = Family(
     'gpt-oss', 2025, 'olm.models.gpt_oss', 'GPTOSSModel', 'GptOssForCausalLM',
     'attention sinks + alternating 128-token windows + biased MoE, YaRN RoPE',
@@ -410,6 +414,21 @@ ROWS = (
              head_dim=64, max_seq_len=131_072, num_experts=128, top_k=4, expert_dim=2880,
              sliding_window=128, rope_theta=150000.0, rope_scaling=GPT_OSS_ROPE,
              rms_norm_eps=1e-5, tie_weights=False)),
+    Row(_GEMMA3, 'Gemma3_1B', 999_885_952,
+        'Gemma 3 1B (google/gemma-3-1b-pt): 26 layers, width 1152, 4 heads of 256, 1 KV head.',
+        dict(vocab_size=262_144, embed_dim=1152, intermediate_size=6912, num_layers=26,
+             num_heads=4, num_kv_heads=1, head_dim=256, max_seq_len=32_768,
+             rope_theta=1_000_000.0, rope_local_theta=10_000.0, sliding_window=512,
+             query_pre_attn_scalar=256.0, tie_weights=True)),
+    Row(_GEMMA3, 'Gemma3_27B', 27_009_346_304,
+        'Gemma 3 27B text (google/gemma-3-27b-pt): 62 layers, width 5376, 32 heads of 128. '
+        'Its global layers scale RoPE linearly by 8 for a 128k context; '
+        '``query_pre_attn_scalar`` is 168 (``embed_dim / num_heads``).',
+        dict(vocab_size=262_208, embed_dim=5376, intermediate_size=21_504, num_layers=62,
+             num_heads=32, num_kv_heads=16, head_dim=128, max_seq_len=131_072,
+             rope_theta=1_000_000.0, rope_local_theta=10_000.0,
+             rope_scaling={"rope_type": "linear", "factor": 8.0}, sliding_window=1024,
+             query_pre_attn_scalar=168.0, tie_weights=True)),
 )
 
 PRESETS: dict[str, PresetInfo] = {

@@ -24,6 +24,7 @@ from olm_studio.canvas.gestures import EditorScene
 from olm_studio.canvas.items import WireItem
 from olm_studio.canvas.quick_add import QuickAdd
 from olm_studio.canvas.scene import DropTarget, SceneInput
+from olm_studio.canvas.variant_menu import variant_menu
 from olm_studio.canvas.view import CanvasView
 from olm_studio.controller import DocumentController
 from olm_studio.edits import Edits
@@ -376,6 +377,7 @@ class CanvasEditor(QWidget):
                 menu.addMenu(self._merge_menu(node_id)).setText("Merge")
         for extend in self.menu_extensions:
             extend(menu, node_id)
+        variant_menu(menu, self, graph, node_id)
         return menu
 
     def wire_menu(self, wire: WireItem) -> QMenu:

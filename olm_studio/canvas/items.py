@@ -14,7 +14,8 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsObject, QStyleOptionGraphicsItem, QWidget
 
-from olm_studio.canvas.layout import HEADER_H, JOIN_H, PAD, SKIP_LANE
+from olm_studio.canvas.layer_strip import paint_strip
+from olm_studio.canvas.layout import HEADER_H, JOIN_H, PAD, SKIP_LANE, STRIP_H
 from olm_studio.rich import rst_to_html
 from olm_studio.theme import CanvasColors, family_color
 
@@ -42,6 +43,8 @@ class NodeLook:
         summary: text inside a collapsed container ("9 components").
         merge: a Parallel's merge name, shown on its header and at its join.
         copy: which copy of a Repeat body this item draws (0 = the editable one).
+        diff: highlighted as different (Compare).
+        layers: a heterogeneous Repeat's variant per layer (its layer strip), or None.
     """
 
     title: str
@@ -57,6 +60,7 @@ class NodeLook:
     merge: str = ""
     copy: int = 0
     diff: bool = False
+    layers: list[int] | None = None
 
 
 def _font(size: float, bold: bool = False) -> QFont:
@@ -221,6 +225,11 @@ class ContainerItem(_DocItem):
         r = self._rect
         return QRectF(r.left() + 4, r.top() + 4, 20, HEADER_H - 8)
 
+    def strip_rect(self) -> QRectF:
+        """Where the layer strip of a heterogeneous Repeat is painted."""
+        r = self._rect
+        return QRectF(r.left() + PAD, r.top() + HEADER_H + 4, r.width() - 2 * PAD, STRIP_H - 8)
+
     def count_rect(self) -> QRectF:
         """Where ×N (Repeat) or the merge name (Parallel) is drawn; double-click edits it."""
         r = self._rect
@@ -243,6 +252,8 @@ class ContainerItem(_DocItem):
             self._skip(painter)
         if self.kind == "Parallel" and not self.look.collapsed:
             self._join(painter, self.look.merge or "sum")
+        if self.look.layers and not self.look.collapsed:
+            paint_strip(painter, self.strip_rect(), self.look.layers, self.colors.frame)
         if lod < _DETAIL_LOD:
             return
         painter.setPen(QColor(self.colors.dim_text))

@@ -3,7 +3,8 @@
 Pure geometry, no Qt: the scene turns the document into a tree of :class:`Box`es, this
 module gives every box a position and size, and the scene places its items there.
 Sequential containers stack their children vertically; a ``Parallel`` puts its branches
-side by side; a ``Residual`` keeps a lane on its right for the skip arc and room below
+side by side, and so does a ``Repeat`` with several layer variants (with room under its
+header for the layer strip); a ``Residual`` keeps a lane on its right for the skip arc and room below
 for the ⊕; a collapsed container is one summary box.
 """
 
@@ -21,6 +22,7 @@ SKIP_LANE = 34.0    # room on the right of a Residual for its skip arc
 JOIN_H = 34.0       # room below a Residual / Parallel for the ⊕ / merge
 COLLAPSED_H = 58.0
 BRANCH_GAP = 24.0
+STRIP_H = 22.0      # the layer strip of a heterogeneous Repeat (see layer_strip.py)
 
 
 @dataclass
@@ -36,6 +38,8 @@ class Box:
             an expanded Repeat simply lists its body once per copy.
         flat: a Block drawn without a frame (the only child of a Residual or Repeat, as
             in paper figures); its children sit directly in the parent's frame.
+        strip: a Repeat whose layers differ: a layer strip under the header, and its
+            variants side by side.
     """
 
     key: str
@@ -44,6 +48,7 @@ class Box:
     collapsed: bool = False
     copy: int = 0
     flat: bool = False
+    strip: bool = False
     x: float = 0.0
     y: float = 0.0
     w: float = 0.0
@@ -64,6 +69,10 @@ def _measure(box: Box) -> None:
         return
     for child in box.children:
         _measure(child)
+    if box.strip and len(box.children) > 1:  # variants side by side, no join
+        box.w = sum(c.w for c in box.children) + BRANCH_GAP * (len(box.children) - 1) + 2 * PAD
+        box.h = HEADER_H + STRIP_H + PAD + max(c.h for c in box.children) + PAD
+        return
     if box.kind == "Parallel":
         inner_w = sum(c.w for c in box.children) + BRANCH_GAP * (len(box.children) - 1)
         inner_h = max(c.h for c in box.children)
@@ -76,7 +85,7 @@ def _measure(box: Box) -> None:
         box.w, box.h = body_w, body_h
         return
     box.w = body_w + 2 * PAD + (SKIP_LANE if box.kind == "Residual" else 0.0)
-    box.h = HEADER_H + PAD + body_h + PAD
+    box.h = HEADER_H + PAD + body_h + PAD + (STRIP_H if box.strip else 0.0)
     if box.kind == "Residual":
         box.h += JOIN_H
 
@@ -85,8 +94,8 @@ def _place(box: Box, x: float, y: float) -> None:
     box.x, box.y = x, y
     if not box.is_container or box.collapsed or not box.children:
         return
-    top = y if box.flat else y + HEADER_H + PAD
-    if box.kind == "Parallel":
+    top = y if box.flat else y + HEADER_H + PAD + (STRIP_H if box.strip else 0.0)
+    if box.kind == "Parallel" or (box.strip and len(box.children) > 1):
         cx = x + PAD
         for child in box.children:
             _place(child, cx, top)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from olm.graph.document import Graph
 from olm_studio.canvas.items import PORT_R, ContainerItem, NodeItem, NodeLook, PortItem, WireItem
+from olm_studio.canvas.layer_strip import has_strip, strip_pattern, variant_title
 from olm_studio.canvas.layout import HEADER_H, Box, layout
 from olm_studio.canvas.looks import defining_values, extra_line, format_count
 from olm_studio.theme import CanvasColors, canvas_colors
@@ -114,7 +115,8 @@ class GraphScene(QGraphicsScene):
             box.children = [self._tree(order[0], copy=max(copy, i)) for i in range(count)]
         else:
             box.children = [self._tree(c, copy) for c in order]
-        if node.type in ("Residual", "Repeat"):
+        box.strip = has_strip(node)
+        if node.type in ("Residual", "Repeat") and len(box.children) == 1:
             for child in box.children:
                 inner = graph.nodes[child.key]
                 if inner.type == "Block" and not child.collapsed and child.children and \
@@ -259,6 +261,10 @@ class GraphScene(QGraphicsScene):
             shown = raw.get("var") if isinstance(raw, dict) and "var" in raw else None
             count = self._repeat_count(node_id)
             look.title = f"Repeat ×{count}" + (f" · {shown}" if shown else "")
+            if has_strip(node):
+                look.layers = strip_pattern(node, self.data.env)
+        elif (title := variant_title(graph, node_id, self.data.env)) is not None:
+            look.title = title
         elif node.type == "Parallel":
             look.merge = str(node.params.get("merge", "sum"))
             look.title = f"Parallel · merge {look.merge}"

@@ -37,6 +37,7 @@ from olm.graph.variables import canonical_name
 from olm_studio.canvas.looks import format_count
 from olm_studio.controller import DocumentController
 from olm_studio.panels.editors import make_editor, set_editor_missing, set_editor_value
+from olm_studio.panels.pattern_edit import PatternEdit
 from olm_studio.rich import rst_to_html, tooltip_html
 from olm_studio.theme import FAMILY_COLORS
 
@@ -209,6 +210,8 @@ class InspectorPanel(QWidget):
         spec = ParamSpec("num_repeat", "int", 2, (1, 1024), None,
                          "How many copies (each with its own weights).", False, True)
         self._add_row(spec)
+        self.pattern_edit = PatternEdit(self.controller, self.edits, self.node_id)
+        self.form.addRow(QLabel("pattern"), self.pattern_edit)
 
     def _parallel_rows(self) -> None:
         box = QComboBox()

@@ -25,7 +25,10 @@ __all__ = ["PresetGallery", "preset_rows"]
 
 _INTRO = ("A modern language model is mostly GPT-2 with better-chosen parts: RoPE, RMSNorm, "
           "SwiGLU and grouped-query attention, no biases, and mixture-of-experts at the "
-          "frontier. Open a preset, then swap its parts and watch the figures change.")
+          "frontier. Since 2025 the layers of one model differ (Gemma 3: five local to one "
+          "global), attention is compressed (DeepSeek's latent attention) or given sinks "
+          "(gpt-oss), and queries and keys are normalised (Qwen 3). Open a preset, then swap "
+          "its parts and watch the figures change.")
 
 
 def preset_rows() -> list[tuple[str, str, int, int, str]]:

@@ -39,6 +39,13 @@ class Case:
     controls: dict = field(default_factory=dict)
 
 
+# Gemma 3: local layers rotate with base 10 000, global ones with a linearly scaled 1e6.
+_GEMMA3_ROPE = {
+    "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+    "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+}
+
+
 def cases() -> list[Case]:
     llama31_rope = {
         "rope_type": "llama3",
@@ -185,6 +192,45 @@ def cases() -> list[Case]:
                 "attn_logit_softcapping": None,
                 "final_logit_softcapping": None,
                 "sliding_window": 64,
+            },
+        ),
+        Case(
+            "gpt_oss",  # sinks, alternating 4-token windows, biased expert bank, YaRN
+            T.GptOssConfig(
+                **{**_LLAMA_SIZES, "intermediate_size": 24, "num_hidden_layers": 3},
+                num_key_value_heads=2,
+                head_dim=8,
+                num_local_experts=4,
+                num_experts_per_tok=2,
+                sliding_window=4,
+                rope_parameters={
+                    "rope_type": "yarn", "rope_theta": 150000.0, "factor": 4.0,
+                    "original_max_position_embeddings": 8, "beta_fast": 32.0,
+                    "beta_slow": 1.0, "truncate": False,
+                },
+                **_NO_SPECIAL,
+            ),
+            "GPTOSSModel",
+            controls={"sliding_window": 64, "num_experts_per_tok": 1},
+        ),
+        Case(
+            "gemma3",  # 7 layers: five local, one global, one local (the 5 : 1 rhythm)
+            T.Gemma3TextConfig(
+                **{**_LLAMA_SIZES, "num_hidden_layers": 7},
+                num_key_value_heads=2,
+                head_dim=8,
+                sliding_window=4,
+                query_pre_attn_scalar=12,
+                rope_parameters=_GEMMA3_ROPE,
+                **_NO_SPECIAL,
+            ),
+            "Gemma3Model",
+            controls={
+                "sliding_window": 64,
+                "rope_parameters": {
+                    "sliding_attention": {"rope_type": "default", "rope_theta": 1000.0},
+                    "full_attention": _GEMMA3_ROPE["full_attention"],
+                },
             },
         ),
     ]

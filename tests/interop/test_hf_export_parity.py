@@ -13,7 +13,9 @@ from olm.data.tokenizers import ByteTokenizer
 from olm.interop.hf import load_hf, save_hf
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
+    GPTOSSModel,
     Llama2Model,
     Llama3Model,
     MistralModel,
@@ -181,6 +183,30 @@ MODELS = {
             query_pre_attn_scalar=12.0,
         ),
         "Gemma2ForCausalLM",
+    ),
+    "gpt_oss": (
+        lambda: GPTOSSModel(
+            VOCAB, D, 3, 4, 2, head_dim=8, max_seq_len=64, num_experts=4, top_k=2,
+            expert_dim=24, sliding_window=4,
+            rope_scaling={"rope_type": "yarn", "factor": 4.0,
+                          "original_max_position_embeddings": 8, "beta_fast": 32.0,
+                          "beta_slow": 1.0, "truncate": False},
+        ),
+        "GptOssForCausalLM",
+    ),
+    "gemma3": (
+        lambda: Gemma3Model(
+            **{**RMS, "num_layers": 7},
+            num_kv_heads=2,
+            head_dim=8,
+            max_seq_len=64,
+            sliding_window=4,
+            rope_theta=1000.0,
+            rope_local_theta=50.0,
+            rope_scaling={"rope_type": "linear", "factor": 4.0},
+            query_pre_attn_scalar=12.0,
+        ),
+        "Gemma3ForCausalLM",
     ),
 }
 

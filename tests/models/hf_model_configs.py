@@ -15,6 +15,7 @@ from transformers import (
     DeepseekV2Config,
     DeepseekV3Config,
     Gemma2Config,
+    Gemma3TextConfig,
     GPT2Config,
     GptOssConfig,
     LlamaConfig,
@@ -146,6 +147,23 @@ HF_CONFIGS: dict[str, Callable[[], PretrainedConfig]] = {
     "Gemma2_27B": _gemma2(hidden_size=4608, intermediate_size=36864, num_hidden_layers=46,
                           num_attention_heads=32, num_key_value_heads=16, head_dim=128,
                           query_pre_attn_scalar=144),
+    # google/gemma-3-1b-pt, google/gemma-3-27b-pt (text_config)
+    "Gemma3_1B": lambda: Gemma3TextConfig(
+        vocab_size=262144, hidden_size=1152, intermediate_size=6912, num_hidden_layers=26,
+        num_attention_heads=4, num_key_value_heads=1, head_dim=256,
+        max_position_embeddings=32768, query_pre_attn_scalar=256, sliding_window=512,
+        tie_word_embeddings=True,
+    ),
+    "Gemma3_27B": lambda: Gemma3TextConfig(
+        vocab_size=262208, hidden_size=5376, intermediate_size=21504, num_hidden_layers=62,
+        num_attention_heads=32, num_key_value_heads=16, head_dim=128,
+        max_position_embeddings=131072, query_pre_attn_scalar=168, sliding_window=1024,
+        tie_word_embeddings=True,
+        rope_parameters={
+            "sliding_attention": {"rope_type": "default", "rope_theta": 10000.0},
+            "full_attention": {"rope_type": "linear", "factor": 8.0, "rope_theta": 1000000.0},
+        },
+    ),
     # microsoft/Phi-3.5-mini-instruct, microsoft/phi-4
     "Phi3_5_Mini": lambda: Phi3Config(
         vocab_size=32064, hidden_size=3072, intermediate_size=8192, num_hidden_layers=32,

@@ -16,6 +16,7 @@ from olm.core import init_args
 from olm.core.errors import ConfigError
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
     Llama2Model,
     Llama3Model,
@@ -50,6 +51,7 @@ VARIANTS: dict[str, tuple[str, dict]] = {
     "mistral": ("mistral", {}),
     "mixtral": ("mixtral", {}),
     "gemma2": ("gemma2", {}),
+    "gemma3": ("gemma3", {}),
     "phi3": ("phi3", {}),
     "phi3_geglu": ("phi3", {"num_kv_heads": 2, "activation": "geglu"}),
     "phi4": ("phi4", {}),
@@ -144,14 +146,37 @@ def test_mistral_sliding_window_limits_reach() -> None:
     assert _changed_positions(full, ids(), 0, lambda c: (c + 1) % V) == list(range(N))
 
 
-def test_gemma2_pairs_local_then_global_layers(make) -> None:
-    model = make("gemma2").eval()  # sliding_window 4
-    pair = model.blocks[1].stack[0]
-    local, global_ = pair.blocks[0], pair.blocks[1]
+def test_gemma2_alternates_local_then_global_layers(make) -> None:
+    model = make("gemma2").eval()  # sliding_window 4, 2 layers
+    stack = model.blocks[1]
+    assert stack.pattern == [0, 1] and stack.num_variants == 2
+    local, global_ = stack.stack[0], stack.stack[1]
     x = torch.randn(2, N, D)
     assert _changed_positions(local, x, 0, lambda h: h + 1.0) == [0, 1, 2, 3]
     assert _changed_positions(global_, x, 0, lambda h: h + 1.0) == list(range(N))
-    assert len(model.blocks[1].stack) == 1
+    assert len(stack.stack) == 2
+
+
+def test_gemma2_odd_layer_counts_alternate_from_local() -> None:
+    # The pattern Repeat needs no pairs: 3 layers are local, global, local.
+    model = Gemma2Model(V, D, HID, 3, 4, 2, 16, 32, sliding_window=4)
+    windows = [layer.blocks[0].block.blocks[1].sliding_window for layer in model.blocks[1].stack]
+    assert windows == [4, None, 4]
+
+
+def test_gemma3_five_local_layers_to_one_global_with_their_own_rope_bases() -> None:
+    model = Gemma3Model(V, D, HID, 8, 4, 2, 16, 32, sliding_window=4,
+                        rope_scaling={"rope_type": "linear", "factor": 8.0})
+    attns = [layer.blocks[0].block.blocks[1] for layer in model.blocks[1].stack]
+    assert [a.sliding_window for a in attns] == [4, 4, 4, 4, 4, None, 4, 4]
+    assert {a.rope.base for a in attns if a.sliding_window} == {10_000.0}
+    (global_,) = [a for a in attns if a.sliding_window is None]
+    assert global_.rope.base == 1_000_000.0 and global_.rope.scaling.kind == "linear"
+    assert all(a.rope.scaling.kind == "default" for a in attns if a.sliding_window)
+    assert all(a.q_norm.weight.shape == (16,) for a in attns)  # QK-norm per head
+    x = torch.randn(2, N, D)
+    assert _changed_positions(attns[0], x, 0, lambda h: h + 1.0) == [0, 1, 2, 3]
+    assert _changed_positions(global_, x, 0, lambda h: h + 1.0) == list(range(N))
 
 
 def test_gemma2_final_logit_softcap(make) -> None:
@@ -198,7 +223,9 @@ def test_family_records_its_arguments() -> None:
         (lambda: Llama3Model(V, 30, HID, 2, 4, 2, 32), "divisible"),
         (lambda: Llama3Model(V, D, HID, 2, 4, 3, 32), "num_kv_heads 3 must divide num_heads 4"),
         (lambda: Qwen2Model(V, D, HID, 0, 4, 2, 32), "num_layers"),
-        (lambda: Gemma2Model(V, D, HID, 3, 4, 2, 16, 32), "num_layers 3 must be even"),
+        (lambda: Gemma2Model(V, D, HID, 0, 4, 2, 16, 32), "num_layers"),
+        (lambda: Gemma3Model(V, D, HID, 2, 4, 2, 16, 32, local_per_global=-1),
+         "local_per_global"),
         (lambda: Phi3Model(V, D, HID, 2, 4, 4, 32, activation="relu"), "activation"),
         (lambda: GPT2Model(V, 30, 2, 4, 32), "divisible"),
         (lambda: MixtralModel(V, D, HID, 2, 4, 2, 32, num_experts=0), "num_experts"),

@@ -47,7 +47,7 @@ def only(model: torch.nn.Module, cls: type) -> torch.nn.Module:
 
 def test_every_preset_has_a_reference_config() -> None:
     assert set(PRESETS) == set(HF_CONFIGS)
-    assert len(PRESETS) == 37
+    assert len(PRESETS) == 39
 
 
 @pytest.mark.parametrize("name", sorted(HF_CONFIGS))

@@ -25,7 +25,9 @@ from olm.interop.hf.reader import read_model
 from olm.interop.hf.spec import DecoderSpec
 from olm.models import (
     Gemma2Model,
+    Gemma3Model,
     GPT2Model,
+    GPTOSSModel,
     Llama3Model,
     MistralModel,
     MixtralModel,
@@ -38,6 +40,7 @@ from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
 from olm.nn.feedforward import ClassicFFN, GeGLUFFN, GeGLUMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
+from olm.nn.moe import GptOssMoEFFN
 from olm.nn.norms import LayerNorm, RMSNorm
 from olm.nn.structure import Block, Repeat, Residual
 
@@ -109,6 +112,23 @@ def _gemma2(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _gemma3(s: DecoderSpec) -> nn.Module:
+    common = _rms_common(s)
+    scale = s.attn_scale if s.attn_scale is not None else s.head_dim**-0.5
+    w = s.sliding_windows
+    # The 5 : 1 rhythm, read off the first global layer (all local: no global layer).
+    local_per_global = w.index(None) if None in w else s.num_layers
+    return Gemma3Model(
+        **common,
+        head_dim=s.head_dim,
+        rope_local_theta=s.rope_local_theta if s.rope_local_theta is not None else s.rope_theta,
+        rope_scaling=s.rope_scaling,
+        sliding_window=_window(s) or 4096,
+        local_per_global=local_per_global,
+        query_pre_attn_scalar=float(round(1.0 / (scale * scale), 6)),
+    )
+
+
 def _qwen3(s: DecoderSpec) -> nn.Module:
     return Qwen3Model(**_rms_common(s), head_dim=s.head_dim, rope_scaling=s.rope_scaling)
 
@@ -128,6 +148,17 @@ def _olmo2(s: DecoderSpec) -> nn.Module:
     return OLMo2Model(**common, rope_theta=s.rope_theta, tie_weights=s.tied)
 
 
+def _gpt_oss(s: DecoderSpec) -> nn.Module:
+    return GPTOSSModel(
+        vocab_size=s.vocab_size, embed_dim=s.hidden_size, num_layers=s.num_layers,
+        num_heads=s.num_heads, num_kv_heads=s.num_kv_heads, head_dim=s.head_dim,
+        max_seq_len=s.max_positions, num_experts=s.num_experts, top_k=s.top_k,
+        expert_dim=s.intermediate_size, sliding_window=_window(s) or 128,
+        rope_theta=s.rope_theta, rope_scaling=s.rope_scaling, rms_norm_eps=s.norm_eps,
+        tie_weights=s.tied,
+    )
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -135,9 +166,11 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "MistralForCausalLM": _mistral,
     "MixtralForCausalLM": _mixtral,
     "Gemma2ForCausalLM": _gemma2,
+    "Gemma3ForCausalLM": _gemma3,
     "Qwen3ForCausalLM": _qwen3,
     "Qwen3MoeForCausalLM": _qwen3_moe,
     "Olmo2ForCausalLM": _olmo2,
+    "GptOssForCausalLM": _gpt_oss,
 }
 
 
@@ -160,8 +193,11 @@ def _attention(s: DecoderSpec, window: int | None) -> nn.Module:
         use_qk_norm=s.qk_norm or None,
         qk_norm_per_head=False if s.qk_norm_full else None,
         rms_norm_eps=s.norm_eps if s.qk_norm else None,
+        use_attention_sink=s.attn_sinks or None,
     )
-    if s.position == "rope":
+    if s.position == "rope" and window is not None and s.rope_local_theta is not None:
+        options.update(rope_theta=s.rope_local_theta)  # local layers: own base, unscaled
+    elif s.position == "rope":
         options.update(rope_theta=s.rope_theta, rope_scaling=s.rope_scaling)
     given = {k: v for k, v in options.items() if v is not None}
     return GroupedQueryAttention(
@@ -178,6 +214,9 @@ def _ffn(s: DecoderSpec) -> nn.Module:
         return SwiGLUFFN(d, hidden_dim=h, bias=b)
     if s.ffn == "gated" and act in ("gelu", "gelu_tanh"):
         return GeGLUFFN(d, hidden_dim=h, bias=b, approximate=approx)
+    if s.ffn == "moe" and s.moe_kind == "gpt_oss":
+        limit = {} if s.swiglu_limit in (None, 7.0) else {"swiglu_limit": s.swiglu_limit}
+        return GptOssMoEFFN(d, s.num_experts, s.top_k, hidden_dim=h, **limit)
     moe = dict(num_experts=s.num_experts, top_k=s.top_k, hidden_dim=h, bias=b)
     if s.ffn == "moe" and act == "silu":
         return SwiGLUMoEFFN(d, **moe)
@@ -196,13 +235,20 @@ def _layer(s: DecoderSpec, window: int | None) -> Block:
     return Block([skip(_attention(s, window)), skip(_ffn(s))])
 
 
+def _period(w: list) -> int:
+    """The shortest cycle the per-layer windows repeat (the whole list if none shorter)."""
+    return next(p for p in range(1, len(w) + 1) if all(w[i] == w[i % p] for i in range(len(w))))
+
+
 def _stack(s: DecoderSpec) -> nn.Module:
+    """One ``Repeat``: a layer variant per distinct window, and the cycle as its pattern."""
     w = s.sliding_windows
     if len(set(w)) == 1:
         return Repeat(lambda: _layer(s, w[0]), s.num_layers)
-    if s.num_layers % 2 == 0 and w == [w[0], w[1]] * (s.num_layers // 2):
-        return Repeat(lambda: Block([_layer(s, w[0]), _layer(s, w[1])]), s.num_layers // 2)
-    return Block([_layer(s, x) for x in w])
+    kinds = list(dict.fromkeys(w))  # distinct windows, in order of first use
+    pattern = [kinds.index(x) for x in w[: _period(w)]]
+    factories = [lambda x=x: _layer(s, x) for x in kinds]
+    return Repeat(factories, s.num_layers, pattern=pattern)
 
 
 def _composed(s: DecoderSpec) -> nn.Module:

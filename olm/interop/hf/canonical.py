@@ -8,7 +8,9 @@ multiplicative gains (Gemma's stored ``weight - 1`` is undone by its architectur
 Names: ``embed``, ``pos_embed``, ``final_norm``, ``head``, and per layer ``layers.{i}.``
 followed by ``attn_norm``, ``post_attn_norm``, ``ffn_norm``, ``post_ffn_norm``, ``q``,
 ``k``, ``v``, ``o``, ``q_norm``, ``k_norm``, ``gate``, ``up``, ``down``, ``router``, ``experts.{e}.gate|up|down``;
-each with ``.weight`` and, where present, ``.bias``.
+each with ``.weight`` and, where present, ``.bias``; gpt-oss adds ``sinks`` and stores its
+experts stacked: ``experts.gate_up`` ``[E, 2I, D]`` (value rows, then gate rows) and
+``experts.down`` ``[E, D, I]``, each with a bias.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
     _linear(shapes, p + "k", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "v", spec.num_kv_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "o", d, spec.num_heads * hd, spec.out_bias)
+    if spec.attn_sinks:  # one learned sink logit per query head
+        shapes[p + "sinks"] = (spec.num_heads,)
     if spec.qk_norm:  # one RMSNorm gain per head dimension, shared by all heads
         full = spec.qk_norm_full
         shapes[p + "q_norm.weight"] = (spec.num_heads * hd,) if full else (hd,)
@@ -44,6 +48,14 @@ def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
 
 def _ffn(shapes: dict, p: str, spec: DecoderSpec) -> None:
     d, h, b = spec.hidden_size, spec.intermediate_size, spec.ffn_bias
+    if spec.ffn == "moe" and spec.moe_kind == "gpt_oss":  # one stacked bank per layer
+        e = spec.num_experts
+        _linear(shapes, p + "router", e, d, True)
+        shapes[p + "experts.gate_up.weight"] = (e, 2 * h, d)  # value rows, then gate rows
+        shapes[p + "experts.gate_up.bias"] = (e, 2 * h)
+        shapes[p + "experts.down.weight"] = (e, d, h)
+        shapes[p + "experts.down.bias"] = (e, d)
+        return
     if spec.ffn == "moe":
         _linear(shapes, p + "router", spec.num_experts, d, False)
         for e in range(spec.num_experts):

@@ -21,6 +21,7 @@ from typing import Any
 
 from torch import nn
 
+from olm.core.capture import init_args
 from olm.core.errors import OLMError
 from olm.interop.hf.canonical import canonical_shapes
 from olm.interop.hf.slots import Slot
@@ -35,6 +36,7 @@ from olm.nn.embeddings.token import Embedding
 from olm.nn.feedforward.base import FeedForwardBase
 from olm.nn.feedforward.gated_base import GatedFFNBase
 from olm.nn.moe.base import MoEFeedForwardBase
+from olm.nn.moe.gpt_oss import GptOssMoEFFN
 from olm.nn.moe.router import MoERouter
 from olm.nn.norms.layer_norm import LayerNorm
 from olm.nn.norms.rms_norm import RMSNorm
@@ -156,8 +158,6 @@ class _Walk:
             raise _refuse(part, "is not causal")
         if hasattr(a, "alibi"):
             raise _refuse(part, "uses ALiBi position biases")
-        if getattr(a, "attention_sink", None) is not None:
-            raise _refuse(part, "has attention sinks")
         for field, value in (
             ("num_heads", a.num_heads),
             ("num_kv_heads", a.num_kv_heads),
@@ -170,14 +170,18 @@ class _Walk:
                 None if math.isclose(a.scale, a.head_dim**-0.5, rel_tol=1e-9) else float(a.scale),
             ),
             ("attn_softcap", getattr(a, "attn_logit_softcap", None)),
+            ("attn_sinks", getattr(a, "attention_sink", None) is not None),
         ):
             self.set(field, value, part)
-        self.rope(a, part)
+        # Sliding-window layers may use their own RoPE base (Gemma 3); _finish compares.
+        self.rope(a, part, "rope" if a.sliding_window is None else "rope_local")
         self.windows.append(a.sliding_window)
         if a.sliding_window is not None and "sliding_windows" not in self.parts:
             self.parts["sliding_windows"] = part
         for x, proj in (("q", a.q_proj), ("k", a.k_proj), ("v", a.v_proj), ("o", a.out_proj)):
             self.linear(p + x, proj)
+        if getattr(a, "attention_sink", None) is not None:
+            self.slots[p + "sinks"] = Slot(a.attention_sink)
         if getattr(a, "use_qk_norm", False):
             self.qk_norms(p, a, part)
         self.covered(a, part)
@@ -191,10 +195,10 @@ class _Walk:
             self.set("qk_norm_eps", float(norm.eps), part)
             self.slots[f"{p}{x}.weight"] = Slot(norm.weight)
 
-    def rope(self, a: AttentionBase, part: str) -> None:
+    def rope(self, a: AttentionBase, part: str, key: str = "rope") -> None:
         rope = a.rope
         if rope is None:
-            self.set("rope", None, part)
+            self.set(key, None, part)
             return
         if rope.rotary_dim != a.head_dim:
             raise _refuse(
@@ -213,13 +217,28 @@ class _Walk:
                 "high_freq_factor": s.high_freq_factor,
                 "original_max_position_embeddings": s.original_max_seq_len,
             }
+        elif s.kind == "yarn" and s.attention_factor is None and s.mscale is None \
+                and s.mscale_all_dim is None:
+            scaling = {
+                "rope_type": "yarn",
+                "factor": s.factor,
+                "original_max_position_embeddings": s.original_max_seq_len,
+                "beta_fast": s.beta_fast,
+                "beta_slow": s.beta_slow,
+                "truncate": s.truncate,
+            }
         else:
-            raise _refuse(part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear' and 'llama3')")
-        self.set("rope", (rope.base, scaling, rope.max_seq_len), part)
+            raise _refuse(
+                part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear', 'llama3' and 'yarn')"
+            )
+        self.set(key, (rope.base, scaling, rope.max_seq_len), part)
 
     def ffn(self, p: str, f: nn.Module, part: str) -> None:
         if isinstance(f, MoEFeedForwardBase):
             self.moe(p, f, part)
+            return
+        if isinstance(f, GptOssMoEFFN):
+            self.gpt_oss_moe(p, f, part)
             return
         if not isinstance(f, FeedForwardBase) or not hasattr(f, "up_proj"):
             raise _refuse(part, "is not a feed-forward layer")
@@ -264,6 +283,28 @@ class _Walk:
         self.covered(f, part)
 
 
+    def gpt_oss_moe(self, p: str, f: GptOssMoEFFN, part: str) -> None:
+        """gpt-oss's experts: biased router, stacked biased clamped-SwiGLU bank."""
+        args = init_args(f)
+        if float(args.get("swiglu_alpha", 1.702)) != 1.702:
+            raise _refuse(part, f"uses swiglu_alpha {args['swiglu_alpha']} (gpt-oss fixes 1.702)")
+        self.set("ffn", "moe", part)
+        self.set("moe_kind", "gpt_oss", part)
+        self.set("activation", "silu", part)
+        self.set("ffn_bias", True, part)
+        self.set("intermediate_size", f.hidden_dim, part)
+        self.set("num_experts", f.num_experts, part)
+        self.set("top_k", f.top_k, part)
+        self.set("swiglu_limit", float(args.get("swiglu_limit", 7.0)), part)
+        self.linear(p + "router", f.router)
+        bank = f.experts
+        self.slots[p + "experts.gate_up.weight"] = Slot(bank.up)
+        self.slots[p + "experts.gate_up.bias"] = Slot(bank.up_bias)
+        self.slots[p + "experts.down.weight"] = Slot(bank.down)
+        self.slots[p + "experts.down.bias"] = Slot(bank.down_bias)
+        self.covered(f, part)
+
+
 def _residual_parts(
     res: Residual, layer: int
 ) -> tuple[nn.Module | None, nn.Module, nn.Module | None, str]:
@@ -273,7 +314,7 @@ def _residual_parts(
     mixers = [
         i
         for i, m in enumerate(inner)
-        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase))
+        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase, GptOssMoEFFN))
     ]
     if len(mixers) == 1 and mixers[0] == 0 and len(inner) == 2:  # norm after only (OLMo 2)
         return None, inner[0], inner[1], kinds[0]
@@ -377,11 +418,37 @@ def read_model(model: nn.Module) -> ReadModel:
     return _finish(walk, emb, num_layers, position, max_positions)
 
 
+_UNSET = object()
+
+
+def _ropes(walk: _Walk) -> tuple[Any, float | None]:
+    """(the global layers' RoPE, the local layers' own base or None).
+
+    A model whose layers all slide (Mistral) has only local RoPE, which is then its RoPE.
+    Local layers may differ from global ones only in the base (Gemma 3).
+    """
+    f = walk.fields
+    rope, local = f.pop("rope", _UNSET), f.pop("rope_local", _UNSET)
+    if rope is _UNSET:
+        walk.parts["rope"] = walk.parts.get("rope_local", "the model")
+        return (None if local is _UNSET else local), None
+    if local is _UNSET or local == rope:
+        return rope, None
+    if rope is None or local is None or local[1] is not None or local[2] != rope[2]:
+        raise OLMError(
+            f"{walk.parts['rope_local']} uses RoPE settings {local!r} but "
+            f"{walk.parts['rope']} uses {rope!r}; local layers may differ from global ones "
+            "only in the RoPE base, without scaling"
+        )
+    walk.parts["rope_local_theta"] = walk.parts["rope_local"]
+    return rope, float(local[0])
+
+
 def _finish(
     walk: _Walk, emb: Embedding, num_layers: int, position: str, max_positions: int | None
 ) -> ReadModel:
     f = walk.fields
-    rope = f.pop("rope")
+    rope, local_theta = _ropes(walk)
     if rope is not None and position == "learned":
         position = "learned+rope"
     if rope is None and position != "learned":
@@ -397,6 +464,8 @@ def _finish(
     f.setdefault("num_experts", 0)
     f.setdefault("top_k", 0)
     f.setdefault("shared_experts", 0)
+    f.setdefault("moe_kind", "softmax")
+    f.setdefault("swiglu_limit", None)
     spec = DecoderSpec(
         vocab_size=emb.vocab_size,
         hidden_size=emb.embedding_dim,
@@ -405,6 +474,7 @@ def _finish(
         position=position,
         rope_theta=float(theta),
         rope_scaling=scaling,
+        rope_local_theta=local_theta,
         sliding_windows=walk.windows,
         parts=walk.parts,
         **f,

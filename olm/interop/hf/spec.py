@@ -32,6 +32,9 @@ class DecoderSpec:
         rope_theta (float): RoPE base.
         rope_scaling (dict | None): Hugging Face style rope parameters for scaled RoPE
             (``{"rope_type": "llama3", "factor": ..., ...}``); None for plain RoPE.
+        rope_local_theta (float | None): the RoPE base of the sliding-window layers when it
+            differs from ``rope_theta`` (Gemma 3: 10 000 local, 1 000 000 global); those
+            layers are never scaled. None when every layer uses ``rope_theta``.
         norm (str): "layer" (LayerNorm with bias) or "rms" (RMSNorm).
         norm_eps (float): the epsilon every norm uses.
         sandwich_norms (bool): norms after attention and after the feed-forward too (Gemma 2).
@@ -49,6 +52,11 @@ class DecoderSpec:
         num_experts (int): experts per MoE layer (0 when dense).
         top_k (int): experts each token is routed to.
         shared_experts (int): always-on experts beside the routed ones.
+        attn_sinks (bool): a learned per-head sink logit in every attention (gpt-oss).
+        moe_kind (str): for ``ffn="moe"``: "softmax" (softmax over all experts, top-k,
+            gated experts as separate weights) or "gpt_oss" (top-k then softmax, a biased
+            router, a stacked bank of biased clamped-SwiGLU experts).
+        swiglu_limit (float | None): the clamp of gpt-oss's SwiGLU (None otherwise).
         qk_norm (bool): RMSNorm on queries and keys per head.
         qk_norm_full (bool): the QK-norm spans all heads (one gain per channel, OLMo 2).
         qk_norm_eps (float | None): the QK-norm's epsilon (configs share ``norm_eps``).
@@ -71,6 +79,7 @@ class DecoderSpec:
     position: Literal["learned", "rope"] = "rope"
     rope_theta: float = 10000.0
     rope_scaling: dict | None = None
+    rope_local_theta: float | None = None
     norm: Literal["layer", "rms"] = "rms"
     norm_eps: float = 1e-6
     sandwich_norms: bool = False
@@ -86,6 +95,9 @@ class DecoderSpec:
     num_experts: int = 0
     top_k: int = 0
     shared_experts: int = 0
+    attn_sinks: bool = False
+    moe_kind: Literal["softmax", "gpt_oss"] = "softmax"
+    swiglu_limit: float | None = None
     qk_norm: bool = False
     qk_norm_full: bool = False
     qk_norm_eps: float | None = None

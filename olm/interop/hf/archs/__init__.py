@@ -2,7 +2,9 @@
 
 from olm.interop.hf.archs.base import Architecture, ConfigView
 from olm.interop.hf.archs.gemma2 import Gemma2Arch
+from olm.interop.hf.archs.gemma3 import Gemma3Arch
 from olm.interop.hf.archs.gpt2 import GPT2Arch
+from olm.interop.hf.archs.gpt_oss import GptOssArch
 from olm.interop.hf.archs.llama import LlamaArch, MistralArch, MixtralArch, Qwen2Arch
 from olm.interop.hf.archs.olmo2 import Olmo2Arch
 from olm.interop.hf.archs.qwen3 import Qwen3Arch, Qwen3MoeArch
@@ -17,9 +19,11 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     MistralArch(),
     MixtralArch(),
     Gemma2Arch(),
+    Gemma3Arch(),
     Qwen3Arch(),
     Qwen3MoeArch(),
     Olmo2Arch(),
+    GptOssArch(),
 )
 
 

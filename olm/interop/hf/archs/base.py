@@ -91,6 +91,14 @@ def describe(field: str, spec: DecoderSpec) -> str:
             else "does not soft-cap attention scores"
         ),
         "rope_scaling": lambda: f"uses RoPE scaling {(v or {}).get('rope_type', v)!r}",
+        "attn_sinks": lambda: _onoff(v, "has attention sinks", "has no attention sinks"),
+        "moe_kind": lambda: {
+            "softmax": "routes tokens with softmax top-k to separate gated experts",
+            "gpt_oss": "is gpt-oss's biased, clamped-SwiGLU expert bank",
+        }.get(v, f"is a {v} mixture of experts"),
+        "rope_local_theta": lambda: (
+            f"uses RoPE base {v:g} in its sliding-window layers and {spec.rope_theta:g} in the others"
+        ),
         "sliding_windows": lambda: f"uses attention windows {v} per layer",
         "ffn": lambda: {
             "mlp": "is a plain MLP",
@@ -117,7 +125,10 @@ class Row:
         canon (str): the canonical name (``layers.0.q.weight``).
         hf (str): the name in the Hugging Face files.
         kind (str): "same"; "transpose" (GPT-2's Conv1D stores ``[in, out]``); "plus_one"
-            (Gemma stores norm gains as ``weight - 1``).
+            (Gemma stores norm gains as ``weight - 1``); "swap_last" (the last two dims
+            swapped: gpt-oss's stacked ``down_proj``); "interleaved_columns" /
+            "interleaved" (gpt-oss's ``gate_up_proj`` ``[E, D, 2I]`` and its bias, gate
+            and up alternating, against olm's value rows then gate rows).
     """
 
     canon: str
@@ -125,11 +136,28 @@ class Row:
     kind: str = "same"
 
 
+def _interleave(t: torch.Tensor) -> torch.Tensor:
+    """``[..., 2I, x]`` value rows then gate rows → gate and value rows alternating."""
+    value, gate = t.chunk(2, dim=-2)
+    return torch.stack([gate, value], dim=-2).flatten(-3, -2)
+
+
+def _deinterleave(t: torch.Tensor) -> torch.Tensor:
+    """Alternating gate/value rows (gate first) → value rows then gate rows."""
+    return torch.cat([t[..., 1::2, :], t[..., 0::2, :]], dim=-2)
+
+
 def _decode(t: torch.Tensor, kind: str) -> torch.Tensor:
     if kind == "transpose":
         return t.t()
     if kind == "plus_one":
         return t + 1
+    if kind == "swap_last":
+        return t.transpose(-1, -2)
+    if kind == "interleaved_columns":  # [E, D, 2I] gate/up interleaved → [E, 2I, D]
+        return _deinterleave(t.transpose(-1, -2))
+    if kind == "interleaved":  # [E, 2I] gate/up interleaved → value then gate
+        return _deinterleave(t.unsqueeze(-1)).squeeze(-1)
     return t
 
 
@@ -138,11 +166,21 @@ def _encode(t: torch.Tensor, kind: str) -> torch.Tensor:
         return t.t()
     if kind == "plus_one":
         return t - 1
+    if kind == "swap_last":
+        return t.transpose(-1, -2)
+    if kind == "interleaved_columns":
+        return _interleave(t).transpose(-1, -2)
+    if kind == "interleaved":
+        return _interleave(t.unsqueeze(-1)).squeeze(-1)
     return t
 
 
 def _hf_shape(shape: tuple[int, ...], kind: str) -> tuple[int, ...]:
-    return tuple(reversed(shape)) if kind == "transpose" else tuple(shape)
+    if kind == "transpose":
+        return tuple(reversed(shape))
+    if kind in ("swap_last", "interleaved_columns"):
+        return (*shape[:-2], shape[-1], shape[-2])
+    return tuple(shape)
 
 
 class ConfigView:
@@ -269,8 +307,21 @@ class Architecture:
         """(field, expressible) pairs in model order; the first False is the refusal."""
         raise NotImplementedError
 
+    # What only some architectures hold; checked for all, so none exports it by accident.
+    local_rope: ClassVar[bool] = False  # sliding-window layers with their own RoPE base
+    sinks: ClassVar[bool] = False  # per-head attention sink logits
+    moe_kinds: ClassVar[tuple[str, ...]] = ("softmax",)
+    rope_types: ClassVar[tuple[str, ...]] = ("linear", "llama3")
+
     def problems(self, spec: DecoderSpec) -> Iterator[Problem]:
-        for field, ok in self.checks(spec):
+        scaling = (spec.rope_scaling or {}).get("rope_type")
+        checks = [
+            ("rope_local_theta", self.local_rope or spec.rope_local_theta is None),
+            ("rope_scaling", scaling is None or scaling in self.rope_types),
+            ("attn_sinks", self.sinks or not spec.attn_sinks),
+            ("moe_kind", spec.ffn != "moe" or spec.moe_kind in self.moe_kinds),
+        ] + self.checks(spec)
+        for field, ok in checks:
             if not ok:
                 yield Problem(
                     field,
