@@ -175,7 +175,7 @@ class PretrainedSession(QObject):
 
         if data is None:
             form = getattr(self.w.train, "form", None)
-            data = form.settings().data_arg() if form is not None else "builtin"
+            data = form.config().data if form is not None else "builtin"
 
         tokenizer = self.opened.tokenizer or "byte"
         before = heldout_loss(self.opened.model, tokenizer, data, seq_len=seq_len,

@@ -47,8 +47,8 @@ def test_import_edit_eval_finetune_export(tmp_path, corpus, capsys, monkeypatch)
                  "--steps", "2", "--batch-size", "2", "--seq-len", "32", "--eval-every", "0",
                  "--eval-batches", "2", "--threads", "1", "--out", str(run),
                  "--events", str(run / "events.jsonl")]) == 0
-    first = next(e for e in read_events(run / "events.jsonl") if e["event"] == "step")
-    assert first["loss"] < before + 1.0  # starts near the pretrained level (pooled K/V)
+    first = next(e for e in read_events(run / "events.jsonl") if e.KIND == "step")
+    assert first.loss < before + 1.0  # starts near the pretrained level (pooled K/V)
     out = tmp_path / "llama_ft"
     assert main(["export", str(run), "--to", "hf", "-o", str(out)]) == 0
     assert json.loads((out / "config.json").read_text())["num_key_value_heads"] == 1

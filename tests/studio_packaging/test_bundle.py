@@ -102,7 +102,7 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
                                                            monkeypatch):
     """The Train panel's runner, as it runs in the bundle (sys.frozen), trains a tiny model
     on the built-in corpus the bundle ships, through the bundle's `olm train`."""
-    from olm_studio.training.settings import TrainSettings
+    from olm.train.config import TrainConfig
 
     from olm.graph.project import save
     from olm_studio.training import runner
@@ -124,9 +124,12 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
     graph = from_module(model, name="TinyBundle")
     project = tmp_path / "tiny.olm.json"
     save(graph, project)
-    settings = TrainSettings(steps=4, batch_size=2, seq_len=16, device="cpu", precision="fp32",
-                             eval_every=4, sample_every=4, checkpoint_every=4)
-    args = settings.cli_args(str(project), str(tmp_path / "ckpt"), "-")
+    config = TrainConfig(source=str(project), steps=4, batch_size=2, seq_len=16, device="cpu",
+                         use_amp=False, eval_every=4, sample_every=4, checkpoint_every=4,
+                         out=str(tmp_path / "ckpt"), events="-")
+    config_path = tmp_path / "train.json"
+    config.write_file(config_path)
+    args = ["train", "--config", str(config_path)]  # as the Studio starts its child
     events, ended = [], []
     proc.event.connect(events.append)
     proc.ended.connect(lambda s, r: ended.append((s, r)))
@@ -134,8 +137,8 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
     qtbot.waitUntil(lambda: bool(ended), timeout=240_000)
     stderr = (tmp_path / "stderr.log").read_text()
     assert ended[0][0] == "finished", f"{ended} {stderr[-3000:]}"
-    steps = [e for e in events if e.get("event") == "step"]
-    assert steps and all(json.dumps(e) for e in steps)
+    steps = [e for e in events if e.KIND == "step"]
+    assert steps and all(json.dumps(e.to_json()) for e in steps)
     assert (tmp_path / "ckpt").is_dir()
 
 

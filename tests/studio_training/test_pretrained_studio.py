@@ -113,7 +113,7 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
     assert w.pretrained.frozen == {emb}
 
     # Loss before/after the edits, on the Train panel's data.
-    panel.form.set_settings(fast_settings(steps=4, seq_len=32, sample_every=0))
+    panel.form.set_config(fast_settings(steps=4, seq_len=32, sample_every=0))
     before, after = w.pretrained.measure_loss(seq_len=32, batches=2)
     assert before > 0 and after > 0
     assert "Held-out loss" in w.statusBar().currentMessage()
@@ -126,11 +126,12 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
     with qtbot.waitSignal(panel.run_ended, timeout=WAIT_MS) as ended:
         assert panel.start_training(), (panel.status_label.text(), panel.problems)
     assert ended.args[1] == "finished", ended.args
-    args = panel.runner._process.arguments()
-    assert args[args.index("--init-from") + 1] == str(chat_folder)
-    assert args[args.index("--freeze") + 1] == emb
-    assert args[args.index("--lr") + 1] == repr(3e-5)  # the fine-tuning rate
     run = panel.runs_tab.get(ended.args[0])
+    args = panel.runner._process.arguments()
+    started = json.loads(Path(args[args.index("--config") + 1]).read_text())
+    assert started["init_from"] == str(chat_folder)
+    assert started["freeze"] == [emb]
+    assert started["lr"] == 3e-5  # the fine-tuning rate
     checkpoint = run.latest_checkpoint()
     from safetensors.torch import load_file
 

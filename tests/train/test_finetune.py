@@ -33,7 +33,7 @@ def _args(corpus, out, *extra, steps=4):
 
 
 def _losses(run):
-    return [e["loss"] for e in read_events(run / "events.jsonl") if e["event"] == "step"]
+    return [e.loss for e in read_events(run / "events.jsonl") if e.KIND == "step"]
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +59,10 @@ def test_loss_curve_starts_at_the_pretrained_level(pretrained, corpus, tmp_path)
 
 
 def test_fine_tune_defaults_lower_lr_and_short_warmup():
-    from olm.cli.train import _config
+    from olm.cli.train import resolve_config
+
+    def _config(args):
+        return resolve_config(args)[0]
 
     parser = build_parser()
     ft = _config(parser.parse_args(["train", "--init-from", "x", "--steps", "1000"]))
@@ -133,7 +136,7 @@ def test_fine_tuned_chat_model_exports_with_its_chat_template(corpus, tmp_path):
 def test_olm_eval_matches_the_runs_validation_loss(pretrained, corpus, capsys):
     """`olm eval` scores the windows the trainer validates on, so the numbers agree."""
     _, run = pretrained
-    val = [e["val_loss"] for e in read_events(run / "events.jsonl") if e["event"] == "eval"][-1]
+    val = [e.val_loss for e in read_events(run / "events.jsonl") if e.KIND == "eval"][-1]
     capsys.readouterr()
     assert main(["eval", str(run), "--data", str(corpus), "--seq-len", "32", "--batches", "1",
                  "--batch-size", "4", "--device", "cpu", "--json"]) == 0
