@@ -128,7 +128,7 @@ class StudioSettings:
 
     @property
     def default_precision(self) -> str:
-        """The precision new training runs use ("auto", "bf16", "fp32")."""
+        """The precision new training runs use ("auto": bf16 autocast on CUDA, or "fp32")."""
         return self._get("train/precision", "auto")
 
     @default_precision.setter

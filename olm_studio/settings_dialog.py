@@ -47,7 +47,7 @@ class SettingsDialog(QDialog):
 
     def __init__(self, settings: StudioSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        from olm_studio.training.settings import DEVICES, PRECISIONS
+        from olm_studio.training.form import DEVICES, PRECISIONS
 
         self.settings = settings
         self.setObjectName("settingsDialog")

@@ -27,10 +27,10 @@ from PySide6.QtWidgets import (
 from olm.train import TrainConfig
 from olm_studio.training.trial import TRIAL
 
-__all__ = ["SettingsForm"]
+__all__ = ["SettingsForm", "DEVICES", "PRECISIONS"]
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
-_PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
+PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
 
 
 _DATA_LABELS = {"builtin": "Built-in corpus (Python standard library)",
@@ -112,7 +112,7 @@ class SettingsForm(QWidget):
         self.device = QComboBox()
         self.device.addItems(list(DEVICES))
         self.precision = QComboBox()
-        self.precision.addItems(list(_PRECISIONS))
+        self.precision.addItems(list(PRECISIONS))
 
         for combo in (self.data_kind, self.tokenizer_kind):  # long labels must not widen the dock
             combo.setSizeAdjustPolicy(
@@ -176,7 +176,7 @@ class SettingsForm(QWidget):
             "lr": lr,
             "steps": self.steps.value(),
             "device": self.device.currentText(),
-            "use_amp": _PRECISIONS[self.precision.currentText()],
+            "use_amp": PRECISIONS[self.precision.currentText()],
         })
 
     def set_config(self, config: TrainConfig) -> None:

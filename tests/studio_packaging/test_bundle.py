@@ -102,9 +102,8 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
                                                            monkeypatch):
     """The Train panel's runner, as it runs in the bundle (sys.frozen), trains a tiny model
     on the built-in corpus the bundle ships, through the bundle's `olm train`."""
-    from olm.train.config import TrainConfig
-
     from olm.graph.project import save
+    from olm.train.config import TrainConfig
     from olm_studio.training import runner
 
     monkeypatch.setattr(sys, "frozen", True, raising=False)
