@@ -84,7 +84,6 @@ class LessonPanel(QWidget):
         self.intro = self._wrapped("lessonIntro")
         self.steps = QListWidget(self)
         self.steps.setObjectName("lessonSteps")
-        self.steps.setMaximumHeight(170)
         self.instruction = self._wrapped("lessonInstruction")
         self.explanation = self._wrapped("lessonExplanation")
         self.change = self._wrapped("lessonFigures")
@@ -166,6 +165,8 @@ class LessonPanel(QWidget):
             mark = "✓" if i < self.step_index else ("→" if i == self.step_index else "·")
             item = QListWidgetItem(f"{mark}  {i + 1}. {step.title}")
             self.steps.addItem(item)
+        rows = self.steps.sizeHintForRow(0) * self.steps.count()  # no empty space below
+        self.steps.setFixedHeight(rows + 2 * self.steps.frameWidth() + 4)
         complete = self.step_index >= len(self.lesson.steps)
         if complete:
             self.instruction.setText(self.lesson.outro)

@@ -442,6 +442,8 @@ class MainWindow(QMainWindow):
         if self.lesson.start(LESSONS[key]):
             self.lesson_dock.show()
             self.lesson_dock.raise_()
+            # The lesson and the canvas are what matter now: a short bottom panel.
+            self.resizeDocks([self.bottom_dock], [110], Qt.Orientation.Vertical)
 
     def compare_dialog(self) -> None:
         """File → Compare with…"""
