@@ -176,6 +176,32 @@ def cases() -> list[Case]:
             "OLMo2Model",
         ),
         Case(
+            "deepseek_v3",
+            T.DeepseekV3Config(
+                vocab_size=VOCAB, hidden_size=32, intermediate_size=48, moe_intermediate_size=12,
+                num_hidden_layers=3, num_attention_heads=4, num_key_value_heads=4,
+                n_shared_experts=1, n_routed_experts=8, num_experts_per_tok=2,
+                first_k_dense_replace=1, n_group=4, topk_group=2, routed_scaling_factor=2.5,
+                kv_lora_rank=16, q_lora_rank=24, qk_nope_head_dim=8, qk_rope_head_dim=4,
+                v_head_dim=8, max_position_embeddings=64, rms_norm_eps=1e-6, **_NO_SPECIAL,
+            ),
+            "DeepSeekModel",
+            controls={"routed_scaling_factor": 1.0},
+        ),
+        Case(
+            "deepseek_v2_lite",
+            T.DeepseekV2Config(
+                vocab_size=VOCAB, hidden_size=32, intermediate_size=48, moe_intermediate_size=12,
+                num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
+                n_shared_experts=2, n_routed_experts=8, num_experts_per_tok=3,
+                first_k_dense_replace=1, topk_method="greedy", routed_scaling_factor=1.0,
+                kv_lora_rank=16, q_lora_rank=None, qk_nope_head_dim=8, qk_rope_head_dim=4,
+                v_head_dim=8, max_position_embeddings=64, rms_norm_eps=1e-6, **_NO_SPECIAL,
+            ),
+            "DeepSeekModel",
+            controls={"num_experts_per_tok": 1},
+        ),
+        Case(
             "gemma2",
             T.Gemma2Config(
                 **_LLAMA_SIZES,
@@ -245,6 +271,9 @@ def randomize(model: torch.nn.Module, seed: int = 0) -> torch.nn.Module:
                 p.copy_(torch.rand(p.shape, generator=g) + 0.5)
             else:
                 p.copy_(torch.randn(p.shape, generator=g) * 0.2)
+        for name, b in model.named_buffers():  # DeepSeek-V3's routing bias is a buffer
+            if name.endswith("e_score_correction_bias"):
+                b.copy_(torch.randn(b.shape, generator=g) * 0.1)
     return model
 
 

@@ -12,6 +12,7 @@ from hf_tiny import VOCAB, load_transformers, prompt, randomize
 from olm.data.tokenizers import ByteTokenizer
 from olm.interop.hf import load_hf, save_hf
 from olm.models import (
+    DeepSeekModel,
     Gemma2Model,
     Gemma3Model,
     GPT2Model,
@@ -160,6 +161,24 @@ MODELS = {
             top_k=2,
         ),
         "Qwen3MoeForCausalLM",
+    ),
+    "deepseek_v3": (
+        lambda: DeepSeekModel(
+            VOCAB, D, 3, 4, 64, kv_lora_rank=16, intermediate_size=HIDDEN, expert_dim=12,
+            num_experts=8, top_k=2, num_shared_experts=1, first_dense_layers=1, q_lora_rank=24,
+            qk_nope_head_dim=8, qk_rope_head_dim=4, v_head_dim=8, num_groups=4, topk_groups=2,
+            routed_scaling_factor=2.5,
+        ),
+        "DeepseekV3ForCausalLM",
+    ),
+    "deepseek_v2": (
+        lambda: DeepSeekModel(
+            VOCAB, D, 2, 4, 64, kv_lora_rank=16, intermediate_size=HIDDEN, expert_dim=12,
+            num_experts=8, top_k=3, num_shared_experts=2, first_dense_layers=1,
+            qk_nope_head_dim=8, qk_rope_head_dim=4, v_head_dim=8, scoring="softmax",
+            normalize_top_k=False, bias_balancing=False,
+        ),
+        "DeepseekV2ForCausalLM",
     ),
     "mistral": (
         lambda: MistralModel(**RMS, num_kv_heads=2, max_seq_len=64, sliding_window=4),

@@ -24,6 +24,7 @@ from olm.core.errors import OLMError
 from olm.interop.hf.reader import read_model
 from olm.interop.hf.spec import DecoderSpec
 from olm.models import (
+    DeepSeekModel,
     Gemma2Model,
     Gemma3Model,
     GPT2Model,
@@ -159,6 +160,23 @@ def _gpt_oss(s: DecoderSpec) -> nn.Module:
     )
 
 
+def _deepseek(s: DecoderSpec) -> nn.Module:
+    m, r = s.mla, s.routing
+    return DeepSeekModel(
+        vocab_size=s.vocab_size, embed_dim=s.hidden_size, num_layers=s.num_layers,
+        num_heads=s.num_heads, max_seq_len=s.max_positions, kv_lora_rank=m["kv_lora_rank"],
+        intermediate_size=s.dense_intermediate_size or s.intermediate_size,
+        expert_dim=s.intermediate_size, num_experts=s.num_experts, top_k=s.top_k,
+        num_shared_experts=s.shared_experts, first_dense_layers=s.first_dense_layers,
+        q_lora_rank=m["q_lora_rank"], qk_nope_head_dim=m["qk_nope_head_dim"],
+        qk_rope_head_dim=m["qk_rope_head_dim"], v_head_dim=m["v_head_dim"],
+        scoring=r["scoring"], num_groups=r["num_groups"], topk_groups=r["topk_groups"],
+        normalize_top_k=r["normalize"], routed_scaling_factor=r["scaling_factor"],
+        bias_balancing=r["score_bias"], rope_theta=s.rope_theta, rope_scaling=s.rope_scaling,
+        rms_norm_eps=s.norm_eps, tie_weights=s.tied, dropout=0.0,
+    )
+
+
 _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "GPT2LMHeadModel": _gpt2,
     "LlamaForCausalLM": _llama,
@@ -170,6 +188,8 @@ _FAMILIES: dict[str, Callable[[DecoderSpec], nn.Module]] = {
     "Qwen3ForCausalLM": _qwen3,
     "Qwen3MoeForCausalLM": _qwen3_moe,
     "Olmo2ForCausalLM": _olmo2,
+    "DeepseekV3ForCausalLM": _deepseek,
+    "DeepseekV2ForCausalLM": _deepseek,
     "GptOssForCausalLM": _gpt_oss,
 }
 

@@ -32,7 +32,25 @@ def _linear(shapes: dict, name: str, out: int, inp: int, bias: bool) -> None:
         shapes[f"{name}.bias"] = (out,)
 
 
+def _latent_attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
+    d, h, m = spec.hidden_size, spec.num_heads, spec.mla
+    qk, r, rope = m["qk_nope_head_dim"] + m["qk_rope_head_dim"], m["kv_lora_rank"], m["qk_rope_head_dim"]
+    if m["q_lora_rank"] is None:
+        _linear(shapes, p + "q", h * qk, d, False)
+    else:
+        _linear(shapes, p + "q_a", m["q_lora_rank"], d, spec.qkv_bias)
+        shapes[p + "q_a_norm.weight"] = (m["q_lora_rank"],)
+        _linear(shapes, p + "q_b", h * qk, m["q_lora_rank"], False)
+    _linear(shapes, p + "kv_a", r + rope, d, spec.qkv_bias)
+    shapes[p + "kv_a_norm.weight"] = (r,)
+    _linear(shapes, p + "kv_b", h * (m["qk_nope_head_dim"] + m["v_head_dim"]), r, False)
+    _linear(shapes, p + "o", d, h * m["v_head_dim"], spec.out_bias)
+
+
 def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
+    if spec.mla is not None:
+        _latent_attention(shapes, p, spec)
+        return
     d, hd = spec.hidden_size, spec.head_dim
     _linear(shapes, p + "q", spec.num_heads * hd, d, spec.qkv_bias)
     _linear(shapes, p + "k", spec.num_kv_heads * hd, d, spec.qkv_bias)
@@ -46,8 +64,29 @@ def _attention(shapes: dict, p: str, spec: DecoderSpec) -> None:
         shapes[p + "k_norm.weight"] = (spec.num_kv_heads * hd,) if full else (hd,)
 
 
-def _ffn(shapes: dict, p: str, spec: DecoderSpec) -> None:
+def _deepseek_moe(shapes: dict, p: str, spec: DecoderSpec) -> None:
+    d, h, e = spec.hidden_size, spec.intermediate_size, spec.num_experts
+    _linear(shapes, p + "router", e, d, False)
+    if spec.routing["score_bias"]:
+        shapes[p + "router.score_bias"] = (e,)
+    shapes[p + "experts.up.weight"] = (e, 2 * h, d)  # value rows, then gate rows
+    shapes[p + "experts.down.weight"] = (e, d, h)
+    if spec.shared_experts:
+        s = spec.shared_experts * h
+        for name, out, inp in (("gate", s, d), ("up", s, d), ("down", d, s)):
+            _linear(shapes, f"{p}shared.{name}", out, inp, False)
+
+
+def _ffn(shapes: dict, p: str, spec: DecoderSpec, layer: int = 0) -> None:
     d, h, b = spec.hidden_size, spec.intermediate_size, spec.ffn_bias
+    if layer < spec.first_dense_layers:  # DeepSeek's dense first layers
+        h = spec.dense_intermediate_size
+        for name, out, inp in (("gate", h, d), ("up", h, d), ("down", d, h)):
+            _linear(shapes, p + name, out, inp, b)
+        return
+    if spec.ffn == "moe" and spec.moe_kind == "deepseek":
+        _deepseek_moe(shapes, p, spec)
+        return
     if spec.ffn == "moe" and spec.moe_kind == "gpt_oss":  # one stacked bank per layer
         e = spec.num_experts
         _linear(shapes, p + "router", e, d, True)
@@ -83,7 +122,7 @@ def canonical_shapes(spec: DecoderSpec) -> dict[str, tuple[int, ...]]:
             _norm(shapes, p + "post_attn_norm", spec)
         if spec.pre_norms:
             _norm(shapes, p + "ffn_norm", spec)
-        _ffn(shapes, p, spec)
+        _ffn(shapes, p, spec, i)
         if spec.sandwich_norms:
             _norm(shapes, p + "post_ffn_norm", spec)
     _norm(shapes, "final_norm", spec)

@@ -30,12 +30,14 @@ from olm.nn.activations.gated import GeGLU, ReGLU, SwiGLU
 from olm.nn.activations.pointwise import GELU, ReLU, SiLU
 from olm.nn.attention._fused import ProjectionView
 from olm.nn.attention.base import AttentionBase
+from olm.nn.attention.latent import MultiHeadLatentAttention
 from olm.nn.blocks.output_head import OutputHead
 from olm.nn.embeddings.absolute import AbsolutePositionalEmbedding
 from olm.nn.embeddings.token import Embedding
 from olm.nn.feedforward.base import FeedForwardBase
 from olm.nn.feedforward.gated_base import GatedFFNBase
 from olm.nn.moe.base import MoEFeedForwardBase
+from olm.nn.moe.deepseek import DeepSeekMoEFFN
 from olm.nn.moe.gpt_oss import GptOssMoEFFN
 from olm.nn.moe.router import MoERouter
 from olm.nn.norms.layer_norm import LayerNorm
@@ -93,6 +95,8 @@ class _Walk:
         self.parts: dict[str, str] = {}
         self.slots: dict[str, Slot] = {}
         self.windows: list[int | None] = []
+        self.layer_index = 0
+        self.dense_prefix = 0  # DeepSeek: leading dense layers before the expert layers
 
     def set(self, field: str, value: Any, part: str) -> None:
         """Record ``field``; a later layer must agree with the first one."""
@@ -151,7 +155,40 @@ class _Walk:
         self.set("norm_eps", float(m.eps), part)
         self.covered(m, part)
 
+    def latent_attention(self, p: str, a: MultiHeadLatentAttention, part: str) -> None:
+        """DeepSeek's MLA: low-rank q (optional) and a shared latent for keys and values."""
+        scale = None if math.isclose(a.scale, a.qk_dim**-0.5, rel_tol=1e-9) else float(a.scale)
+        norms = [a.kv_a_norm] + ([a.q_a_norm] if a.q_lora_rank is not None else [])
+        mla = {"kv_lora_rank": a.kv_lora_rank, "q_lora_rank": a.q_lora_rank,
+               "qk_nope_head_dim": a.nope_dim, "qk_rope_head_dim": a.rope_dim,
+               "v_head_dim": a.v_dim, "norm_eps": float(norms[0].eps)}
+        for field, value in (
+            ("num_heads", a.num_heads), ("num_kv_heads", a.num_heads), ("head_dim", a.qk_dim),
+            ("qkv_bias", a.kv_a_proj.bias is not None), ("out_bias", a.out_proj.bias is not None),
+            ("qk_norm", False), ("attn_scale", scale), ("attn_softcap", None),
+            ("attn_sinks", False), ("mla", mla),
+        ):
+            self.set(field, value, part)
+        if any(n.eps != norms[0].eps for n in norms):
+            raise _refuse(part, "uses different epsilons in its latent norms")
+        self.rope(a, part)
+        self.windows.append(None)
+        if a.q_lora_rank is None:
+            self.linear(p + "q", a.q_proj)
+        else:
+            self.linear(p + "q_a", a.q_a_proj)
+            self.slots[p + "q_a_norm.weight"] = Slot(a.q_a_norm.weight)
+            self.linear(p + "q_b", a.q_b_proj)
+        self.linear(p + "kv_a", a.kv_a_proj)
+        self.slots[p + "kv_a_norm.weight"] = Slot(a.kv_a_norm.weight)
+        self.linear(p + "kv_b", a.kv_b_proj)
+        self.linear(p + "o", a.out_proj)
+        self.covered(a, part)
+
     def attention(self, p: str, a: nn.Module, part: str) -> None:
+        if isinstance(a, MultiHeadLatentAttention):
+            self.latent_attention(p, a, part)
+            return
         if not isinstance(a, AttentionBase):
             raise _refuse(part, "is not a multi-head attention layer")
         if not a.causal:
@@ -200,7 +237,8 @@ class _Walk:
         if rope is None:
             self.set(key, None, part)
             return
-        if rope.rotary_dim != a.head_dim:
+        full = a.rope_dim if isinstance(a, MultiHeadLatentAttention) else a.head_dim
+        if rope.rotary_dim != full:
             raise _refuse(
                 part, f"rotates only {rope.rotary_dim} of {a.head_dim} head dims (partial RoPE)"
             )
@@ -227,13 +265,59 @@ class _Walk:
                 "beta_slow": s.beta_slow,
                 "truncate": s.truncate,
             }
+        elif s.kind == "yarn" and s.attention_factor is None:  # DeepSeek's form, with mscale
+            scaling = {
+                "rope_type": "yarn",
+                "factor": s.factor,
+                "original_max_position_embeddings": s.original_max_seq_len,
+                "beta_fast": s.beta_fast,
+                "beta_slow": s.beta_slow,
+                "mscale": s.mscale,
+                "mscale_all_dim": s.mscale_all_dim,
+            }
         else:
             raise _refuse(
                 part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear', 'llama3' and 'yarn')"
             )
         self.set(key, (rope.base, scaling, rope.max_seq_len), part)
 
+    def dense_first(self, p: str, f: nn.Module, part: str) -> None:
+        """One of DeepSeek's dense first layers: a bias-free SwiGLU of its own width."""
+        if not isinstance(f, GatedFFNBase) or _activation(f.act) != "silu" \
+                or f.up_proj.bias is not None:
+            raise _refuse(part, "is a dense layer before the experts but not a bias-free SwiGLU")
+        self.set("dense_intermediate_size", f.hidden_dim, part)
+        self.gated_slots(p, f)
+        self.covered(f, part)
+
+    def deepseek_moe(self, p: str, f: DeepSeekMoEFFN, part: str) -> None:
+        """DeepSeek's experts: a stacked SwiGLU bank, a grouped router, shared experts."""
+        r = f.router
+        routing = {"scoring": r.scoring, "num_groups": r.num_groups, "topk_groups": r.topk_groups,
+                   "normalize": r.normalize, "scaling_factor": r.scaling_factor,
+                   "score_bias": r.score_bias is not None}
+        for field, value in (
+            ("ffn", "moe"), ("moe_kind", "deepseek"), ("activation", "silu"), ("ffn_bias", False),
+            ("intermediate_size", f.hidden_dim), ("num_experts", f.num_experts),
+            ("top_k", f.top_k), ("shared_experts", f.num_shared_experts), ("routing", routing),
+        ):
+            self.set(field, value, part)
+        self.slots[p + "router.weight"] = Slot(r.gate.weight)
+        if r.score_bias is not None:
+            self.slots[p + "router.score_bias"] = Slot(r.score_bias)
+        self.slots[p + "experts.up.weight"] = Slot(f.experts.up)
+        self.slots[p + "experts.down.weight"] = Slot(f.experts.down)
+        if f.shared_expert is not None:
+            self.gated_slots(p + "shared.", f.shared_expert)
+        self.covered(f, part)
+
     def ffn(self, p: str, f: nn.Module, part: str) -> None:
+        if self.layer_index < self.dense_prefix:
+            self.dense_first(p, f, part)
+            return
+        if isinstance(f, DeepSeekMoEFFN):
+            self.deepseek_moe(p, f, part)
+            return
         if isinstance(f, MoEFeedForwardBase):
             self.moe(p, f, part)
             return
@@ -310,11 +394,13 @@ def _residual_parts(
 ) -> tuple[nn.Module | None, nn.Module, nn.Module | None, str]:
     """(pre-norm or None, mixer, post-norm or None, kind) of one skip connection."""
     inner = _flatten(res.block)
-    kinds = ["attention" if isinstance(m, AttentionBase) else "feed-forward" for m in inner]
+    kinds = ["attention" if isinstance(m, (AttentionBase, MultiHeadLatentAttention))
+             else "feed-forward" for m in inner]
     mixers = [
         i
         for i, m in enumerate(inner)
-        if isinstance(m, (AttentionBase, FeedForwardBase, MoEFeedForwardBase, GptOssMoEFFN))
+        if isinstance(m, (AttentionBase, MultiHeadLatentAttention, FeedForwardBase,
+                          MoEFeedForwardBase, GptOssMoEFFN, DeepSeekMoEFFN))
     ]
     if len(mixers) == 1 and mixers[0] == 0 and len(inner) == 2:  # norm after only (OLMo 2)
         return None, inner[0], inner[1], kinds[0]
@@ -327,14 +413,29 @@ def _residual_parts(
     return inner[0], inner[1], inner[2] if len(inner) == 3 else None, kinds[1]
 
 
+def _dense_prefix(residuals: list[Residual]) -> int:
+    """How many leading layers are dense before DeepSeek expert layers (0 if none are)."""
+    ffns = [_flatten(res.block) for res in residuals[1::2]]
+    moe = [any(isinstance(m, DeepSeekMoEFFN) for m in inner) for inner in ffns]
+    if not any(moe):
+        return 0
+    first = moe.index(True)
+    if not all(moe[first:]):
+        raise _refuse(f"layer {moe.index(False, first)} feed-forward",
+                      "is dense after expert layers (dense layers must come first)")
+    return first
+
+
 def _layers(walk: _Walk, residuals: list[Residual]) -> int:
     if len(residuals) % 2:
         raise _refuse(
             f"Residual {len(residuals) - 1}",
             "is left over: layers come as attention then feed-forward skips",
         )
+    walk.dense_prefix = _dense_prefix(residuals)
     for n in range(len(residuals) // 2):
         p = f"layers.{n}."
+        walk.layer_index = n
         for res, want, norm_name, post_name in (
             (residuals[2 * n], "attention", "attn_norm", "post_attn_norm"),
             (residuals[2 * n + 1], "feed-forward", "ffn_norm", "post_ffn_norm"),
@@ -461,6 +562,10 @@ def _finish(
         walk.parts[name] = walk.parts["rope"]
     f.setdefault("qk_norm_eps", None)
     f.setdefault("qk_norm_full", False)
+    f.setdefault("mla", None)
+    f.setdefault("routing", None)
+    f.setdefault("dense_intermediate_size", 0)
+    f["first_dense_layers"] = walk.dense_prefix
     f.setdefault("num_experts", 0)
     f.setdefault("top_k", 0)
     f.setdefault("shared_experts", 0)

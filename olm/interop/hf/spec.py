@@ -57,6 +57,14 @@ class DecoderSpec:
             gated experts as separate weights) or "gpt_oss" (top-k then softmax, a biased
             router, a stacked bank of biased clamped-SwiGLU experts).
         swiglu_limit (float | None): the clamp of gpt-oss's SwiGLU (None otherwise).
+        routing (dict | None): DeepSeek routing (``scoring``, ``num_groups``, ``topk_groups``,
+            ``normalize``, ``scaling_factor``, ``score_bias``) when ``moe_kind`` is "deepseek".
+        mla (dict | None): multi-head latent attention sizes (``kv_lora_rank``,
+            ``q_lora_rank``, ``qk_nope_head_dim``, ``qk_rope_head_dim``, ``v_head_dim``,
+            ``norm_eps``); ``head_dim`` is then the query/key width (nope + rope).
+        first_dense_layers (int): leading layers with a dense gated feed-forward of
+            ``dense_intermediate_size`` before the mixture-of-experts layers (DeepSeek).
+        dense_intermediate_size (int): hidden width of those dense layers.
         qk_norm (bool): RMSNorm on queries and keys per head.
         qk_norm_full (bool): the QK-norm spans all heads (one gain per channel, OLMo 2).
         qk_norm_eps (float | None): the QK-norm's epsilon (configs share ``norm_eps``).
@@ -96,7 +104,11 @@ class DecoderSpec:
     top_k: int = 0
     shared_experts: int = 0
     attn_sinks: bool = False
-    moe_kind: Literal["softmax", "gpt_oss"] = "softmax"
+    moe_kind: Literal["softmax", "gpt_oss", "deepseek"] = "softmax"
+    routing: dict | None = None
+    mla: dict | None = None
+    first_dense_layers: int = 0
+    dense_intermediate_size: int = 0
     swiglu_limit: float | None = None
     qk_norm: bool = False
     qk_norm_full: bool = False

@@ -1,6 +1,7 @@
 """The `transformers` architectures olm models can be exported to and imported from."""
 
 from olm.interop.hf.archs.base import Architecture, ConfigView
+from olm.interop.hf.archs.deepseek import DeepseekV2Arch, DeepseekV3Arch
 from olm.interop.hf.archs.gemma2 import Gemma2Arch
 from olm.interop.hf.archs.gemma3 import Gemma3Arch
 from olm.interop.hf.archs.gpt2 import GPT2Arch
@@ -24,6 +25,8 @@ ARCHITECTURES: tuple[Architecture, ...] = (
     Qwen3MoeArch(),
     Olmo2Arch(),
     GptOssArch(),
+    DeepseekV3Arch(),
+    DeepseekV2Arch(),
 )
 
 

@@ -91,10 +91,17 @@ def describe(field: str, spec: DecoderSpec) -> str:
             else "does not soft-cap attention scores"
         ),
         "rope_scaling": lambda: f"uses RoPE scaling {(v or {}).get('rope_type', v)!r}",
+        "mla": lambda: (
+            "uses multi-head latent attention (a compressed key/value cache)" if v
+            else "uses ordinary multi-head attention"
+        ),
+        "first_dense_layers": lambda: f"keeps its first {v} layers dense before the experts",
+        "routing": lambda: f"routes with {(v or {}).get('scoring', 'softmax')} scores",
         "attn_sinks": lambda: _onoff(v, "has attention sinks", "has no attention sinks"),
         "moe_kind": lambda: {
             "softmax": "routes tokens with softmax top-k to separate gated experts",
             "gpt_oss": "is gpt-oss's biased, clamped-SwiGLU expert bank",
+            "deepseek": "is DeepSeek's fine-grained experts with grouped routing",
         }.get(v, f"is a {v} mixture of experts"),
         "rope_local_theta": lambda: (
             f"uses RoPE base {v:g} in its sliding-window layers and {spec.rope_theta:g} in the others"
@@ -312,6 +319,7 @@ class Architecture:
     sinks: ClassVar[bool] = False  # per-head attention sink logits
     moe_kinds: ClassVar[tuple[str, ...]] = ("softmax",)
     rope_types: ClassVar[tuple[str, ...]] = ("linear", "llama3")
+    latent: ClassVar[bool] = False  # multi-head latent attention and dense-then-MoE stacks
 
     def problems(self, spec: DecoderSpec) -> Iterator[Problem]:
         scaling = (spec.rope_scaling or {}).get("rope_type")
@@ -320,6 +328,8 @@ class Architecture:
             ("rope_scaling", scaling is None or scaling in self.rope_types),
             ("attn_sinks", self.sinks or not spec.attn_sinks),
             ("moe_kind", spec.ffn != "moe" or spec.moe_kind in self.moe_kinds),
+            ("mla", self.latent or spec.mla is None),
+            ("first_dense_layers", self.latent or spec.first_dense_layers == 0),
         ] + self.checks(spec)
         for field, ok in checks:
             if not ok:
