@@ -106,14 +106,9 @@ def resolve_config(args: argparse.Namespace):
     given = {**(TrainConfig.read_file(args.config) if args.config else {}), **flags}
     if given.get("resume"):
         return resume_config(given["resume"], given)
-    if given.get("source") is None and given.get("init_from") is None:
-        raise OLMError("give a SOURCE (preset, .olm.json or .py), --init-from WEIGHTS or "
-                       "--resume DIR")
-    if given.get("init_from") is not None and "lr" not in given:
-        from olm.train.finetune import FINETUNE_LR
+    from olm.train.finetune import fresh_config
 
-        given["lr"] = FINETUNE_LR  # fine-tuning default: 10x below pretraining's
-    return TrainConfig(**given), {}
+    return fresh_config(given), {}
 
 
 def _claim_out(config, overwrite: bool):

@@ -21,7 +21,7 @@ from torch import nn
 
 from olm.core.errors import ConfigError
 
-__all__ = ["FINETUNE_LR", "finetune_warmup", "start_from", "freeze"]
+__all__ = ["FINETUNE_LR", "finetune_warmup", "start_from", "freeze", "fresh_config"]
 
 FINETUNE_LR = 3e-5  # 10x below the pretraining default, a common full fine-tune rate
 
@@ -97,3 +97,17 @@ def freeze(model: nn.Module, graph: Any, names: list[str]) -> int:
                     p.requires_grad_(False)
                     frozen += 1
     return frozen
+
+
+def fresh_config(given: dict[str, Any]) -> Any:
+    """The :class:`TrainConfig` of a new run from the settings a person gave (flags and a
+    ``--config`` file): a source or weights to start from are required, and a run from
+    pretrained weights takes the fine-tuning learning rate unless one was given."""
+    from olm.train.config import TrainConfig
+
+    if given.get("source") is None and given.get("init_from") is None:
+        raise ConfigError("give a SOURCE (preset, .olm.json or .py), --init-from WEIGHTS or "
+                       "--resume DIR")
+    if given.get("init_from") is not None and "lr" not in given:
+        given = {**given, "lr": FINETUNE_LR}  # 10x below pretraining's default
+    return TrainConfig(**given)

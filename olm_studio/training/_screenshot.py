@@ -1,4 +1,4 @@
-"""Make ``docs/images/runs-compare.png``: two real runs from the Train panel, overlaid.
+"""Make a picture of the Train panel (``docs/images/train-panel.png``): two real runs from the Train panel, overlaid.
 
 A tiny GPT-2-style model and a tiny Llama-3-style model of about the same size train on
 the built-in corpus with the byte tokenizer, one after the other, through the panel
@@ -50,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     from olm_studio.theme import apply_theme
 
     args = sys.argv[1:] if argv is None else argv
-    out = Path(args[0] if args else "docs/images/runs-compare.png")
+    out = Path(args[0] if args else "docs/images/train-panel.png")
     reuse = Path(args[1]) if len(args) > 1 else None
     app = QApplication.instance() or QApplication([])
     apply_theme(app, "dark")

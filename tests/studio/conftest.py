@@ -17,6 +17,8 @@ def studio_home(tmp_path, monkeypatch):
     # Runs of an unsaved model (and token caches) go here, never to the user's folders.
     monkeypatch.setenv("OLM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.delenv("OLM_RUNS_DIR", raising=False)
+    # Help → Add to Applications Menu writes here, never to the user's menus.
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     return home
 
 

@@ -13,7 +13,7 @@ import pytest
 import torch
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
 
 from olm_studio.files import REPLACES_DOCUMENT
 
@@ -49,6 +49,8 @@ def answers(monkeypatch, sources):
         return state["answer"]
 
     def open_name(parent, title, *a, **k):
+        if "pretrained" in title.lower():  # File → Open Pretrained…: a folder's config.json
+            return (str(sources["hf"] / "config.json"), "")
         return (str(sources["py"] if "Python" in title else sources["project"]), "")
 
     monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
@@ -66,6 +68,8 @@ def answers(monkeypatch, sources):
         return 1
 
     monkeypatch.setattr(presets.PresetGallery, "exec", gallery_exec)
+    # Every other dialog of its own (Settings, About, the user guide) closes as cancelled.
+    monkeypatch.setattr(QDialog, "exec", lambda self: 0)
     return state
 
 
@@ -100,7 +104,7 @@ def test_every_document_replacing_action_is_tagged_and_asks(window, qtbot, h, an
     found = _all_actions(window)
     tagged = sorted(name for name, a in found.items() if a.property(REPLACES_DOCUMENT))
     for expected in ("New", "New from Preset…", "Open…", "Import Python…",
-                     "Import Pretrained Folder…", "Quit", "other.olm.json"):
+                     "Import Pretrained Folder…", "Open Pretrained…", "Quit", "other.olm.json"):
         assert expected in tagged, f"{expected} is not tagged as replacing the document"
     names = sorted(found, key=lambda n: n == "Quit")  # Quit closes the window: last
     replacing = []
