@@ -45,6 +45,7 @@ from olm_studio.training.runs import Run, RunStore, default_runs_root
 from olm_studio.training.runs_tab import RunsTab
 from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
+from olm_studio.training.telemetry_view import TelemetryView
 from olm_studio.training.trial import auto_intervals
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
@@ -169,6 +170,10 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.runs_tab, "Runs")
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
+        self.telemetry_view = TelemetryView()
+        self.tabs.addTab(self.telemetry_view, "Telemetry")
+        self._telemetry_pending: Run | None = None  # painted when its tab is shown
+        self.tabs.currentChanged.connect(lambda _i: self._show_telemetry(self._telemetry_pending))
 
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setChildrenCollapsible(False)
@@ -402,6 +407,8 @@ class TrainPanel(QWidget):
         self.history(run.id).feed(event)
         if isinstance(event, SampleEvent) and self.runs_list.current_id() == run.id:
             self.samples_view.append(f"step {event.step}", event.text)
+        if event.KIND == "telemetry" and self.runs_list.current_id() == run.id:
+            self._show_telemetry(run)
         if isinstance(event, CheckpointEvent):
             self._on_current_run(self.runs_list.current_id())
             self.runs_tab.refresh_overlay()
@@ -497,10 +504,23 @@ class TrainPanel(QWidget):
     def _reload_runs(self) -> None:
         self.runs_tab.reload(self._store, keep=self._active.id if self._active else None)
 
+    def _show_telemetry(self, run: Run | None) -> None:
+        """Paint ``run``'s telemetry on its own graph (the Telemetry tab, once it is shown)."""
+        self._telemetry_pending = run
+        if run is None or self.tabs.currentWidget() is not self.telemetry_view:
+            return
+        self._telemetry_pending = None
+        try:
+            self.telemetry_view.load_run(run.path, run.name)
+        except (OLMError, OSError):
+            pass  # a run without its graph file shows nothing
+
     def _on_current_run(self, run_id: str) -> None:
         self._update_buttons()
         self._update_export()
         run = self.runs_tab.get(run_id)
+        if run is not None:
+            self._show_telemetry(run)
         if run is None:
             self.samples_view.set_available(self._pretrained is not None,
                                             "Select a run to sample from.")

@@ -99,3 +99,15 @@ def test_moe_run_shows_expert_bars_and_two_runs_side_by_side(qtbot, tmp_path, ti
     both.left.set_metric("update_ratio")
     assert both.right.metric_key == "update_ratio"
     both.grab()
+
+
+def test_studio_runs_collect_telemetry_by_default_and_show_the_cost(qtbot):
+    from olm_studio.training.form import SettingsForm
+
+    form = SettingsForm()
+    qtbot.addWidget(form)
+    assert form.config().telemetry == 10
+    assert form.telemetry_cost.text() == "≈0.4% slower"
+    form.telemetry.setValue(0)
+    assert form.config().telemetry == 0 and form.telemetry_cost.text() == ""
+    assert form.telemetry.text() == "off"
