@@ -151,12 +151,15 @@ class _NodeOverlay(QGraphicsItem):
 
 
 class _RepeatHeat(QGraphicsItem):
-    """A layers x components heat map beside a Repeat frame (columns: layers)."""
+    """A layers x components heat map beside the model (columns: layers, rows: the
+    components inside one Repeat, labelled by type)."""
 
-    def __init__(self, rect: QRectF, view: TelemetryView, rows: list[str]) -> None:
+    LABEL_W, CELL_H = 150.0, 14.0
+
+    def __init__(self, left: float, top: float, view: TelemetryView, rows: list[str]) -> None:
         super().__init__()
         self.view, self.rows = view, rows
-        self.r = QRectF(rect.right() + 12, rect.top(), 150, 12 * len(rows) + 16)
+        self.r = QRectF(left, top, self.LABEL_W + 220, self.CELL_H * len(rows) + 20)
         self.setZValue(10)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
@@ -164,18 +167,28 @@ class _RepeatHeat(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
         v, r = self.view, self.r
-        painter.setPen(QColor(v.scene.colors.dim_text))
-        painter.drawText(QRectF(r.left(), r.top(), r.width(), 14), Qt.AlignmentFlag.AlignLeft,
-                         f"layers × {v.metric_key}")
+        painter.setPen(QPen(QColor(v.scene.colors.frame), 1))
+        painter.setBrush(QColor(v.scene.colors.frame_fill))
+        painter.drawRoundedRect(r.adjusted(-8, -6, 8, 6), 6, 6)
+        painter.setPen(QColor(v.scene.colors.text))
+        painter.drawText(QRectF(r.left(), r.top(), r.width(), 16), Qt.AlignmentFlag.AlignLeft,
+                         f"layers × {METRICS.get(v.metric_key, v.metric_key)}")
+        strip = QRectF(r.left() + self.LABEL_W, r.top() + 18, r.width() - self.LABEL_W,
+                       self.CELL_H * len(self.rows))
         for row, node_id in enumerate(self.rows):
+            y = strip.top() + self.CELL_H * row
+            painter.setPen(QColor(v.scene.colors.dim_text))
+            painter.drawText(QRectF(r.left(), y, self.LABEL_W - 6, self.CELL_H),
+                             Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                             v.graph.nodes[node_id].type)
             value = v.data.value(node_id, v.metric_key, v.index)
             cells = value if isinstance(value, list) else []
-            w = r.width() / max(1, len(cells))
+            w = strip.width() / max(1, len(cells))
             for i, cell in enumerate(cells):
                 colour = v.scale.color(cell)
                 painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour if colour is not None else QColor(128, 128, 128, 40))
-                painter.drawRect(QRectF(r.left() + i * w, r.top() + 16 + 12 * row, max(w - 1, 1), 11))
+                painter.drawRect(QRectF(strip.left() + i * w, y, max(w - 1, 1), self.CELL_H - 1))
 
 
 class _Legend(QWidget):
@@ -300,6 +313,9 @@ class TelemetryView(QWidget):
             item.setToolTip(f"{d.code} · step {d.step}" + ("" if d.layer is None
                                                             else f" · layer {d.layer}"))
             self.diagnostics.addItem(item)
+        if not self.diagnostics.count():
+            self.diagnostics.addItem("No problems seen in the telemetry." if len(self.data)
+                                     else "This run collected no telemetry.")
         self._rescale()
         self._on_slider(self.slider.value())
 
@@ -316,6 +332,7 @@ class TelemetryView(QWidget):
                                       DocumentController.family_of, DocumentController.doc_of))
         self.overlays, self.heats = {}, []
         reported = self.data.nodes()
+        model_right = self.scene.itemsBoundingRect().right() + 16
         for node_id in reported:
             items = self.scene.items_by_id.get(node_id, [])
             if not items or node_id not in graph.nodes:
@@ -328,7 +345,7 @@ class TelemetryView(QWidget):
                 if node.type == "Repeat":
                     rows = [n for n in graph.subtree(node_id)
                             if n != node_id and n in reported and not graph.nodes[n].is_container]
-                    heat = _RepeatHeat(rect, self, rows)
+                    heat = _RepeatHeat(model_right, rect.top(), self, rows)
                     self.scene.addItem(heat)
                     self.heats.append(heat)
                 continue
