@@ -186,3 +186,41 @@ def test_telemetry_lines_are_read_back_by_the_one_reader(tmp_path):
     (event,) = read_events(Path(path))
     assert isinstance(event, TelemetryEvent)
     assert event.nodes == {"abc": {"act_rms": [1.0, None], "expert_load": [[0.5, 0.5]]}}
+
+
+@pytest.mark.slow
+@pytest.mark.process
+def test_under_ddp_rank_0_reports_values_over_both_ranks(tiny, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from olm.graph import save
+
+    here = Path(__file__).resolve().parent
+    graph = tiny.graph("llama3")
+    save(graph, tmp_path / "m.olm.json")
+    out = tmp_path / "nodes.json"
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(here.parents[1]), str(here)]),
+               OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+           "--standalone", str(here / "ddp_telemetry_worker.py"), str(tmp_path / "m.olm.json"),
+           str(out)]
+    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    nodes = json.loads(out.read_text())
+    # plain PyTorch over both ranks' batches: the same weights, one model
+    graph = load(tmp_path / "m.olm.json")
+    torch.manual_seed(0)
+    model = build(graph)
+    xs = [torch.randint(0, 96, (2, 16), generator=torch.Generator().manual_seed(10 + r))
+          for r in range(2)]
+    logits = [model(x) for x in xs]
+    rms = torch.cat(logits).pow(2).mean().sqrt().item()
+    assert nodes[graph.root]["act_rms"] == pytest.approx(rms, rel=1e-5)
+    loss = sum(CrossEntropyLoss()(lg, x) for lg, x in zip(logits, xs)) / 2  # DDP's mean
+    loss.backward()
+    emb = next(n.id for n in graph.nodes.values() if n.type == "Embedding")
+    module = node_modules(graph, model)[emb].modules[0]
+    want = torch.stack([p.grad.pow(2).sum() for p in module.parameters()]).sum().sqrt().item()
+    assert nodes[emb]["grad_norm"] == pytest.approx(want, rel=1e-4)
