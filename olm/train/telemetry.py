@@ -78,8 +78,14 @@ def attention_rows_stats(module: nn.Module, x: Tensor, rows: list[int]) -> tuple
     softcap = getattr(module, "attn_logit_softcap", None)
     if softcap is not None:
         scores = torch.tanh(scores / softcap) * softcap
+    alibi = getattr(module, "alibi", None)
+    if alibi is not None:  # ALiBi's distance bias is part of the logits
+        scores = scores + alibi(n, n, device=x.device).float()[:, :, idx]
     keys = torch.arange(n, device=x.device)
-    keep = keys[None, :] <= idx[:, None]  # causal
+    if getattr(module, "causal", True):
+        keep = keys[None, :] <= idx[:, None]
+    else:
+        keep = torch.ones(len(rows), n, dtype=torch.bool, device=x.device)
     window = getattr(module, "sliding_window", None)
     if window is not None:
         keep &= keys[None, :] > idx[:, None] - window
