@@ -224,3 +224,22 @@ def test_under_ddp_rank_0_reports_values_over_both_ranks(tiny, tmp_path):
     module = node_modules(graph, model)[emb].modules[0]
     want = torch.stack([p.grad.pow(2).sum() for p in module.parameters()]).sum().sqrt().item()
     assert nodes[emb]["grad_norm"] == pytest.approx(want, rel=1e-4)
+
+
+def test_attention_stats_include_the_alibi_bias():
+    from olm.nn.attention.alibi import MultiHeadAttentionwithALiBi
+    from olm.train.telemetry import attention_rows_stats
+
+    torch.manual_seed(0)
+    layer = MultiHeadAttentionwithALiBi(32, 4)
+    x = torch.randn(1, 16, 32)
+    ent, _, top = attention_rows_stats(layer, x, [9, 15])
+    with torch.no_grad():
+        q = layer.q_proj(x).view(1, 16, 4, 8).transpose(1, 2)
+        k = layer.k_proj(x).view(1, 16, 4, 8).transpose(1, 2)
+        scores = q @ k.transpose(-1, -2) * layer.scale + layer.alibi(16, 16, device=x.device)
+        scores = scores.masked_fill(~torch.ones(16, 16, dtype=torch.bool).tril(), float("-inf"))
+        p = F.softmax(scores, -1)[:, :, [9, 15]]
+        want = -(p * torch.log(p.clamp_min(1e-30))).sum(-1).mean()
+    assert ent.item() == pytest.approx(want.item(), rel=1e-5)
+    assert top.item() == pytest.approx(scores[:, :, [9, 15]].max().item(), rel=1e-5)
