@@ -45,7 +45,7 @@ from olm_studio.training.runs import Run, RunStore, default_runs_root
 from olm_studio.training.runs_tab import RunsTab
 from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
-from olm_studio.training.telemetry_view import TelemetryView
+from olm_studio.training.telemetry_view import TelemetryCompare, TelemetryView
 from olm_studio.training.trial import auto_intervals
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
@@ -171,7 +171,18 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
         self.telemetry_view = TelemetryView()
-        self.tabs.addTab(self.telemetry_view, "Telemetry")
+        self.side_by_side_button = QPushButton("Paint the two ticked runs side by side")
+        self.side_by_side_button.setToolTip("Tick two runs in Runs; each is painted on its own "
+                                            "graph, with the metric and step kept together")
+        self.side_by_side_button.clicked.connect(self.paint_side_by_side)
+        self.telemetry_compare: TelemetryCompare | None = None
+        telemetry_tab = QWidget()
+        telemetry_box = QVBoxLayout(telemetry_tab)
+        telemetry_box.setContentsMargins(0, 0, 0, 0)
+        telemetry_box.addWidget(self.side_by_side_button)
+        telemetry_box.addWidget(self.telemetry_view, 1)
+        self.telemetry_tab = telemetry_tab
+        self.tabs.addTab(telemetry_tab, "Telemetry")
         self._telemetry_pending: Run | None = None  # painted when its tab is shown
         self.tabs.currentChanged.connect(lambda _i: self._show_telemetry(self._telemetry_pending))
 
@@ -507,13 +518,33 @@ class TrainPanel(QWidget):
     def _show_telemetry(self, run: Run | None) -> None:
         """Paint ``run``'s telemetry on its own graph (the Telemetry tab, once it is shown)."""
         self._telemetry_pending = run
-        if run is None or self.tabs.currentWidget() is not self.telemetry_view:
+        if run is None or self.tabs.currentWidget() is not self.telemetry_tab:
             return
         self._telemetry_pending = None
         try:
             self.telemetry_view.load_run(run.path, run.name)
         except (OLMError, OSError):
             pass  # a run without its graph file shows nothing
+
+    def paint_side_by_side(self) -> bool:
+        """Paint the first two ticked runs side by side in their own window."""
+        runs = [self.runs_tab.get(i) for i in self.runs_list.ticked()]
+        runs = [r for r in runs if r is not None][:2]
+        if len(runs) < 2:
+            self.status_label.setText("Tick two runs to paint them side by side.")
+            return False
+        if self.telemetry_compare is None:
+            self.telemetry_compare = TelemetryCompare()
+            self.telemetry_compare.setWindowTitle("Telemetry side by side")
+            self.telemetry_compare.resize(1600, 900)
+        try:
+            self.telemetry_compare.load_runs(runs[0].path, runs[1].path,
+                                             (runs[0].name, runs[1].name))
+        except (OLMError, OSError) as err:
+            self.status_label.setText(f"Cannot paint these runs: {err}")
+            return False
+        self.telemetry_compare.show()
+        return True
 
     def _on_current_run(self, run_id: str) -> None:
         self._update_buttons()

@@ -427,10 +427,10 @@ class TelemetryCompare(QSplitter):
         self.left.metric_box.currentIndexChanged.connect(
             lambda _i: self.right.set_metric(self.left.metric_key))
 
-    def load_runs(self, a: str | Path, b: str | Path) -> None:
+    def load_runs(self, a: str | Path, b: str | Path, names: tuple[str, str] | None = None) -> None:
         """Paint run folder ``a`` on the left and ``b`` on the right."""
-        self.left.load_run(a)
-        self.right.load_run(b)
+        self.left.load_run(a, names[0] if names else None)
+        self.right.load_run(b, names[1] if names else None)
         self.right.set_metric(self.left.metric_key)
 
     def _follow(self, step: int) -> None:

@@ -111,3 +111,31 @@ def test_studio_runs_collect_telemetry_by_default_and_show_the_cost(qtbot):
     form.telemetry.setValue(0)
     assert form.config().telemetry == 0 and form.telemetry_cost.text() == ""
     assert form.telemetry.text() == "off"
+
+
+def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, tmp_path, tiny,
+                                                                  corpus):
+    from olm_studio.training.trial import default_config
+
+    made = []
+    for family, name in (("llama3", "Llama run"), ("mixtral", "MoE run")):
+        folder, graph = _run(tmp_path, tiny, corpus, family, family)
+        run = panel._store.create(family, default_config(), graph, name)
+        (run.path / layout.EVENTS).write_bytes((folder / layout.EVENTS).read_bytes())
+        run.set_status("finished")
+        made.append(run)
+    panel._reload_runs()
+    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.runs_list.select(made[1].id)
+    panel.runs_list.select(made[0].id)  # selecting a run paints it
+    assert panel.telemetry_view.data.steps == [2, 4, 6]
+    assert set(panel.telemetry_view.overlays) <= set(made[0].graph().nodes)
+    assert not panel.paint_side_by_side()  # nothing ticked yet
+    panel.set_ticked([made[0].id, made[1].id])
+    qtbot.mouseClick(panel.side_by_side_button, Qt.MouseButton.LeftButton)
+    both = panel.telemetry_compare
+    assert both is not None and both.isVisible()
+    qtbot.addWidget(both)
+    assert both.left.data.steps == [2, 4, 6] and both.right.data.steps == [2, 4, 6]
+    names = {both.left.title.text().split(":")[0], both.right.title.text().split(":")[0]}
+    assert names == {"Llama run", "MoE run"}
