@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -183,6 +184,13 @@ class TrainPanel(QWidget):
         telemetry_box.addWidget(self.telemetry_view, 1)
         self.telemetry_tab = telemetry_tab
         self.tabs.addTab(telemetry_tab, "Telemetry")
+        # the main loss plot and the telemetry step slider move together
+        self.plots.graphics.scene().sigMouseClicked.connect(self._on_loss_plot_click)
+        self._step_marker = pg.InfiniteLine(angle=90, movable=False,
+                                            pen=pg.mkPen("#ff9f1c", width=1))
+        self._step_marker.setVisible(False)
+        self.plots.loss_plot.addItem(self._step_marker, ignoreBounds=True)
+        self.telemetry_view.step_changed.connect(self._on_telemetry_step)
         self._telemetry_pending: Run | None = None  # painted when its tab is shown
         self.tabs.currentChanged.connect(lambda _i: self._show_telemetry(self._telemetry_pending))
 
@@ -525,6 +533,18 @@ class TrainPanel(QWidget):
             self.telemetry_view.load_run(run.path, run.name)
         except (OLMError, OSError):
             pass  # a run without its graph file shows nothing
+
+    def _on_loss_plot_click(self, event: Any) -> None:
+        """Clicking the loss plot (x axis: step) moves the telemetry slider there."""
+        vb = self.plots.loss_plot.vb
+        if self.plots.x_axis() != "step" or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        if self.telemetry_view.data.steps:
+            self.telemetry_view.set_step(int(round(vb.mapSceneToView(event.scenePos()).x())))
+
+    def _on_telemetry_step(self, step: int) -> None:
+        self._step_marker.setValue(step)
+        self._step_marker.setVisible(self.plots.x_axis() == "step")
 
     def paint_side_by_side(self) -> bool:
         """Paint the first two ticked runs side by side in their own window."""

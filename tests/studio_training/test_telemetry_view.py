@@ -139,3 +139,28 @@ def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, t
     assert both.left.data.steps == [2, 4, 6] and both.right.data.steps == [2, 4, 6]
     names = {both.left.title.text().split(":")[0], both.right.title.text().split(":")[0]}
     assert names == {"Llama run", "MoE run"}
+
+
+def test_clicking_the_train_panels_loss_plot_moves_the_telemetry_slider(panel, qtbot, tmp_path,
+                                                                       tiny, corpus):
+    from olm_studio.training.trial import default_config
+
+    folder, graph = _run(tmp_path, tiny, corpus, "llama3", "llama")
+    run = panel._store.create("llama3", default_config(), graph, "Llama run")
+    (run.path / layout.EVENTS).write_bytes((folder / layout.EVENTS).read_bytes())
+    run.set_status("finished")
+    panel._reload_runs()
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.runs_list.select(run.id)
+    assert panel.telemetry_view.current_step() == 6
+    vb = panel.plots.loss_plot.vb
+    vb.setXRange(1, 6, padding=0)
+    centre = vb.viewRect().center()
+    scene_pos = vb.mapViewToScene(type(centre)(4.2, centre.y()))
+    target = panel.plots.graphics.mapFromScene(scene_pos)
+    qtbot.mouseClick(panel.plots.graphics.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(int(target.x()), int(target.y())))
+    assert panel.telemetry_view.current_step() == 4
+    assert panel._step_marker.value() == 4 and panel._step_marker.isVisible()
