@@ -121,7 +121,11 @@ class TrainRun:
         if self.parts.graph is None:
             from olm.graph import from_module
 
-            self.parts.graph = from_module(self.model)
+            try:
+                self.parts.graph = from_module(self.model)
+            except Exception as err:  # noqa: BLE001 - any module olm cannot describe
+                raise OLMError(f"telemetry needs a model olm can describe as a graph "
+                               f"({describe_failure(err)}); train it without --telemetry") from None
         collector = Telemetry(self.model, self.parts.graph, self.config.telemetry)
         self.step_fn.inspect = collector.inspect
         return collector

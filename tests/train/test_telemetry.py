@@ -243,3 +243,20 @@ def test_attention_stats_include_the_alibi_bias():
         want = -(p * torch.log(p.clamp_min(1e-30))).sum(-1).mean()
     assert ent.item() == pytest.approx(want.item(), rel=1e-5)
     assert top.item() == pytest.approx(scores[:, :, [9, 15]].max().item(), rel=1e-5)
+
+
+def test_a_module_olm_cannot_describe_is_refused_with_telemetry(corpus_file):
+    from olm.core.errors import OLMError
+
+    class Plain(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.emb, self.out = torch.nn.Embedding(256, 8), torch.nn.Linear(8, 256)
+
+        def forward(self, x):
+            return self.out(self.emb(x))
+
+    config = TrainConfig(source=Plain(), data=str(corpus_file), steps=2, batch_size=2,
+                         seq_len=8, eval_every=0, eval_batches=1, threads=1, telemetry=1)
+    with pytest.raises(OLMError, match="telemetry needs a model olm can describe"):
+        list(train_iter(config))
