@@ -96,6 +96,8 @@ class TrainConfig:
         checkpoint_every (int): steps between checkpoints (0: only at the end).
         keep_checkpoints (int): how many step checkpoints to keep (the newest).
         log_every (int): steps between ``step`` events (each reads the loss: one sync).
+        telemetry (int): steps between ``telemetry`` events (per-node statistics of the
+            run's graph, see ``olm.train.telemetry``; 0: off).
         max_corpus_bytes (int | None): cap on the corpus read.
         val_fraction (float): share of tokens held out for validation.
         threads (int | None): torch CPU threads (None: torch's default).
@@ -139,6 +141,7 @@ class TrainConfig:
     checkpoint_every: int = _f(0, "steps between checkpoints (0: only at the end)")
     keep_checkpoints: int = _f(2, "how many step checkpoints to keep (the newest)")
     log_every: int = _f(1, "steps between step events")
+    telemetry: int = _f(0, "steps between per-node telemetry events (0: off)")
     max_corpus_bytes: int | None = _f(DEFAULT_MAX_BYTES, f"cap on the corpus read "
                                                          f"(default {DEFAULT_MAX_BYTES})")
     val_fraction: float = _f(0.05, "share of tokens held out for validation")
@@ -159,7 +162,7 @@ class TrainConfig:
         for name in ("steps", "batch_size", "seq_len", "grad_accum", "eval_batches",
                      "log_every", "keep_checkpoints"):
             _positive(name, getattr(self, name))
-        for name in ("eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
+        for name in ("telemetry", "eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
         if self.warmup_steps is None and self.init_from is not None:
             from olm.train.finetune import finetune_warmup

@@ -26,7 +26,8 @@ from olm.core.errors import FileFormatError
 
 __all__ = [
     "EVENTS_VERSION", "EVENT_KINDS", "Event", "StartEvent", "StepEvent", "EvalEvent",
-    "SampleEvent", "CheckpointEvent", "ConfigChangeEvent", "EndEvent", "EventWriter",
+    "SampleEvent", "CheckpointEvent", "ConfigChangeEvent", "EndEvent", "TelemetryEvent",
+    "EventWriter",
     "read_events", "parse_event_line", "event_from_json",
 ]
 
@@ -41,8 +42,10 @@ def _clean(value: Any) -> Any:
     # JSON has no NaN/inf: a diverged loss is written as null (the end event says why)
     if isinstance(value, float) and not math.isfinite(value):
         return None
-    if isinstance(value, tuple):
+    if isinstance(value, (tuple, list)):
         return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
     return value
 
 
@@ -163,8 +166,22 @@ class EndEvent(Event):
     elapsed_s: float | None = None
 
 
+@dataclass
+class TelemetryEvent(Event):
+    """Every ``telemetry`` optimizer steps: per-node statistics (``olm.train.telemetry``).
+
+    ``nodes`` maps a node id of the run's graph document to its metrics; a node inside a
+    ``Repeat`` has a list per metric, one entry per layer.
+    """
+
+    KIND: ClassVar[str] = "telemetry"
+    step: int = 0
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
 _CLASSES: dict[str, type[Event]] = {c.KIND: c for c in (
-    StartEvent, ConfigChangeEvent, StepEvent, EvalEvent, SampleEvent, CheckpointEvent, EndEvent)}
+    StartEvent, ConfigChangeEvent, StepEvent, EvalEvent, SampleEvent, CheckpointEvent,
+    TelemetryEvent, EndEvent)}
 EVENT_KINDS: tuple[str, ...] = tuple(_CLASSES)
 
 

@@ -35,6 +35,7 @@ from olm.train.events import (
     SampleEvent,
     StartEvent,
     StepEvent,
+    TelemetryEvent,
 )
 from olm.train.setup import RunParts, describe_failure
 from olm.train.signals import StopFlag
@@ -105,9 +106,29 @@ class TrainRun:
             grad_clip=cfg.grad_clip, amp_dtype=autocast_dtype(self.device, cfg.use_amp),
             device_type=self.device.type,
         )
+        self.telemetry = self._telemetry()
         self.tokens_per_step = cfg.batch_size * cfg.seq_len * cfg.grad_accum * self.dist.world_size
         self.val_batches = self.parts.data.val.eval_batches(
             cfg.eval_batches, cfg.batch_size, cfg.seq_len)
+
+    def _telemetry(self):
+        """The collector when ``telemetry`` is on (a run from a bare module gets the
+        document :func:`olm.graph.from_module` describes, saved with its checkpoints)."""
+        if self.config.telemetry <= 0:
+            return None
+        from olm.train.telemetry import Telemetry
+
+        if self.parts.graph is None:
+            from olm.graph import from_module
+
+            try:
+                self.parts.graph = from_module(self.model)
+            except Exception as err:  # noqa: BLE001 - any module olm cannot describe
+                raise OLMError(f"telemetry needs a model olm can describe as a graph "
+                               f"({describe_failure(err)}); train it without --telemetry") from None
+        collector = Telemetry(self.model, self.parts.graph, self.config.telemetry)
+        self.step_fn.inspect = collector.inspect
+        return collector
 
     def _start_event(self) -> StartEvent:
         p = self.parts
@@ -220,6 +241,9 @@ class TrainRun:
         step = p.start_step
         while step < cfg.steps:
             lr = p.optimizer.param_groups[0]["lr"]
+            collecting = self.telemetry is not None and self.telemetry.due(step + 1)
+            if collecting:
+                self.telemetry.arm()
             try:
                 loss, gnorm = self.step_fn(self._batches(step))
             except Exception as err:
@@ -227,6 +251,10 @@ class TrainRun:
                                  else describe_failure(err), step)
                 return
             step = self.step = step + 1
+            if collecting:
+                nodes = self.telemetry.finish()
+                if self.dist.is_main:
+                    yield TelemetryEvent(step=step, nodes=nodes)
             # the same decision on every rank, so collectives below stay in step
             stopping = any_flag(stop.requested is not None, self.dist, self.device)
             saving = cfg.out is not None and (self._due(cfg.checkpoint_every, step) or stopping)

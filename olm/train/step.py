@@ -69,6 +69,9 @@ class TrainStep:
         self.aux = _aux_modules(getattr(inner, "_orig_mod", inner))
         self.params = [p for g in optimizer.param_groups for p in g["params"]]
         self.no_sync = getattr(model, "no_sync", None)
+        # called after backward (gradients unscaled), before clipping and the update:
+        # telemetry reads gradient norms and the weights before the step here
+        self.inspect = None
 
     def autocast(self):
         """The autocast context of this step (a no-op in full precision)."""
@@ -111,6 +114,8 @@ class TrainStep:
             loss_sum = loss if loss_sum is None else loss_sum + loss
         if self.scaler is not None:
             self.scaler.unscale_(self.optimizer)
+        if self.inspect is not None:
+            self.inspect()
         grad_norm = None
         if self.grad_clip is not None:
             grad_norm = torch.nn.utils.clip_grad_norm_(self.params, self.grad_clip)

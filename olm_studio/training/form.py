@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QPushButton,
     QSpinBox,
@@ -113,6 +114,17 @@ class SettingsForm(QWidget):
         self.device.addItems(list(DEVICES))
         self.precision = QComboBox()
         self.precision.addItems(list(PRECISIONS))
+        self.telemetry = _spin(0, 1_000_000, int(self._base.get("telemetry", 10)), 5)
+        self.telemetry.setSpecialValueText("off")
+        self.telemetry.setPrefix("every ")
+        self.telemetry.setSuffix(" steps")
+        self.telemetry_cost = QLabel()
+        self.telemetry_cost.setObjectName("telemetry_cost")
+        telemetry_row = QWidget()
+        row = QHBoxLayout(telemetry_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.telemetry, 1)
+        row.addWidget(self.telemetry_cost)
 
         for combo in (self.data_kind, self.tokenizer_kind):  # long labels must not widen the dock
             combo.setSizeAdjustPolicy(
@@ -131,11 +143,12 @@ class SettingsForm(QWidget):
         form.addRow("Steps", self.steps)
         form.addRow("Device", self.device)
         form.addRow("Precision", self.precision)
+        form.addRow("Telemetry", telemetry_row)
         self._form = form
 
         for combo in (self.data_kind, self.tokenizer_kind, self.device, self.precision):
             combo.currentIndexChanged.connect(self._on_change)
-        for spin in (self.bpe_vocab, self.batch_size, self.seq_len, self.steps):
+        for spin in (self.bpe_vocab, self.batch_size, self.seq_len, self.steps, self.telemetry):
             spin.valueChanged.connect(self._on_change)
         for edit in (self.lr, self.data_path.edit, self.tokenizer_path.edit):
             edit.textChanged.connect(self._on_change)
@@ -146,6 +159,11 @@ class SettingsForm(QWidget):
         self.changed.emit()
 
     def _sync_visibility(self) -> None:
+        every = self.telemetry.value()
+        # one collection costs about 4% of a step (benchmarks/telemetry_overhead.py)
+        self.telemetry_cost.setText("" if every == 0 else f"≈{4 / every:.2g}% slower")
+        self.telemetry.setToolTip("Per-node statistics painted on the graph (Telemetry tab); "
+                                  "each collection costs about 4% of one step")
         kind = self.data_kind.currentData()
         self._form.setRowVisible(self.data_path, kind != "builtin")
         self.data_path.folder = kind == "folder"
@@ -177,6 +195,7 @@ class SettingsForm(QWidget):
             "steps": self.steps.value(),
             "device": self.device.currentText(),
             "use_amp": PRECISIONS[self.precision.currentText()],
+            "telemetry": self.telemetry.value(),
         })
 
     def set_config(self, config: TrainConfig) -> None:
@@ -204,4 +223,5 @@ class SettingsForm(QWidget):
         self.steps.setValue(config.steps)
         self.device.setCurrentText(config.device.split(":")[0])
         self.precision.setCurrentText("auto" if config.use_amp else "fp32")
+        self.telemetry.setValue(config.telemetry)
         self._sync_visibility()

@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -45,6 +46,7 @@ from olm_studio.training.runs import Run, RunStore, default_runs_root
 from olm_studio.training.runs_tab import RunsTab
 from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
+from olm_studio.training.telemetry_view import TelemetryCompare, TelemetryView
 from olm_studio.training.trial import auto_intervals
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
@@ -169,6 +171,28 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.runs_tab, "Runs")
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
+        self.telemetry_view = TelemetryView()
+        self.side_by_side_button = QPushButton("Paint the two ticked runs side by side")
+        self.side_by_side_button.setToolTip("Tick two runs in Runs; each is painted on its own "
+                                            "graph, with the metric and step kept together")
+        self.side_by_side_button.clicked.connect(self.paint_side_by_side)
+        self.telemetry_compare: TelemetryCompare | None = None
+        telemetry_tab = QWidget()
+        telemetry_box = QVBoxLayout(telemetry_tab)
+        telemetry_box.setContentsMargins(0, 0, 0, 0)
+        telemetry_box.addWidget(self.side_by_side_button)
+        telemetry_box.addWidget(self.telemetry_view, 1)
+        self.telemetry_tab = telemetry_tab
+        self.tabs.addTab(telemetry_tab, "Telemetry")
+        # the main loss plot and the telemetry step slider move together
+        self.plots.graphics.scene().sigMouseClicked.connect(self._on_loss_plot_click)
+        self._step_marker = pg.InfiniteLine(angle=90, movable=False,
+                                            pen=pg.mkPen("#ff9f1c", width=1))
+        self._step_marker.setVisible(False)
+        self.plots.loss_plot.addItem(self._step_marker, ignoreBounds=True)
+        self.telemetry_view.step_changed.connect(self._on_telemetry_step)
+        self._telemetry_pending: Run | None = None  # painted when its tab is shown
+        self.tabs.currentChanged.connect(lambda _i: self._show_telemetry(self._telemetry_pending))
 
         self.side = QSplitter(Qt.Orientation.Vertical)
         self.side.setChildrenCollapsible(False)
@@ -402,6 +426,8 @@ class TrainPanel(QWidget):
         self.history(run.id).feed(event)
         if isinstance(event, SampleEvent) and self.runs_list.current_id() == run.id:
             self.samples_view.append(f"step {event.step}", event.text)
+        if event.KIND == "telemetry" and self.runs_list.current_id() == run.id:
+            self._show_telemetry(run)
         if isinstance(event, CheckpointEvent):
             self._on_current_run(self.runs_list.current_id())
             self.runs_tab.refresh_overlay()
@@ -497,10 +523,55 @@ class TrainPanel(QWidget):
     def _reload_runs(self) -> None:
         self.runs_tab.reload(self._store, keep=self._active.id if self._active else None)
 
+    def _show_telemetry(self, run: Run | None) -> None:
+        """Paint ``run``'s telemetry on its own graph (the Telemetry tab, once it is shown)."""
+        self._telemetry_pending = run
+        if run is None or self.tabs.currentWidget() is not self.telemetry_tab:
+            return
+        self._telemetry_pending = None
+        try:
+            self.telemetry_view.load_run(run.path, run.name)
+        except (OLMError, OSError):
+            pass  # a run without its graph file shows nothing
+
+    def _on_loss_plot_click(self, event: Any) -> None:
+        """Clicking the loss plot (x axis: step) moves the telemetry slider there."""
+        vb = self.plots.loss_plot.vb
+        if self.plots.x_axis() != "step" or not vb.sceneBoundingRect().contains(event.scenePos()):
+            return
+        if self.telemetry_view.data.steps:
+            self.telemetry_view.set_step(int(round(vb.mapSceneToView(event.scenePos()).x())))
+
+    def _on_telemetry_step(self, step: int) -> None:
+        self._step_marker.setValue(step)
+        self._step_marker.setVisible(self.plots.x_axis() == "step")
+
+    def paint_side_by_side(self) -> bool:
+        """Paint the first two ticked runs side by side in their own window."""
+        runs = [self.runs_tab.get(i) for i in self.runs_list.ticked()]
+        runs = [r for r in runs if r is not None][:2]
+        if len(runs) < 2:
+            self.status_label.setText("Tick two runs to paint them side by side.")
+            return False
+        if self.telemetry_compare is None:
+            self.telemetry_compare = TelemetryCompare()
+            self.telemetry_compare.setWindowTitle("Telemetry side by side")
+            self.telemetry_compare.resize(1600, 900)
+        try:
+            self.telemetry_compare.load_runs(runs[0].path, runs[1].path,
+                                             (runs[0].name, runs[1].name))
+        except (OLMError, OSError) as err:
+            self.status_label.setText(f"Cannot paint these runs: {err}")
+            return False
+        self.telemetry_compare.show()
+        return True
+
     def _on_current_run(self, run_id: str) -> None:
         self._update_buttons()
         self._update_export()
         run = self.runs_tab.get(run_id)
+        if run is not None:
+            self._show_telemetry(run)
         if run is None:
             self.samples_view.set_available(self._pretrained is not None,
                                             "Select a run to sample from.")

@@ -19,7 +19,7 @@ MODEL_FILE = MODEL_DOCUMENT
 
 
 TRIAL = dict(source=MODEL_FILE, steps=300, seq_len=128, lr=1e-3, eval_every=0, sample_every=0,
-             checkpoint_every=0)
+             checkpoint_every=0, telemetry=10)
 """The trial run's settings (those not given take TrainConfig's defaults)."""
 
 

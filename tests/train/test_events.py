@@ -59,7 +59,7 @@ def test_every_kind_round_trips_through_json(cls):
 def test_reader_refuses_newer_versions_and_wrong_types_and_skips_noise():
     assert parse_event_line("progress bar noise") is None
     assert parse_event_line('{"no": "event"}') is None
-    assert parse_event_line('{"event": "telemetry"}') is None  # unknown kinds are not events
+    assert parse_event_line('{"event": "heartbeat"}') is None  # unknown kinds are not events
     old = parse_event_line('{"event": "eval", "step": 4, "val_loss": 2}')  # unversioned = v1
     assert old == EvalEvent(time=old.time, step=4, val_loss=2)
     with pytest.raises(FileFormatError, match="newer than this olm"):

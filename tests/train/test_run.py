@@ -41,7 +41,7 @@ def test_loss_decreases_on_the_corpus(corpus_file):
 
 def test_event_schema_and_docs(corpus_file, tmp_path):
     events = list(train_iter(_cfg(corpus_file, out=str(tmp_path / "run"), sample_every=3,
-                                  sample_tokens=5, checkpoint_every=3)))
+                                  sample_tokens=5, checkpoint_every=3, telemetry=3)))
     kinds = [e.KIND for e in events]
     assert kinds[0] == "start" and kinds[-1] == "end"
     assert set(kinds) == set(EVENT_KINDS) - {"config_change"}  # only resumes with changes
