@@ -181,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
 
     config, changes = resolve_config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0
+    config = _check(config, rank0)
     if config.out is not None:
         check_output_path("--out", config.out, folder=True)
     events = config.events
@@ -208,6 +209,22 @@ def run(args: argparse.Namespace) -> int:
     elif rank0 and events != "-":
         print(_summary(last), file=sys.stderr)
     return 1 if status == "failed" else 0
+
+
+def _check(config, rank0: bool):
+    """The one pre-flight (the Studio's): errors stop the run (exit 2), warnings are printed;
+    ``--trial`` swaps in the trial-scale copy (:func:`olm.train.preflight.plan_run`)."""
+    from olm.train.preflight import plan_run
+
+    config, problems, note = plan_run(config)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if errors:
+        raise ConfigError("; ".join(errors))
+    if rank0:
+        for line in ([f"trial scale: {note}"] if note else []) + [
+                f"warning: {p}" for p in problems]:
+            print(f"olm train: {line}", file=sys.stderr)
+    return config
 
 
 def _summary(end) -> str:

@@ -93,6 +93,10 @@ class TrainRun:
         barrier = dist.barrier if self.dist.active else None
         self.parts = RunParts.build(cfg, self.device, self.dist.is_main, barrier)
         self.model = self.parts.model
+        if cfg.checkpoint_activations:
+            from olm.train.recompute import checkpoint_activations
+
+            checkpoint_activations(self.model)
         wrapped: nn.Module = self.model
         if self.dist.active:
             ids = [self.device.index] if self.device.type == "cuda" else None
