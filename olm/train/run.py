@@ -155,7 +155,7 @@ class TrainRun:
         ids = tok.encode(self.config.sample_prompt).to(self.device)[None, :]
         gen = torch.Generator(device=self.device).manual_seed(self.config.seed + step)
         out = sample(self.model, ids, self.config.sample_tokens, temperature=0.8, top_k=50,
-                     generator=gen)
+                     generator=gen, eos_id=tok.stop_ids() or None)
         return tok.decode(out[0, ids.size(1):].cpu())
 
     def _checkpoint(self, step: int, elapsed: float, val_loss: float | None) -> Path | None:
