@@ -181,13 +181,18 @@ def run(args: argparse.Namespace) -> int:
 
     config, changes = resolve_config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0
-    config = _check(config, rank0)
     if config.out is not None:
         check_output_path("--out", config.out, folder=True)
     events = config.events
     if events not in (None, "-"):
         check_output_path("--events", events, folder=False)
     lock = _claim_out(config, args.overwrite) if config.out is not None and rank0 else None
+    try:
+        config = _check(config, rank0)  # after the lock: --trial writes into --out
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     if events not in (None, "-") and args.overwrite and rank0 and Path(events).is_file():
         Path(events).write_text("", encoding="utf-8")  # a fresh run, a fresh history
     bar = _progress(rank0 and not args.no_progress and events != "-", config.steps)

@@ -102,7 +102,7 @@ def probe_step_seconds(module: torch.nn.Module, config: Any, vocab: int,
     x = torch.randint(0, vocab, (config.batch_size, config.seq_len + 1), generator=gen).to(device)
     times: list[float] = []
     start = time.perf_counter()
-    while len(times) < 6 and (len(times) < 2 or time.perf_counter() - start < max_seconds):
+    while len(times) < 12 and (len(times) < 3 or time.perf_counter() - start < max_seconds):
         t0 = time.perf_counter()
         for _ in range(config.grad_accum):
             with torch.autocast(device.type, dtype=dtype or torch.float32,
@@ -115,7 +115,9 @@ def probe_step_seconds(module: torch.nn.Module, config: Any, vocab: int,
         opt.zero_grad(set_to_none=True)
         _sync(device)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times[1:]) if len(times) > 1 else times[0]
+    # The first steps pay one-off costs (allocator, kernel selection): drop two when
+    # possible; the median of the rest ignores a step another process slowed.
+    return statistics.median(times[2:] if len(times) > 3 else times[1:])
 
 
 def estimate_step(graph: Any, config: Any, device: torch.device, vocab: int,

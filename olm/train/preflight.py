@@ -341,6 +341,9 @@ def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | Non
     if config.trial:
         from olm.train.trial import trial_config
 
-        config, note = trial_config(graph, config)
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise OLMError("--trial picks sizes by timing this machine, which each process "
+                           "would do differently: run it without torchrun")
+        config, note = trial_config(graph, config)  # writes the two documents
         graph = from_source(config.source)
     return config, preflight(graph, config), note
