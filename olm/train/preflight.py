@@ -291,6 +291,13 @@ def preflight(graph: Any, config: TrainConfig,
 
     try:
         graph = run_graph(graph, config)
+        if config.trial:  # the trial copy takes the tokenizer's vocabulary and the
+            from olm.graph.overrides import apply_overrides  # context (olm.train.trial)
+            from olm.train.source import fit_vocab
+
+            graph = fit_vocab(graph, tokenizer_vocab(config.tokenizer))
+            if "max_seq_len" in graph.variables:
+                graph = apply_overrides(graph, {"max_seq_len": config.seq_len})
     except OLMError as err:
         return [Problem("error", str(err), "correct the --set or vocabulary setting")]
 
@@ -314,7 +321,11 @@ def preflight(graph: Any, config: TrainConfig,
     except OLMError as err:
         problems.append(Problem("error", str(err), "choose device auto or cpu"))
     else:
-        problems += _check_memory(facts, config, device, memory_of)
+        if not config.trial:  # a trial copy is sized to the machine: the original may not fit
+            problems += _check_memory(facts, config, device, memory_of)
+        elif memory_of(device) is None:
+            problems.append(Problem("error", f"device {str(device)!r} is not available on "
+                                             "this machine", "choose device auto or cpu"))
         if timing and not any(p.severity == "error" for p in problems):
             try:
                 vocab = tokenizer_vocab(config.tokenizer)

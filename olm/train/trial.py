@@ -21,7 +21,7 @@ A variable the document does not have is left alone, and so is a size written as
 in a node (presets, projects and exported ``.py`` files all use variables). The time of
 each candidate is :func:`olm.train.estimate.estimate_step` (FLOPs over the measured
 device throughput, then a measured probe of the chosen size); a run that still cannot fit
-gets fewer steps, and says so.
+keeps its steps and says how long it will take.
 """
 
 from __future__ import annotations
@@ -124,8 +124,7 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     Both documents are written (atomically) to the run folder (``config.out``, else
     ``folder``, else a fresh temporary folder) as :data:`TRIAL_DOCUMENT` and
     :data:`ORIGINAL_DOCUMENT`; the returned config's source is the trial document, with
-    ``--set``/``--fit-vocab`` already applied to it. Steps are cut only if even the
-    smallest width cannot finish in the budget.
+    ``--set``/``--fit-vocab`` already applied to it. The steps asked for are kept.
     """
     import tempfile
     from pathlib import Path
@@ -141,8 +140,7 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     trial, step = trial_graph(original, config, vocab, device, probe=probe)
     steps = config.steps
     limit = config.budget_seconds * BUDGET_SHARE
-    if step * steps > limit:
-        steps = max(1, int(limit / step))
+    over = step * steps > limit  # even the smallest width: the steps asked for stay
     where = Path(config.out or folder or tempfile.mkdtemp(prefix="olm-trial-"))
     where.mkdir(parents=True, exist_ok=True)
     save(original, where / ORIGINAL_DOCUMENT)
@@ -151,14 +149,13 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     env0, env1 = original.variable_values()[0], trial.variable_values()[0]
     changed = ", ".join(f"{k} {env0[k]}→{v}" for k, v in env1.items()
                         if k in env0 and env0[k] != v)
-    cut = f" (steps cut from {config.steps})" if steps != config.steps else ""
+    cut = (f"; even the smallest copy needs about {step * steps / 60:.1f} min: fewer --steps "
+           "would fit the budget") if over else ""
     note = (f"{before.total_params:,} → {after.total_params:,} parameters "
             f"({changed or 'same sizes'}); about {step:.3f} s per step, {steps} steps in "
             f"budget {config.budget}{cut}")
     if not trial.nodes:
         raise ConfigError("--trial: the model is empty")
     new = dataclasses.replace(config, source=str(where / TRIAL_DOCUMENT), sets=[],
-                              fit_vocab=False, steps=steps,
-                              warmup_steps=config.warmup_steps if steps == config.steps
-                              else min(config.warmup_steps or 0, steps // 10))
+                              fit_vocab=False)
     return new, note
