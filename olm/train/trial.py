@@ -30,6 +30,7 @@ import dataclasses
 from typing import Any
 
 from olm.core.errors import ConfigError
+from olm.core.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.train.config import TrainConfig
 
 __all__ = ["trial_graph", "trial_config", "trial_sizes", "WIDTHS", "BUDGET_SHARE",
@@ -39,9 +40,6 @@ WIDTHS = (64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
 """The widths a trial may take, smallest first."""
 BUDGET_SHARE = 0.6
 """Share of the budget the training steps may use (data, evaluation and start-up take the rest)."""
-TRIAL_DOCUMENT = "trial.olm.json"
-ORIGINAL_DOCUMENT = "original.olm.json"
-"""File names, in the run folder, of the trained (trial) and the original documents."""
 
 
 def _round_to(value: float, multiple: int) -> int:
