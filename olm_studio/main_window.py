@@ -189,6 +189,20 @@ class MainWindow(QMainWindow):
         """The workspace shown: "design" or "train"."""
         return self.workspaces.current()
 
+    def _apply_trial_sizes(self, trial) -> None:
+        """A trial run's sizes onto the canvas: one undoable edit (Edit → Undo restores)."""
+        from olm.core.errors import OLMError
+        from olm_studio.training.trial_view import apply_sizes_command
+
+        command = apply_sizes_command(self.controller.graph, trial)
+        if command is None:
+            self.statusBar().showMessage("The canvas already has the trial sizes.", 4000)
+            return
+        try:
+            self.controller.run(command, label="apply trial sizes")
+        except OLMError as err:
+            self.statusBar().showMessage(f"Cannot apply the trial sizes: {err}", 8000)
+
     def _refresh_train(self) -> None:
         if self._train_stale and hasattr(self.train, "set_graph"):
             self.train.set_graph(self.controller.graph)
@@ -213,6 +227,8 @@ class MainWindow(QMainWindow):
         c.structure_changed.connect(self._on_edited)
         c.content_changed.connect(self._on_edited)
         c.path_changed.connect(lambda _p: self._update_title())
+        if hasattr(self.train, "apply_sizes_requested"):
+            self.train.apply_sizes_requested.connect(self._apply_trial_sizes)
         if hasattr(self.train, "set_project_path"):  # runs are kept beside the project
             c.path_changed.connect(self.train.set_project_path)
         c.dirty_changed.connect(lambda _d: self._update_title())

@@ -3,6 +3,7 @@
 import pathlib
 import re
 
+import pytest
 import torch
 
 from olm.cli.main import build_parser
@@ -36,3 +37,27 @@ def test_cli_examples_name_real_commands_and_options():
         for word in rest:
             if word.startswith("--"):
                 assert word in known, f"olm {name} has no option {word}"
+
+
+@pytest.mark.slow
+def test_cli_examples_run_as_written(tmp_path):
+    """Every line of the command-line block runs, in order, in an empty folder (as from a
+    fresh clone). The torchrun line starts two processes; DDP is tested in
+    tests/train/test_ddp.py, so here it only has to name real options (above)."""
+    import os
+    import shlex
+    import subprocess
+    import sys
+
+    block = re.search(r"## The `olm` command line\n\n```bash\n(.*?)```", README, re.S).group(1)
+    lines = [line.strip() for line in block.splitlines()
+             if line.startswith("olm ")]
+    assert any("--set" in line for line in lines) and any("my_model.py" in line for line in lines)
+    env = {**os.environ, "PYTHONPATH": str(pathlib.Path(__file__).resolve().parents[1]),
+           "OLM_CACHE_DIR": str(tmp_path / "cache")}
+    for line in lines:
+        words = shlex.split(line, comments=True)
+        result = subprocess.run([sys.executable, "-m", "olm", *words[1:]], cwd=tmp_path,
+                                env=env, capture_output=True, text=True, timeout=900)
+        assert result.returncode == 0, f"{line}\n{result.stderr[-2000:]}"
+    assert (tmp_path / "my_model.py").is_file() and (tmp_path / "runs" / "trial").is_dir()

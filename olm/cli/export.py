@@ -25,16 +25,16 @@ def _write_text(path: Path, text: str) -> None:
     atomic_write_text(path, text)
 
 
-def _to_python(source: str, path: Path) -> None:
+def _to_python(source: str, path: Path, sets: list[str] | None = None) -> None:
     from olm.graph import from_source, to_python
 
-    _write_text(path, to_python(from_source(source)))
+    _write_text(path, to_python(from_source(source, overrides=sets)))
 
 
-def _to_project(source: str, path: Path) -> None:
+def _to_project(source: str, path: Path, sets: list[str] | None = None) -> None:
     from olm.graph import from_source, save
 
-    save(from_source(source), path)
+    save(from_source(source, overrides=sets), path)
 
 
 def _hf_saver() -> Callable[..., Any]:
@@ -49,7 +49,7 @@ def _hf_saver() -> Callable[..., Any]:
     return save_hf
 
 
-def _to_hf(source: str, path: Path) -> None:
+def _to_hf(source: str, path: Path, sets: list[str] | None = None) -> None:
     save_hf = _hf_saver()
     from olm.core.layout import PROJECT_SUFFIX, project_paths
     from olm.graph import build, from_source
@@ -59,6 +59,9 @@ def _to_hf(source: str, path: Path) -> None:
     tokenizer = None
     weighted = folder.is_dir() or folder.suffix.lower() == ".gguf" or (
         folder.name.endswith(PROJECT_SUFFIX) and project_paths(folder)["weights"].is_file())
+    if weighted and sets:
+        raise OLMError(f"--set changes sizes, which the trained weights in {source} cannot "
+                       "follow; export without --set, or fine-tune with olm train --init-from")
     if weighted:  # a checkpoint or run, HF folder, project with weights, GGUF file
         loaded = open_pretrained(folder)
         model, tokenizer = loaded.model, loaded.tokenizer
@@ -68,11 +71,11 @@ def _to_hf(source: str, path: Path) -> None:
             "initialised ones",
             file=sys.stderr,
         )
-        model = build(from_source(source))
+        model = build(from_source(source, overrides=sets))
     save_hf(model, path, tokenizer=tokenizer)
 
 
-EXPORTERS: dict[str, Callable[[str, Path], None]] = {
+EXPORTERS: dict[str, Callable[..., None]] = {
     "python": _to_python,
     "project": _to_project,
     "hf": _to_hf,
@@ -90,6 +93,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--to", choices=sorted(EXPORTERS), required=True, help="output form")
     parser.add_argument("-o", "--output", required=True, help="file (python, project) or folder (hf)")
     parser.add_argument("--force", action="store_true", help="overwrite an existing output")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="sets",
+                        help="change a model variable (repeatable), e.g. --set num_layers=4")
     parser.set_defaults(func=run)
 
 
@@ -102,6 +107,6 @@ def run(args: argparse.Namespace) -> int:
         raise OLMError(f"{path} already exists; pass --force to overwrite it")
     if args.to != "hf" and path.is_dir():
         raise OLMError(f"{path} is a folder; --to {args.to} writes a file")
-    EXPORTERS[args.to](args.source, path)
+    EXPORTERS[args.to](args.source, path, getattr(args, "sets", None) or None)
     print(f"wrote {path}")
     return 0

@@ -51,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     tokenizer, model = checkpoint.tokenizer, checkpoint.model
     device = resolve_device(args.device)
     model.to(device)
-    stops = tokenizer.stop_ids() if hasattr(tokenizer, "stop_ids") else []
+    stops = tokenizer.stop_ids()  # end of sequence / end of turn: generation stops there
     if args.chat:
         from olm.data.chat import chat_ids
 

@@ -62,6 +62,8 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--seq-len", type=int, default=None, help="sequence length for FLOPs (default 2048)")
     parser.add_argument("--summary", action="store_true", help="also print the torchinfo table")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", dest="sets",
+                        help="change a model variable (repeatable), e.g. --set embed_dim=256")
     parser.set_defaults(func=run)
 
 
@@ -89,11 +91,12 @@ def _parts(graph, figures) -> list[dict[str, Any]]:
     return rows
 
 
-def report(source: str, seq_len: int | None = None) -> dict[str, Any]:
-    """Everything ``olm info`` prints, as a JSON-able dict."""
+def report(source: str, seq_len: int | None = None,
+           sets: list[str] | None = None) -> dict[str, Any]:
+    """Everything ``olm info`` prints, as a JSON-able dict (``sets``: ``--set`` overrides)."""
     from olm.graph import from_source, stats, validate
 
-    graph = from_source(source)
+    graph = from_source(source, overrides=sets)
     figures = stats(graph, seq_len=seq_len)
     data = figures.to_dict()
     data.pop("nodes")
@@ -135,7 +138,8 @@ def _print(info: dict[str, Any]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the report; exit status 1 when the model has errors."""
-    info = report(args.source, seq_len=args.seq_len)
+    sets = getattr(args, "sets", None)
+    info = report(args.source, seq_len=args.seq_len, sets=sets)
     failed = any(d["severity"] == "error" for d in info["diagnostics"])
     if args.json:
         print(json.dumps(info, indent=2))
@@ -144,5 +148,5 @@ def run(args: argparse.Namespace) -> int:
         if args.summary and not failed:  # a model with errors cannot be built to summarise
             from olm.graph import from_source, summary
 
-            print(summary(from_source(args.source)))
+            print(summary(from_source(args.source, overrides=sets)))
     return 1 if failed else 0

@@ -182,6 +182,12 @@ def run(args: argparse.Namespace) -> int:
     if events not in (None, "-"):
         check_output_path("--events", events, folder=False)
     lock = _claim_out(config, args.overwrite) if config.out is not None and rank0 else None
+    try:
+        config = _check(config, rank0)  # after the lock: --trial writes into --out
+    except BaseException:
+        if lock is not None:
+            lock.release()
+        raise
     if events not in (None, "-") and args.overwrite and rank0 and Path(events).is_file():
         Path(events).write_text("", encoding="utf-8")  # a fresh run, a fresh history
     bar = _progress(rank0 and not args.no_progress and events != "-", config.steps)
@@ -203,6 +209,22 @@ def run(args: argparse.Namespace) -> int:
     elif rank0 and events != "-":
         print(_summary(last), file=sys.stderr)
     return 1 if status == "failed" else 0
+
+
+def _check(config, rank0: bool):
+    """The one pre-flight (the Studio's): errors stop the run (exit 2), warnings are printed;
+    ``--trial`` swaps in the trial-scale copy (:func:`olm.train.preflight.plan_run`)."""
+    from olm.train.preflight import plan_run
+
+    config, problems, note = plan_run(config)
+    errors = [str(p) for p in problems if p.severity == "error"]
+    if errors:
+        raise ConfigError("; ".join(errors))
+    if rank0:
+        for line in ([f"trial scale: {note}"] if note else []) + [
+                f"warning: {p}" for p in problems]:
+            print(f"olm train: {line}", file=sys.stderr)
+    return config
 
 
 def _summary(end) -> str:

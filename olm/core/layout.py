@@ -34,7 +34,8 @@ from pathlib import Path
 __all__ = [
     "MODEL_DOCUMENT", "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
     "OPTIMIZER_FILE", "RNG_FILE", "MANIFEST", "PICKLED_MODEL", "CHECKPOINTS_DIR", "FINAL_DIR",
-    "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "RUN_RECORD", "STDERR_LOG",
+    "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "TRIAL_DOCUMENT",
+    "ORIGINAL_DOCUMENT", "RUN_RECORD", "STDERR_LOG",
     "STUDIO_CHECKPOINT_DIR", "PROJECT_SUFFIX", "WEIGHTS_SUFFIX", "TOKENIZER_SUFFIX",
     "step_name", "state_path", "staging_path", "replaced_path", "leftover_owner",
     "project_paths",
@@ -58,6 +59,8 @@ STEP_PREFIX = "step_"
 STAGING_PREFIX = ".tmp-"  # a checkpoint being written: .tmp-NAME-PID
 REPLACED_PREFIX = ".old-"  # a checkpoint being replaced: .old-NAME-PID
 EVENTS = "events.jsonl"
+TRIAL_DOCUMENT = "trial.olm.json"  # --trial: the document trained (olm.train.trial)
+ORIGINAL_DOCUMENT = "original.olm.json"  # --trial: the document it was scaled from
 
 # A Studio run folder.
 RUN_RECORD = "run.json"

@@ -55,6 +55,10 @@ class TokenizerBase:
     def save(self, directory: str | os.PathLike) -> None:
         raise NotImplementedError
 
+    def stop_ids(self) -> list[int]:
+        """Ids that end generated text (end of sequence / end of turn); none by default."""
+        return []
+
 
 class ByteTokenizer(TokenizerBase):
     """UTF-8 bytes as tokens: vocabulary 256, nothing to train, nothing unknown."""

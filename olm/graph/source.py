@@ -13,6 +13,7 @@ import json
 import os
 import uuid
 from pathlib import Path
+from typing import Any
 
 from olm.core.errors import OLMError
 from olm.core.files import read_text
@@ -82,12 +83,21 @@ def build_preset_graph(name: str) -> Graph:
     return from_module(module, name=name)
 
 
-def from_source(spec: str | os.PathLike) -> Graph:
+def from_source(spec: str | os.PathLike, overrides: Any = None) -> Graph:
     """The document named by ``spec``: preset name, ``.olm.json``, checkpoint folder or ``.py``.
 
+    Args:
+        spec: what to read.
+        overrides: ``["NAME=VALUE", ...]`` or ``{name: value}`` variable changes
+            (``--set``; see :mod:`olm.graph.overrides`).
+
     Raises:
-        OLMError: unknown preset; FileFormatError: unreadable file.
+        OLMError: unknown preset or a refused override; FileFormatError: unreadable file.
     """
+    if overrides:
+        from olm.graph.overrides import apply_overrides
+
+        return apply_overrides(from_source(spec), overrides)
     path = Path(spec)
     text = str(spec)
     if path.is_dir():

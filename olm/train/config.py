@@ -155,6 +155,16 @@ class TrainConfig:
     drop_layers: str = _f("last", "with --init-from and a SOURCE with fewer layers: which to "
                                   "drop (more layers duplicate the pretrained ones)",
                           choices=("last", "first", "every"))
+    sets: list[str] = _f([], "change a model variable of SOURCE (repeatable), e.g. --set "
+                             "embed_dim=256 --set num_layers=4", flag="--set", repeat=True,
+                         metavar="NAME=VALUE")
+    fit_vocab: bool = _f(False, "set the model's vocab_size to the tokenizer's (a larger "
+                                "vocabulary only wastes parameters)")
+    checkpoint_activations: bool = _f(False, "recompute each layer's activations in backward "
+                                             "(less memory, about a third more compute)")
+    trial: bool = _f(False, "train a smaller copy of SOURCE (same recipe) sized to finish "
+                            "within --budget on this machine")
+    budget: str = _f("3m", "with --trial: the time the run should take (90s, 3m, 1h)")
 
     def __post_init__(self) -> None:
         if self.source is None and self.resume is None and self.init_from is None:
@@ -217,9 +227,36 @@ class TrainConfig:
             raise ConfigError(f"freeze must be a list of node ids or module paths, got "
                               f"{self.freeze!r}")
         self.freeze = list(self.freeze)
+        if not isinstance(self.sets, (list, tuple)) or not all(
+                isinstance(n, str) for n in self.sets):
+            raise ConfigError(f"sets must be a list of NAME=VALUE texts, got {self.sets!r}")
+        self.sets = list(self.sets)
+        if self.sets:
+            from olm.graph.overrides import parse_sets
+
+            parse_sets(self.sets)  # a malformed one is refused now, naming it
+        for name in ("fit_vocab", "checkpoint_activations", "trial"):
+            if not isinstance(getattr(self, name), bool):
+                raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
+        self.budget_seconds  # noqa: B018 (validates the budget text)
         if self.drop_layers not in ("last", "first", "every"):
             raise ConfigError(f"drop_layers must be 'last', 'first' or 'every', got "
                               f"{self.drop_layers!r}")
+
+    @property
+    def budget_seconds(self) -> float:
+        """``budget`` in seconds ("90s", "3m", "1.5h" or a plain number of seconds)."""
+        text = str(self.budget).strip().lower()
+        scale = {"s": 1, "m": 60, "h": 3600}.get(text[-1:], None)
+        number = text[:-1] if scale else text
+        try:
+            value = float(number) * (scale or 1)
+        except ValueError:
+            value = float("nan")
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"budget must be a positive time such as 90s, 3m or 1h, got "
+                              f"{self.budget!r}")
+        return value
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""

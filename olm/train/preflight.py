@@ -32,7 +32,7 @@ from olm.core.errors import OLMError
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 
-__all__ = ["Problem", "ModelFacts", "preflight", "model_facts", "tokenizer_vocab",
+__all__ = ["Problem", "ModelFacts", "preflight", "plan_run", "model_facts", "tokenizer_vocab",
            "device_memory", "training_memory"]
 
 _GB = 1024**3
@@ -153,15 +153,20 @@ def training_memory(facts: ModelFacts, config: TrainConfig, vocab: int,
     Weights, gradients and AdamW's two moments are 16 bytes per parameter in fp32. The
     activations kept for backward are about 34 values per token per width per layer
     (Korthikanti et al., 2022, "Reducing Activation Recomputation"), plus the attention
-    scores and the logits with their gradient.
+    scores and the logits with their gradient. With ``checkpoint_activations`` only each
+    layer's input is kept, plus one layer's insides while it is recomputed.
     """
     tokens = config.batch_size * config.seq_len
     # bf16 autocast only happens on CUDA; CPU and MPS keep fp32 activations.
     act_bytes = 2 if device.type == "cuda" and config.use_amp else 4
-    activations = facts.layers * tokens * facts.embed_dim * 34 * act_bytes // 2
-    scores = facts.layers * config.batch_size * facts.heads * config.seq_len**2 * act_bytes
+    per_layer = tokens * facts.embed_dim * 34 * act_bytes // 2
+    per_layer += config.batch_size * facts.heads * config.seq_len**2 * act_bytes
+    if getattr(config, "checkpoint_activations", False):
+        activations = facts.layers * tokens * facts.embed_dim * act_bytes + per_layer
+    else:
+        activations = facts.layers * per_layer
     logits = 3 * tokens * vocab * 4
-    return 16 * facts.params + activations + scores + logits
+    return 16 * facts.params + activations + logits
 
 
 class _Tokenizer:
@@ -172,13 +177,22 @@ class _Tokenizer:
 
 
 def _check_vocab(module: nn.Module, config: TrainConfig) -> list[Problem]:
-    from olm.train.setup import check_vocab
+    """Smaller model vocabulary than the tokenizer's: error; larger: a warning (wasted
+    embedding and head rows that never see a token), fixed by ``--fit-vocab``."""
+    from olm.train.setup import check_vocab, model_vocab_size
 
     try:
         vocab = tokenizer_vocab(config.tokenizer)
         check_vocab(module, _Tokenizer(config.tokenizer, vocab))
     except OLMError as err:
-        return [Problem("error", str(err), "choose another tokenizer or change vocab_size")]
+        return [Problem("error", str(err),
+                        "choose another tokenizer, or fit the vocabulary (--fit-vocab)")]
+    model_vocab = model_vocab_size(module)
+    if model_vocab is not None and model_vocab > vocab:
+        return [Problem("warning", f"the model's vocabulary is {model_vocab:,} but tokenizer "
+                                   f"{config.tokenizer!r} has {vocab:,} tokens: "
+                                   f"{model_vocab - vocab:,} rows never train",
+                        f"fit the vocabulary to {vocab} (--fit-vocab)")]
     return []
 
 
@@ -206,7 +220,7 @@ def _check_memory(facts: ModelFacts, config: TrainConfig, device: torch.device,
     needed = training_memory(facts, config, max(vocab, facts.vocab or 0), device)
     text = (f"training needs about {needed / _GB:.2f} GB on {device} "
             f"({facts.params:,} parameters) but about {available / _GB:.2f} GB is free")
-    fix = "use a smaller model, batch size or sequence length"
+    fix = _memory_fix(facts, config, max(vocab, facts.vocab or 0), device, available)
     if available and needed > available:
         return [Problem("error", text, fix)]
     if available and needed > 0.8 * available:
@@ -214,16 +228,80 @@ def _check_memory(facts: ModelFacts, config: TrainConfig, device: torch.device,
     return []
 
 
+def _memory_fix(facts: ModelFacts, config: TrainConfig, vocab: int, device: torch.device,
+                available: int | None) -> str:
+    """The settings that fit: activation checkpointing, then a smaller batch with more
+    accumulation (same tokens per step), else a smaller model or ``--trial``."""
+    import dataclasses
+
+    def fits(**change: Any) -> bool:
+        trial = dataclasses.replace(config, **change)
+        return not available or training_memory(facts, trial, vocab, device) <= available
+
+    if not config.checkpoint_activations and fits(checkpoint_activations=True):
+        return "add --checkpoint-activations (recomputes activations in backward)"
+    batch = config.batch_size
+    while batch > 1:
+        batch //= 2
+        accum = config.grad_accum * config.batch_size // batch
+        if fits(batch_size=batch, grad_accum=accum):
+            return (f"use a smaller batch: --batch-size {batch} --grad-accum {accum} (same "
+                    "tokens per step)"
+                    + ("" if config.checkpoint_activations else
+                       " or --checkpoint-activations"))
+    return "use a smaller model (--trial, or --set embed_dim=... --set num_layers=...) " \
+           "or a shorter --seq-len"
+
+
+def _check_time(graph: Any, config: TrainConfig, device: torch.device, facts: ModelFacts,
+                vocab: int) -> list[Problem]:
+    from olm.train.estimate import WARN_SECONDS, estimate_step
+
+    if config.trial:  # sized to its budget by olm.train.trial
+        return []
+    est = estimate_step(graph, config, device, min(vocab, facts.vocab or vocab))
+    if est.total_seconds <= WARN_SECONDS:
+        return []
+    return [Problem("warning", f"{config.steps} steps will take about "
+                               f"{_duration(est.total_seconds)} on {device} "
+                               f"({est.step_seconds:.2f} s per step, {est.method} estimate)",
+                    "train a smaller copy with the same recipe (--trial), or fewer --steps")]
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
 def preflight(graph: Any, config: TrainConfig,
-              memory_of: Callable[[torch.device], int | None] = device_memory) -> list[Problem]:
+              memory_of: Callable[[torch.device], int | None] = device_memory,
+              timing: bool = True) -> list[Problem]:
     """Every problem with training ``graph`` under ``config``; errors first.
 
     Args:
-        graph: an ``olm.graph`` document.
+        graph: an ``olm.graph`` document (the run's ``--set``/``--fit-vocab`` apply to it).
         config: the planned run (already valid: a :class:`TrainConfig` checks itself).
         memory_of: bytes usable on a device, None if absent (tests pass their own).
+        timing: estimate the run's time (:mod:`olm.train.estimate`; may run a short
+            probe) and warn above a few minutes.
     """
     import olm.graph
+    from olm.train.source import run_graph
+
+    try:
+        graph = run_graph(graph, config)
+        if config.trial:  # the trial copy takes the tokenizer's vocabulary and the
+            from olm.graph.overrides import apply_overrides  # context (olm.train.trial)
+            from olm.train.source import fit_vocab
+
+            graph = fit_vocab(graph, tokenizer_vocab(config.tokenizer))
+            if "max_seq_len" in graph.variables:
+                graph = apply_overrides(graph, {"max_seq_len": config.seq_len})
+    except OLMError as err:
+        return [Problem("error", str(err), "correct the --set or vocabulary setting")]
 
     problems = [Problem("error", f"the model is not valid: {d.message}",
                         "fix it in the editor (see the Diagnostics tab)")
@@ -245,5 +323,40 @@ def preflight(graph: Any, config: TrainConfig,
     except OLMError as err:
         problems.append(Problem("error", str(err), "choose device auto or cpu"))
     else:
-        problems += _check_memory(facts, config, device, memory_of)
+        if not config.trial:  # a trial copy is sized to the machine: the original may not fit
+            problems += _check_memory(facts, config, device, memory_of)
+        elif memory_of(device) is None:
+            problems.append(Problem("error", f"device {str(device)!r} is not available on "
+                                             "this machine", "choose device auto or cpu"))
+        if timing and not any(p.severity == "error" for p in problems):
+            try:
+                vocab = tokenizer_vocab(config.tokenizer)
+            except OLMError:
+                vocab = facts.vocab or _BYTE_VOCAB
+            problems += _check_time(graph, config, device, facts, vocab)
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | None]:
+    """What ``olm train`` checks before a fresh run of a named SOURCE.
+
+    Returns the config to run (with ``trial`` set, one whose source is the trial-scale
+    copy, :func:`olm.train.trial.trial_config`), the pre-flight problems, and a line
+    saying what the trial scale changed (None without ``trial``). Resumed, fine-tuned
+    and module sources are checked by the run itself.
+    """
+    if not isinstance(config.source, str) or config.resume or config.init_from:
+        return config, [], None
+    from olm.graph import from_source
+
+    graph = from_source(config.source)
+    note = None
+    if config.trial:
+        from olm.train.trial import trial_config
+
+        if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+            raise OLMError("--trial picks sizes by timing this machine, which each process "
+                           "would do differently: run it without torchrun")
+        config, note = trial_config(graph, config)  # writes the two documents
+        graph = from_source(config.source)
+    return config, preflight(graph, config), note

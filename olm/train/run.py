@@ -91,9 +91,18 @@ class TrainRun:
                                                       and torch.cuda.is_available())
         self.dist = setup_distributed(use_cuda=want_cuda)
         self.device = resolve_device(cfg.device, self.dist.local_rank)
+        if self.device.type == "cuda":
+            # TF32 tensor cores for the fp32 matmuls autocast leaves (norms' inputs, the
+            # loss); bf16 autocast covers the rest (olm.train.step.autocast_dtype).
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
         barrier = dist.barrier if self.dist.active else None
         self.parts = RunParts.build(cfg, self.device, self.dist.is_main, barrier)
         self.model = self.parts.model
+        if cfg.checkpoint_activations:
+            from olm.train.recompute import checkpoint_activations
+
+            checkpoint_activations(self.model)
         wrapped: nn.Module = self.model
         if self.dist.active:
             ids = [self.device.index] if self.device.type == "cuda" else None
@@ -148,6 +157,8 @@ class TrainRun:
         for micro in range(cfg.grad_accum):
             x, y = train.batch(cfg.batch_size, cfg.seq_len, seed=cfg.seed, step=step,
                                micro=micro, rank=self.dist.rank)
+            if self.device.type == "cuda":  # pinned: the copy overlaps the previous step
+                x, y = x.pin_memory(), y.pin_memory()
             out.append((x.to(self.device, non_blocking=True), y.to(self.device, non_blocking=True)))
         return out
 
@@ -172,7 +183,7 @@ class TrainRun:
         ids = tok.encode(self.config.sample_prompt).to(self.device)[None, :]
         gen = torch.Generator(device=self.device).manual_seed(self.config.seed + step)
         out = sample(self.model, ids, self.config.sample_tokens, temperature=0.8, top_k=50,
-                     generator=gen)
+                     generator=gen, eos_id=tok.stop_ids() or None)
         return tok.decode(out[0, ids.size(1):].cpu())
 
     def _checkpoint(self, step: int, elapsed: float, val_loss: float | None) -> Path | None:

@@ -67,7 +67,7 @@ def build_model(config: TrainConfig, ckpt: Checkpoint | None) -> tuple[Any, nn.M
     torch.manual_seed(config.seed)
     if ckpt is not None:
         return ckpt.graph, ckpt.model
-    return load_source(config.source)
+    return load_source(config.source, config)
 
 
 def build_optimizer(model: nn.Module, config: TrainConfig):

@@ -14,6 +14,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -32,6 +33,7 @@ __all__ = ["SettingsForm", "DEVICES", "PRECISIONS"]
 
 DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
 PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
+BUDGETS: tuple[str, ...] = ("1m", "3m", "5m", "10m", "30m")
 
 
 _DATA_LABELS = {"builtin": "Built-in corpus (Python standard library)",
@@ -125,6 +127,17 @@ class SettingsForm(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.telemetry, 1)
         row.addWidget(self.telemetry_cost)
+        # Trial scale (olm.train.trial): the same recipe, sized to finish in the budget.
+        self.trial = QCheckBox("Train at trial scale")
+        self.trial.setToolTip("Train a smaller copy with the same recipe (components and "
+                              "options), sized to finish within the budget on this machine")
+        self.trial.setChecked(bool(TRIAL.get("trial", False)))
+        self.budget = QComboBox()
+        self.budget.setEditable(True)
+        self.budget.addItems(list(BUDGETS))
+        self.budget.setCurrentText(str(TRIAL.get("budget", "3m")))
+        self.fit_vocab = QCheckBox("Fit vocabulary to the tokenizer")
+        self.fit_vocab.setToolTip("Set the model's vocab_size to the tokenizer's (--fit-vocab)")
 
         for combo in (self.data_kind, self.tokenizer_kind):  # long labels must not widen the dock
             combo.setSizeAdjustPolicy(
@@ -144,6 +157,9 @@ class SettingsForm(QWidget):
         form.addRow("Device", self.device)
         form.addRow("Precision", self.precision)
         form.addRow("Telemetry", telemetry_row)
+        form.addRow("", self.trial)
+        form.addRow("Budget", self.budget)
+        form.addRow("", self.fit_vocab)
         self._form = form
 
         for combo in (self.data_kind, self.tokenizer_kind, self.device, self.precision):
@@ -152,6 +168,9 @@ class SettingsForm(QWidget):
             spin.valueChanged.connect(self._on_change)
         for edit in (self.lr, self.data_path.edit, self.tokenizer_path.edit):
             edit.textChanged.connect(self._on_change)
+        for box in (self.trial, self.fit_vocab):
+            box.toggled.connect(self._on_change)
+        self.budget.currentTextChanged.connect(self._on_change)
         self._sync_visibility()
 
     def _on_change(self, *_args: object) -> None:
@@ -170,6 +189,7 @@ class SettingsForm(QWidget):
         tok = self.tokenizer_kind.currentData()
         self._form.setRowVisible(self.bpe_vocab, tok == "bpe")
         self._form.setRowVisible(self.tokenizer_path, tok == "file")
+        self._form.setRowVisible(self.budget, self.trial.isChecked())
 
     def config(self) -> TrainConfig:
         """The settings as the form shows them, as a validated :class:`TrainConfig`.
@@ -196,6 +216,9 @@ class SettingsForm(QWidget):
             "device": self.device.currentText(),
             "use_amp": PRECISIONS[self.precision.currentText()],
             "telemetry": self.telemetry.value(),
+            "trial": self.trial.isChecked(),
+            "budget": self.budget.currentText().strip(),
+            "fit_vocab": self.fit_vocab.isChecked(),
         })
 
     def set_config(self, config: TrainConfig) -> None:
@@ -224,4 +247,7 @@ class SettingsForm(QWidget):
         self.device.setCurrentText(config.device.split(":")[0])
         self.precision.setCurrentText("auto" if config.use_amp else "fp32")
         self.telemetry.setValue(config.telemetry)
+        self.trial.setChecked(config.trial)
+        self.budget.setCurrentText(config.budget)
+        self.fit_vocab.setChecked(config.fit_vocab)
         self._sync_visibility()

@@ -85,6 +85,7 @@ class TrainPanel(QWidget):
 
     run_started = Signal(str)
     run_ended = Signal(str, str, str)
+    apply_sizes_requested = Signal(object)  # the trial document whose sizes go to the canvas
 
     def __init__(self, parent: QWidget | None = None, *, runs_root: str | os.PathLike[str] |
                  None = None, command: list[str] | None = None) -> None:
@@ -128,6 +129,12 @@ class TrainPanel(QWidget):
         self.train_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.resume_button.clicked.connect(lambda: self.resume_training())
+        self.apply_trial_button = QPushButton("Apply trial sizes")
+        self.apply_trial_button.setToolTip("set the canvas's sizes to the selected trial-scale "
+                                           "run's (one undoable edit)")
+        self.apply_trial_button.clicked.connect(self.apply_trial_sizes)
+        self.trial_label = QLabel("")
+        self.trial_label.setWordWrap(True)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.stop_button, self.resume_button):
             buttons.addWidget(button)
@@ -152,6 +159,8 @@ class TrainPanel(QWidget):
         column.addWidget(self.progress)
         column.addWidget(self.progress_label)
         column.addWidget(self.status_label)
+        column.addWidget(self.trial_label)
+        column.addWidget(self.apply_trial_button)
         column.addStretch(1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
@@ -566,12 +575,30 @@ class TrainPanel(QWidget):
         self.telemetry_compare.show()
         return True
 
+    def _show_trial(self, run: Run | None) -> None:
+        """Beside a trial-scale run: both sizes, and the button to carry them back."""
+        from olm_studio.training.trial_view import trial_documents, trial_summary
+
+        docs = trial_documents(run.path) if run is not None else None
+        self._trial_doc = docs[1] if docs else None
+        self.trial_label.setText(trial_summary(*docs) if docs else "")
+        self.apply_trial_button.setVisible(docs is not None)
+
+    def apply_trial_sizes(self) -> bool:
+        """Ask (intent signal) that the selected trial run's sizes go to the canvas."""
+        doc = getattr(self, "_trial_doc", None)
+        if doc is None:
+            return False
+        self.apply_sizes_requested.emit(doc)
+        return True
+
     def _on_current_run(self, run_id: str) -> None:
         self._update_buttons()
         self._update_export()
         run = self.runs_tab.get(run_id)
         if run is not None:
             self._show_telemetry(run)
+        self._show_trial(run)
         if run is None:
             self.samples_view.set_available(self._pretrained is not None,
                                             "Select a run to sample from.")

@@ -136,6 +136,7 @@ def test_invalid_settings_stop_before_any_child(qtbot, panel, tiny, tmp_path):
     # Vocabulary 128 cannot hold the byte tokenizer's 256 ids; max_seq_len 16 < seq len 32.
     panel.set_graph(tiny.graph_of(tiny.gpt2(vocab_size=128, max_seq_len=16), "too-small"))
     panel.form.seq_len.setValue(32)
+    panel.form.trial.setChecked(False)  # a trial copy would take 256 ids and 32 positions
     assert not panel.start_training()
     text = panel.problem_label.text()
     # the library's preflight speaks now (olm.train.preflight): its vocabulary rule and

@@ -16,6 +16,15 @@ from olm.train.preflight import model_facts, preflight, tokenizer_vocab, trainin
 GB = 1024**3
 
 
+
+@pytest.fixture(autouse=True)
+def _no_timing(monkeypatch):
+    """These tests are about the other checks; the time estimate depends on the machine's
+    speed and load, so it is tested on its own (tests/train/test_estimate_and_trial.py)."""
+    import olm.train.preflight as module
+
+    monkeypatch.setattr(module, "_check_time", lambda *a, **k: [])
+
 def plenty(_device):
     return 64 * GB
 
