@@ -2,9 +2,9 @@
 # Rerun a chosen set of tests N times in a row, each in a fresh pytest process; stop at
 # the first failure and show it. A test that fails by chance shows up here, not in CI.
 #
-#   tests/repeat.sh 20 -m process            # the tests that wait on processes/timers/signals
+#   tests/repeat.sh 20 -m "process and not gpu"   # the tests that wait on processes/timers/signals
 #   tests/repeat.sh 5                        # the whole suite, five times
-#   BURN=2 tests/repeat.sh 20 -m process     # the same with two CPU burners beside it
+#   BURN=2 tests/repeat.sh 20 -m "process and not gpu"   # the same with two CPU burners
 #
 # PYTHON picks the interpreter (default: python). Exit status 0 only if every run passed.
 set -u
