@@ -28,6 +28,9 @@ def main(graph_path: str, out: str) -> None:
     if rank == 0:
         with open(out, "w", encoding="utf-8") as handle:
             json.dump(nodes, handle)
+    # Both ranks leave together: a rank that exits while its peer still reads the last
+    # collective's bytes resets the connection and gloo aborts the peer.
+    dist.barrier()
     dist.destroy_process_group()
 
 
