@@ -24,18 +24,12 @@ from olm.interop.hf.archs.base import ConfigView, Row, rope_fields
 from olm.interop.hf.archs.llama import LlamaLike
 from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
+from olm.models.deepseek import yarn_attention_scale
 
-__all__ = ["DeepseekV2Arch", "DeepseekV3Arch", "deepseek_yarn_scale"]
+__all__ = ["DeepseekV2Arch", "DeepseekV3Arch"]
 
 _YARN_KEYS = ("factor", "original_max_position_embeddings", "beta_fast", "beta_slow", "mscale",
               "mscale_all_dim")
-
-
-def deepseek_yarn_scale(head_dim: int, scaling: dict | None) -> float | None:
-    """The softmax scale DeepSeek uses under YaRN (None when it is ``head_dim ** -0.5``)."""
-    from olm.models.deepseek import yarn_attention_scale
-
-    return yarn_attention_scale(head_dim, scaling)
 
 
 def _rope(view: ConfigView) -> tuple[float, dict | None]:
@@ -90,7 +84,7 @@ class _DeepseekLike(LlamaLike):
             ("mla", spec.mla is not None and m.get("norm_eps") == 1e-6),
             ("out_bias", spec.out_bias == spec.qkv_bias),
             ("attn_scale", _isclose(spec.attn_scale,
-                                    deepseek_yarn_scale(spec.head_dim, spec.rope_scaling))),
+                                    yarn_attention_scale(spec.head_dim, spec.rope_scaling))),
             ("attn_softcap", spec.attn_softcap is None),
             ("sliding_windows", all(w is None for w in spec.sliding_windows)),
             ("ffn", spec.ffn == "moe" and spec.moe_kind == "deepseek"),
@@ -165,7 +159,7 @@ class _DeepseekLike(LlamaLike):
             norm_eps=view.float("rms_norm_eps", 1e-6),
             activation=view.activation("hidden_act", "silu"),
             tied=view.bool("tie_word_embeddings", False), qkv_bias=bias, out_bias=bias,
-            attn_scale=deepseek_yarn_scale(nope + rope, scaling),
+            attn_scale=yarn_attention_scale(nope + rope, scaling),
             ffn="moe", moe_kind="deepseek", num_experts=experts, top_k=top_k,
             shared_experts=shared,
             mla={"kv_lora_rank": view.int("kv_lora_rank"), "q_lora_rank": q_rank,

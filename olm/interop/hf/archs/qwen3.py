@@ -12,16 +12,16 @@ from __future__ import annotations
 import torch
 
 from olm.interop.hf.archs.base import ConfigView, Row
-from olm.interop.hf.archs.llama import LlamaLike, _windows_from_types, fused_experts_from_hf
+from olm.interop.hf.archs.llama import (
+    LlamaLike,
+    _window,
+    _windows_from_types,
+    fused_experts_from_hf,
+)
 from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
 
 __all__ = ["Qwen3Arch", "Qwen3MoeArch"]
-
-
-def _window(spec: DecoderSpec) -> int | None:
-    sizes = [w for w in spec.sliding_windows if w is not None]
-    return sizes[0] if sizes else None
 
 
 class _Qwen3Like(LlamaLike):
