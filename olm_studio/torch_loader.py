@@ -20,6 +20,7 @@ import sys
 import threading
 from typing import Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow
 
@@ -110,7 +111,8 @@ class TorchLoader(QObject):
     def when_ready(self, callback: Callable[[], None]) -> bool:
         """Run ``callback`` now if torch is loaded (True), else once it is (False).
 
-        A callback already waiting is not added twice.
+        A callback already waiting is not added twice; a method of a widget that is gone
+        by then (its window was closed) is skipped.
         """
         if self._done.is_set():
             callback()
@@ -122,6 +124,9 @@ class TorchLoader(QObject):
     def _run_waiting(self) -> None:
         waiting, self._waiting = self._waiting, []
         for callback in waiting:
+            owner = getattr(callback, "__self__", None)
+            if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+                continue  # its widget was closed while torch loaded
             callback()
 
 

@@ -7,12 +7,17 @@ sequences, experts with top-2 routing, Gemma's explicit head width, ...). Tests 
 (``tiny.model("gpt2", vocab_size=128, embed_dim=64)``), take the document with
 ``tiny.graph(...)``, and read the sizes from ``tiny.vocab``, ``tiny.dim``, ``tiny.hidden``
 instead of repeating them. A test with a ``tiny_family`` argument runs once per family.
+
+Every test that waits on a child process, a timer, a thread, a signal or the Qt event loop
+gets the ``process`` marker here (:mod:`wait_finder` decides), so
+`tests/repeat.sh 20 -m "process and not gpu"` reruns exactly those.
 """
 
 from __future__ import annotations
 
 import pytest
 from tiny_factory import TINY_FAMILIES, TinyModels
+from wait_finder import why_it_waits
 
 
 @pytest.fixture(scope="session")
@@ -32,3 +37,14 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     )
     if "tiny_family" in metafunc.fixturenames and not chosen:
         metafunc.parametrize("tiny_family", TINY_FAMILIES)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark ``process`` every test that waits on something outside its own thread.
+
+    Runs before ``-m`` deselects, so ``-m process`` selects exactly these.
+    """
+    seen: dict = {}
+    for item in items:
+        if why_it_waits(item, seen):
+            item.add_marker(pytest.mark.process)

@@ -7,6 +7,8 @@ import shutil
 import subprocess
 import sys
 
+from waiting import CHILD_S
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 FORBIDDEN = ("PySide6", "PyQt5", "PyQt6", "pyqtgraph", "olm_studio", "shiboken6")
 
@@ -40,7 +42,7 @@ def test_importing_the_whole_library_loads_no_qt():
         f"bad = [n for n in sys.modules if n.split('.')[0] in {FORBIDDEN!r}]\n"
         "assert not bad, bad\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, timeout=CHILD_S)
 
 
 def _lint_imports() -> list[str]:
@@ -58,7 +60,7 @@ def test_import_linter_layers_contract_holds():
     data/train/generation/interop <- cli <- olm_studio, and Qt only in olm_studio."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run([*_lint_imports(), "--no-cache"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=300)
+                            capture_output=True, text=True, timeout=CHILD_S)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "0 broken" in result.stdout
 

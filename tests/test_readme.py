@@ -5,6 +5,7 @@ import re
 
 import pytest
 import torch
+from waiting import CHILD_S
 
 from olm.cli.main import build_parser
 
@@ -58,6 +59,6 @@ def test_cli_examples_run_as_written(tmp_path):
     for line in lines:
         words = shlex.split(line, comments=True)
         result = subprocess.run([sys.executable, "-m", "olm", *words[1:]], cwd=tmp_path,
-                                env=env, capture_output=True, text=True, timeout=900)
+                                env=env, capture_output=True, text=True, timeout=CHILD_S)
         assert result.returncode == 0, f"{line}\n{result.stderr[-2000:]}"
     assert (tmp_path / "my_model.py").is_file() and (tmp_path / "runs" / "trial").is_dir()

@@ -30,6 +30,7 @@ import torch
 import torch.distributed as dist
 from torch import Tensor, nn
 
+from olm.core.dist import all_reduce
 from olm.graph.document import CONTAINERS
 from olm.graph.module_map import NodeModules, node_modules
 
@@ -252,7 +253,7 @@ class Telemetry:
                 layout.append((site, "router", 1))
         flat = torch.cat([p.reshape(-1).float().to(device) for p in parts]) if parts else None
         if flat is not None and reduce:
-            dist.all_reduce(flat)
+            all_reduce(flat)
         values = flat.cpu().tolist() if flat is not None else []
         # update ratios and grad norms (identical on every rank after DDP's all-reduce)
         extra: list[Tensor] = []

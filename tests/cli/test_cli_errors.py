@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import CHILD_S
 
 import olm.cli.export as export_cli
 from olm.cli.main import main
@@ -29,13 +30,13 @@ def read_only(folder: Path):
     folder.chmod(0o555)
     immutable = False
     if os.access(folder, os.W_OK) and shutil.which("chattr"):  # root ignores modes
-        immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True).returncode == 0
+        immutable = subprocess.run(["chattr", "+i", str(folder)], capture_output=True, timeout=CHILD_S).returncode == 0
     assert not os.access(folder, os.W_OK), "could not make a read-only folder here"
     try:
         yield folder
     finally:
         if immutable:
-            subprocess.run(["chattr", "-i", str(folder)], check=True)
+            subprocess.run(["chattr", "-i", str(folder)], check=True, timeout=CHILD_S)
         folder.chmod(0o755)
 
 
@@ -131,7 +132,7 @@ def test_the_real_entry_point_prints_no_traceback(tmp_path):
     parent.write_text("x")
     result = subprocess.run(
         [sys.executable, "-m", "olm", "export", "GPT2", "--to", "python", "-o", str(parent / "m.py")],
-        capture_output=True, text=True, timeout=120, env=env,
+        capture_output=True, text=True, timeout=CHILD_S, env=env,
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

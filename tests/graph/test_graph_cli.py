@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.graph import from_module, from_python, from_source, load, save, stats
@@ -50,10 +51,9 @@ def test_exported_python_is_ruff_clean_and_runs_standalone(tmp_path, tiny):
     py.write_text(to_python(graph))
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP", str(py)],
-        capture_output=True, text=True,
-    )
+        capture_output=True, text=True, timeout=CHILD_S)
     assert lint.returncode == 0, lint.stdout
-    run = subprocess.run([sys.executable, str(py)], capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, str(py)], capture_output=True, text=True, timeout=CHILD_S)
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == f"{graph.name}: {stats(graph).total_params:,} parameters"
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from tiny_factory import TinyModels
+from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.core.errors import OLMError
@@ -35,7 +36,7 @@ def _run(source: str, tmp_path: Path) -> subprocess.CompletedProcess:
     path.write_text(source, encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     return subprocess.run(
-        [sys.executable, str(path)], capture_output=True, text=True, timeout=120, env=env, cwd=tmp_path
+        [sys.executable, str(path)], capture_output=True, text=True, timeout=CHILD_S, env=env, cwd=tmp_path
     )
 
 

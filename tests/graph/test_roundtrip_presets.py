@@ -8,6 +8,7 @@ import sys
 import pytest
 import torch
 from graph_helpers import shapes, unique_params
+from waiting import CHILD_S
 
 from olm.graph import build, from_module, from_python, load, save, to_python
 from olm.models import PRESETS
@@ -35,8 +36,7 @@ def test_preset_round_trips(name, tmp_path):
     lint = subprocess.run(
         [sys.executable, "-m", "ruff", "check", "--isolated", "--select", "E,F,W,I,B,UP",
          "--stdin-filename", f"{name}.py", "-"],
-        input=source, capture_output=True, text=True,
-    )
+        input=source, capture_output=True, text=True, timeout=CHILD_S)
     assert lint.returncode == 0, lint.stdout
 
     # from_python(to_python(g)) == g and load(save(g)) == g

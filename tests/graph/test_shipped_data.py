@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import CHILD_S
 
 from olm.graph import catalog, from_source, stats, to_python, validate
 from olm.graph.catalog import catalog_to_data, live_catalog
@@ -32,7 +33,7 @@ def _run_without_torch(code: str) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     out = subprocess.run(
         [sys.executable, "-c", check], cwd=ROOT, env=env, capture_output=True, text=True,
-        timeout=300,
+        timeout=CHILD_S,
     )
     assert out.returncode == 0, out.stderr
     data = json.loads(out.stdout.strip().splitlines()[-1])

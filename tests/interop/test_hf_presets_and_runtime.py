@@ -12,6 +12,7 @@ import textwrap
 import pytest
 import torch
 import transformers as T
+from waiting import CHILD_S
 
 from olm.interop.hf import ARCHITECTURES, choose_architecture
 from olm.interop.hf.reader import read_model
@@ -58,7 +59,7 @@ def test_save_and_load_work_without_transformers(tmp_path):
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=CHILD_S
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"

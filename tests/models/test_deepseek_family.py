@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import torch
 
 from olm.graph import from_module, from_python, stats, to_python
@@ -65,12 +63,12 @@ def test_deepseek_v3_active_parameters_count_eight_of_256_experts():
     assert figures.active_params == figures.total_params - idle
 
 
-def test_deepseek_v3_builds_on_meta_as_fast_as_a_dense_405b():
+def test_deepseek_v3_builds_on_meta_with_no_storage():
+    # how fast, against a dense 405B, is measured by benchmarks/studio_responsiveness.py
     with torch.device("meta"):
-        DeepSeekV3()  # warm imports
-        start = time.perf_counter()
-        DeepSeekV3()
-    assert time.perf_counter() - start < 10  # generous; the benchmark measures it
+        model = DeepSeekV3()
+    assert all(t.is_meta for t in [*model.parameters(), *model.buffers()])
+    assert sum(p.numel() for p in model.parameters()) == 671_026_404_352
 
 
 def test_tiny_deepseek_round_trips_through_python():

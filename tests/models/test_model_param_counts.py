@@ -8,7 +8,6 @@ both sides.
 
 from __future__ import annotations
 
-import time
 from functools import cache
 
 import pytest
@@ -75,16 +74,14 @@ def test_meta_build_allocates_nothing(name: str) -> None:
     assert all(b.is_meta for b in model.buffers())
 
 
-def test_405b_builds_on_meta_quickly() -> None:
-    from olm.models import Llama3_1_405B, Llama3Model
+def test_405b_builds_on_meta_with_no_storage() -> None:
+    # how fast it builds is measured by benchmarks/studio_responsiveness.py
+    from olm.models import Llama3_1_405B
 
     with torch.device("meta"):
-        Llama3Model(64, 32, 64, 1, 4, 2, 32)  # pay torch's one-time lazy imports first
-        start = time.perf_counter()
         model = Llama3_1_405B()
-        elapsed = time.perf_counter() - start
     assert n_params(model) == PRESETS["Llama3_1_405B"].params
-    assert elapsed < 5.0, f"Llama3_1_405B took {elapsed:.2f}s to build on meta"
+    assert all(p.is_meta for p in model.parameters())
 
 
 def test_presets_are_registered_by_name() -> None:

@@ -6,6 +6,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
 import torch  # noqa: E402
+from waiting import WAIT_MS
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +63,7 @@ def window(qtbot, studio_home, tiny):
     w.resize(1400, 900)
     w.controller.set_document(tiny_graph(tiny))
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     yield w
     w.files.stop_autosave(remove=False)
 

@@ -1,8 +1,8 @@
 """Big presets stay light: Llama 3.1 405B opens collapsed, allocates no weights, edits fast."""
 
 import resource
-import time
 
+import torch
 from PySide6.QtWidgets import QApplication
 
 from olm_studio.main_window import MainWindow
@@ -13,7 +13,7 @@ def _peak_rss_bytes() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # Linux: KiB
 
 
-def test_405b_opens_collapsed_without_weights_and_edits_quickly(qtbot, studio_home):
+def test_405b_opens_collapsed_without_weights_and_edits_one_component(qtbot, studio_home):
     w = MainWindow(settings=StudioSettings(studio_home))
     qtbot.addWidget(w)
     w.show()
@@ -34,13 +34,17 @@ def test_405b_opens_collapsed_without_weights_and_edits_quickly(qtbot, studio_ho
 
     ffn = next(i for i in graph.walk() if graph.nodes[i].type == "SwiGLUFFN")
     w.canvas.edits.set_param(ffn, "hidden_dim", 50_000)  # warm the meta cache
-    start = time.perf_counter()
-    w.canvas.edits.set_param(ffn, "hidden_dim", 49_152)
-    QApplication.processEvents()
-    elapsed = time.perf_counter() - start
-    # the 50 ms target is measured by benchmarks/studio_responsiveness.py; CI machines
-    # are shared, so the test only guards against an order-of-magnitude regression
-    assert elapsed < 0.5
+    built = []
+    init = torch.nn.Module.__init__
+    torch.nn.Module.__init__ = lambda self, *a, **k: built.append(type(self)) or init(self, *a, **k)
+    try:
+        w.canvas.edits.set_param(ffn, "hidden_dim", 49_152)
+        QApplication.processEvents()
+    finally:
+        torch.nn.Module.__init__ = init
+    # an edit rebuilds (on meta) the edited component only, never the 126 layers; how
+    # fast that is is measured by benchmarks/studio_responsiveness.py
+    assert 0 < len(built) < 20
     new_total = w.controller.figures.counts[graph.root]
     assert new_total < PRESETS["Llama3_1_405B"].params
     assert w.figure_line.text().startswith(f"{new_total / 1e9:.0f}B params")

@@ -3,6 +3,7 @@
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QToolButton
+from waiting import WAIT_MS
 
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
@@ -15,9 +16,9 @@ def window_1280(qtbot, studio_home):
     w.open_initial("GPT2")
     w.resize(1280, 800)
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=WAIT_MS)
     yield w
     w.files.stop_autosave(remove=False)
 

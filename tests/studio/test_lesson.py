@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from waiting import WAIT_MS
 
 from olm.graph.lessons import MODERNISE_GPT2
 
@@ -27,13 +28,13 @@ def test_lesson_is_started_from_the_help_menu_and_completed_by_edits(qtbot, wind
         from olm.graph.commands import Macro
 
         window.controller.run(Macro(step.title, step.show(window.controller.graph)))
-        qtbot.waitUntil(lambda i=i: panel.current_step == i + 1, timeout=5000)
+        qtbot.waitUntil(lambda i=i: panel.current_step == i + 1, timeout=WAIT_MS)
         assert step.title in panel.explanation.text()
         assert "→" in panel.change.text()  # figures before and after
     assert panel.train_button.isVisible() and panel.next_button.isVisible()
     # undo steps back
     window.controller.undo_stack.undo()
-    qtbot.waitUntil(lambda: panel.current_step == len(MODERNISE_GPT2.steps) - 1, timeout=5000)
+    qtbot.waitUntil(lambda: panel.current_step == len(MODERNISE_GPT2.steps) - 1, timeout=WAIT_MS)
     assert panel.show_button.isEnabled()
 
 
@@ -42,11 +43,11 @@ def test_show_me_makes_the_step_as_one_undoable_edit(qtbot, window):
     panel = window.lesson
     depth = window.controller.undo_stack.count()
     qtbot.mouseClick(panel.show_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: panel.current_step == 1, timeout=5000)
+    qtbot.waitUntil(lambda: panel.current_step == 1, timeout=WAIT_MS)
     assert window.controller.undo_stack.count() == depth + 1
     assert "Parameters" in panel.change.text()
     window.controller.undo_stack.undo()
-    qtbot.waitUntil(lambda: panel.current_step == 0, timeout=5000)
+    qtbot.waitUntil(lambda: panel.current_step == 0, timeout=WAIT_MS)
 
 
 def test_second_part_starts_from_llama(qtbot, window):

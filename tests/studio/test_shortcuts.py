@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 from PySide6.QtGui import QAction, QKeySequence, QShortcut
 from PySide6.QtWidgets import QApplication, QFileDialog
+from waiting import WAIT_MS
 
 from olm_studio.panels.shortcuts import shortcut_rows, shortcuts_html
 
@@ -24,7 +25,7 @@ def active(window, qtbot, monkeypatch):
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", staticmethod(lambda *a, **k: ""))
     monkeypatch.setattr(presets.PresetGallery, "exec", lambda self: 0)
     window.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=WAIT_MS)
     return window
 
 

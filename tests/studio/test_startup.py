@@ -10,6 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
+import shiboken6
+from waiting import CHILD_S, WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -25,7 +27,7 @@ def test_the_screenshot_of_the_default_model_needs_no_torch(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT), "QT_QPA_PLATFORM": "offscreen",
            "OLM_STUDIO_HOME": str(tmp_path / "home")}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300)
+                         text=True, timeout=CHILD_S)
     assert out.returncode == 0, out.stderr
     rc, loaded = json.loads(out.stdout.strip().splitlines()[-1])
     assert rc == 0 and loaded == []
@@ -62,7 +64,7 @@ def test_the_summary_waits_visibly_for_torch_then_appears(window, deferred, qtbo
     window.show_tab("Summary")
     assert window.summary.text.toPlainText().startswith(LOADING_TEXT)
     assert window.summary.note.text() == LOADING_TEXT
-    with qtbot.waitSignal(deferred.ready, timeout=60_000):
+    with qtbot.waitSignal(deferred.ready, timeout=WAIT_MS):
         deferred.start()
     assert "Total params:" in window.summary.text.toPlainText()
     assert deferred.is_ready and deferred.error is None
@@ -77,7 +79,7 @@ def test_training_waits_for_torch_with_the_train_button_off(qtbot, deferred):
     qtbot.addWidget(panel)
     assert panel.problem_label.text() == LOADING_TEXT
     assert not panel.train_button.isEnabled()
-    with qtbot.waitSignal(deferred.ready, timeout=60_000):
+    with qtbot.waitSignal(deferred.ready, timeout=WAIT_MS):
         deferred.start()
     assert panel.problem_label.text() != LOADING_TEXT
 
@@ -88,7 +90,7 @@ def test_the_status_bar_says_torch_is_loading_until_it_has(window, qtbot, monkey
     loader = _Deferred.make()
     monkeypatch.setattr(module, "_LOADER", loader)
     window.statusBar().clearMessage()
-    with qtbot.waitSignal(loader.ready, timeout=60_000):
+    with qtbot.waitSignal(loader.ready, timeout=WAIT_MS):
         assert module.start_in_background(window) is loader
         shown = window.statusBar().currentMessage()  # before the GUI thread sees "ready"
     assert shown == module.LOADING_TEXT
@@ -101,3 +103,22 @@ def test_an_undeferred_loader_runs_work_at_once():
     loader = TorchLoader()
     ran = []
     assert loader.is_ready and loader.when_ready(lambda: ran.append(1)) and ran == [1]
+
+
+def test_work_of_a_window_closed_while_torch_loaded_is_skipped(qtbot, deferred):
+    from PySide6.QtWidgets import QLabel
+
+    ran = []
+
+    class Closed(QLabel):
+        def refresh(self) -> None:
+            ran.append("closed")
+            self.setText("refreshed")  # would raise: its C++ side is gone
+
+    gone, kept = Closed(), QLabel()
+    assert not deferred.when_ready(gone.refresh)
+    assert not deferred.when_ready(lambda: ran.append("kept") or kept.setText("refreshed"))
+    shiboken6.delete(gone)
+    with qtbot.waitSignal(deferred.ready, timeout=WAIT_MS):
+        deferred.start()
+    assert ran == ["kept"] and kept.text() == "refreshed"

@@ -6,6 +6,7 @@ import json
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget
+from waiting import WAIT_MS
 
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
@@ -51,9 +52,9 @@ def small_window(qtbot, studio_home, h):
     w.controller.set_document(h.tiny_graph())
     w.resize(1280, 800)
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=5000)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=WAIT_MS)
     yield w
     w.files.stop_autosave(remove=False)
 

@@ -8,6 +8,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest  # noqa: E402
+from waiting import WAIT_MS
 
 
 @pytest.fixture(autouse=True)
@@ -69,7 +70,7 @@ def window(qtbot, studio_home, asked):
     w.resize(1400, 900)
     w.controller.set_document(tiny_graph())
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     yield w
     handler = getattr(w, "crash_handler", None)
     if handler is not None:

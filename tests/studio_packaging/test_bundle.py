@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from waiting import CHILD_S, WAIT_MS
 
 ROOT = Path(__file__).resolve().parents[2]
 DIST = ROOT / "dist" / "olm-studio"
@@ -40,15 +41,16 @@ def bundle():
     if not (EXE.exists() and key_file.exists() and key_file.read_text().strip() == _source_key()):
         env = dict(os.environ, PYTHON=sys.executable)
         done = subprocess.run(["bash", str(ROOT / "packaging" / "build.sh")], cwd=ROOT, env=env,
-                              capture_output=True, text=True, timeout=2400)
+                              capture_output=True, text=True,
+                              timeout=4 * CHILD_S)  # about ten minutes on two cores
         assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
         assert "built dist/olm-studio" in done.stdout
     assert EXE.exists() and key_file.read_text().strip() == _source_key()
     return DIST
 
 
-def _run(args, env=None, timeout=300, cwd=None):
-    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=timeout,
+def _run(args, env=None, cwd=None):
+    return subprocess.run(args, env=env, capture_output=True, text=True, timeout=CHILD_S,
                           cwd=cwd)
 
 
@@ -133,7 +135,7 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
     proc.event.connect(events.append)
     proc.ended.connect(lambda s, r: ended.append((s, r)))
     proc.start(args, tmp_path / "events.jsonl", tmp_path / "stderr.log", workdir=tmp_path)
-    qtbot.waitUntil(lambda: bool(ended), timeout=240_000)
+    qtbot.waitUntil(lambda: bool(ended), timeout=WAIT_MS)
     stderr = (tmp_path / "stderr.log").read_text()
     assert ended[0][0] == "finished", f"{ended} {stderr[-3000:]}"
     steps = [e for e in events if e.KIND == "step"]

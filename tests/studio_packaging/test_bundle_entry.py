@@ -4,6 +4,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from waiting import CHILD_S
+
 ENTRY = Path(__file__).resolve().parents[2] / "packaging" / "bundle_entry.py"
 
 
@@ -23,9 +25,9 @@ def test_entry_dispatches_olm_without_loading_qt():
             "print('QT', any(m.startswith('PySide6') for m in sys.modules), 'RC', rc)")
     code = code.replace("sys.argv_path", repr(str(ENTRY)))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=300)
+                          timeout=CHILD_S)
     assert done.returncode == 0, done.stderr
     assert "QT False RC 0" in done.stdout and "GPT2" in done.stdout
     done = subprocess.run([sys.executable, str(ENTRY), "--olm", "info", "NoSuchModel"],
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=CHILD_S)
     assert done.returncode == 2 and "Traceback" not in done.stderr

@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from PySide6.QtWidgets import QMessageBox
+from waiting import CHILD_S
 
 from olm.graph.project import load
 from olm_studio.crash import CRASH_EXIT_CODE
@@ -19,7 +20,7 @@ def test_crash_in_child_writes_report_and_next_start_offers_the_work_back(
         qtbot, studio_home, tmp_path, monkeypatch):
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     done = subprocess.run([sys.executable, str(CHILD), str(tmp_path)], env=env,
-                          capture_output=True, text=True, timeout=300)
+                          capture_output=True, text=True, timeout=CHILD_S)
     assert done.returncode == CRASH_EXIT_CODE, done.stderr[-3000:]
     assert "RuntimeError: simulated failure in a slot" in done.stderr
     assert done.stderr.count("Traceback") == 1, done.stderr  # quitting raised nothing more

@@ -5,6 +5,8 @@ import os
 import subprocess
 import sys
 
+from waiting import CHILD_S
+
 from olm_studio import desktop_install as di
 
 
@@ -35,14 +37,14 @@ def test_install_writes_entry_icon_and_mime_type_then_uninstall_removes_them(tmp
 def test_command_line_installs_into_xdg_data_home(tmp_path):
     env = dict(os.environ, XDG_DATA_HOME=str(tmp_path / "data"), HOME=str(tmp_path))
     done = subprocess.run([sys.executable, "-m", "olm_studio", "--install-desktop"], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=CHILD_S)
     assert done.returncode == 0, done.stderr
     desktop = tmp_path / "data" / "applications" / "olm-studio.desktop"
     text = desktop.read_text()
     assert "-m olm_studio %f" in text or "olm-studio %f" in text
     assert not (tmp_path / ".local").exists()  # XDG_DATA_HOME wins over ~/.local/share
     done = subprocess.run([sys.executable, "-m", "olm_studio", "--uninstall-desktop"], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=CHILD_S)
     assert done.returncode == 0 and not desktop.exists()
 
 

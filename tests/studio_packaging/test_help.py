@@ -4,6 +4,7 @@ import torch
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from waiting import WAIT_MS
 
 from olm_studio.help_dialogs import AboutDialog, guide_path
 
@@ -13,7 +14,7 @@ def test_user_guide_opens_from_help_menu_with_its_screenshots(window, qtbot):
     assert path is not None and path.name == "guide.md"
     window.actions_by_key["guide"].trigger()
     dialog = window.guide
-    qtbot.waitExposed(dialog)
+    qtbot.waitExposed(dialog, timeout=WAIT_MS)
     text = dialog.browser.toPlainText()
     assert "OLM Studio" in text and "Welcome" in text
     html = dialog.browser.toHtml()

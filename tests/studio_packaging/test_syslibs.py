@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from waiting import CHILD_S
+
 from olm_studio import syslibs
 
 LDD_MISSING = """\
@@ -72,7 +74,7 @@ def test_olm_studio_exits_2_with_the_packages_when_a_library_is_missing(tmp_path
     env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
     env.update(PATH=f"{fake}{os.pathsep}{env.get('PATH', '')}", DISPLAY=":99")
     done = subprocess.run([sys.executable, "-m", "olm_studio"], env=env, capture_output=True,
-                          text=True, timeout=120)
+                          text=True, timeout=CHILD_S)
     assert done.returncode == 2, done.stderr
     assert "libxcb-cursor.so.0" in done.stderr
     assert "apt-get install -y libxcb-cursor0" in done.stderr
@@ -80,5 +82,5 @@ def test_olm_studio_exits_2_with_the_packages_when_a_library_is_missing(tmp_path
     # offscreen never loads the xcb plugin, so the same missing library does not matter
     env["QT_QPA_PLATFORM"] = "offscreen"
     done = subprocess.run([sys.executable, "-m", "olm_studio", "--version"], env=env,
-                          capture_output=True, text=True, timeout=120)
+                          capture_output=True, text=True, timeout=CHILD_S)
     assert done.returncode == 0 and "torch" in done.stdout

@@ -2,6 +2,7 @@
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from waiting import WAIT_MS
 
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
@@ -13,7 +14,7 @@ def _start(qtbot, home, welcome=True):
     w.resize(1280, 800)
     w.open_initial(None)  # as olm-studio without FILE: GPT-2 behind the page
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     w.start_session(welcome=welcome)
     return w
 

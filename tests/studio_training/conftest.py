@@ -13,6 +13,7 @@ import sysconfig  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from waiting import CHILD_S  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -78,4 +79,4 @@ def panel(qtbot, tmp_path):
     qtbot.addWidget(widget)
     widget.resize(1400, 520)
     yield widget
-    widget.stop_and_wait(20)
+    widget.stop_and_wait(CHILD_S)

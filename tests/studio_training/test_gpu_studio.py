@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from waiting import WAIT_MS
 
-pytestmark = [pytest.mark.gpu, pytest.mark.slow, pytest.mark.process]
+pytestmark = [pytest.mark.gpu, pytest.mark.slow]
 
-WAIT_MS = 300_000
 
 
 def test_studio_trains_default_gpt2_at_trial_scale_on_cuda(qtbot, panel):

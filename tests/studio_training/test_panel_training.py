@@ -17,8 +17,8 @@ import sys
 import numpy as np
 import pytest
 import torch
+from waiting import CHILD_S, WAIT_MS
 
-WAIT_MS = 300_000  # generous: only a hung child gets near it (CI shares 2 cores)
 ENDLESS = 1_000_000  # steps no test run reaches: only Stop or a kill ends such a run
 
 
@@ -29,7 +29,6 @@ def _wait_ended(qtbot, panel):
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_train_stop_resume_sample_export(qtbot, panel, fast_settings, tiny, tmp_path):
     panel.set_graph(tiny.graph_of(tiny.llama(), "tiny-llama"))
     panel.form.set_config(fast_settings(steps=ENDLESS))
@@ -87,13 +86,12 @@ def test_train_stop_resume_sample_export(qtbot, panel, fast_settings, tiny, tmp_
     result = subprocess.run(
         [sys.executable, "-m", "olm", "generate", str(exported), "--prompt", "import ",
          "--max-new-tokens", "8", "--device", "cpu", "--seed", "1"],
-        capture_output=True, text=True, timeout=300)
+        capture_output=True, text=True, timeout=CHILD_S)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("import ")
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_killed_child_marks_run_failed_and_panel_keeps_working(qtbot, panel, fast_settings,
                                                                 tiny):
     panel.set_graph(tiny.graph_of(tiny.gpt2(), "tiny-gpt2"))
@@ -120,14 +118,13 @@ def test_killed_child_marks_run_failed_and_panel_keeps_working(qtbot, panel, fas
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_stop_and_wait_ends_a_running_run(qtbot, panel, fast_settings, tiny):
     panel.set_graph(tiny.graph_of(tiny.llama(), "tiny-llama"))
     panel.form.set_config(fast_settings(steps=ENDLESS, eval_every=1000))
     assert panel.start_training()
     run = panel.active_run()
     qtbot.waitUntil(lambda: panel.plots.point_count(run.id) >= 1, timeout=WAIT_MS)
-    assert panel.stop_and_wait(WAIT_MS / 1000)
+    assert panel.stop_and_wait(CHILD_S)
     assert not panel.is_running()
     assert run.status == "stopped" and run.latest_checkpoint() is not None
 

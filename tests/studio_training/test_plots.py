@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from waiting import WAIT_MS
 
 from olm.train.events import StepEvent
 from olm_studio.training.history import RunHistory
@@ -23,7 +24,6 @@ def plots(qtbot):
     return widget
 
 
-@pytest.mark.process
 def test_points_arrive_throttled_not_per_event(qtbot, plots):
     history = RunHistory()
     plots.set_runs([PlotEntry("a", "run a", history)])
@@ -32,7 +32,7 @@ def test_points_arrive_throttled_not_per_event(qtbot, plots):
         _feed(history, step, step + 1)
         plots.mark_dirty()  # what the panel does on every event
     assert plots.point_count("a") == 0  # nothing drawn synchronously
-    qtbot.waitUntil(lambda: plots.point_count("a") == 500, timeout=300_000)  # a timer fires
+    qtbot.waitUntil(lambda: plots.point_count("a") == 500, timeout=WAIT_MS)  # a timer fires
     assert plots.redraw_count - before <= 3  # 500 events, one (or a few) redraws
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
+from waiting import CHILD_S, WAIT_MS
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "interop"))
-WAIT_MS = 180_000
 
 
 @pytest.fixture
@@ -50,9 +50,9 @@ def window(qtbot, tmp_path, monkeypatch):
     w.said = said
     qtbot.addWidget(w)
     w.show()
-    qtbot.waitExposed(w)
+    qtbot.waitExposed(w, timeout=WAIT_MS)
     yield w
-    w.train.stop_and_wait(20)
+    w.train.stop_and_wait(CHILD_S)
     w.files.stop_autosave(remove=True)
 
 
@@ -93,16 +93,16 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
     # Replace a node: it is marked on the canvas, the others keep their weights.
     norm = _nodes(graph, "RMSNorm")[0]
     assert w.canvas.replace(norm, "LayerNorm")
-    qtbot.waitUntil(lambda: norm in w.canvas.diff, timeout=10_000)
+    qtbot.waitUntil(lambda: norm in w.canvas.diff, timeout=WAIT_MS)
     assert "kept the gain" in w.pretrained.report[norm]
     assert "converted" in w.pretrained.label.text()
     w.controller.undo_stack.undo()
-    qtbot.waitUntil(lambda: norm not in w.canvas.diff, timeout=10_000)
+    qtbot.waitUntil(lambda: norm not in w.canvas.diff, timeout=WAIT_MS)
 
     # MHA → GQA: the key/value heads are mean-pooled (a principled conversion).
     attn = _nodes(graph, "GroupedQueryAttention")[0]
     assert w.canvas.edits.set_param(attn, "num_kv_heads", 1)
-    qtbot.waitUntil(lambda: attn in w.canvas.diff, timeout=10_000)
+    qtbot.waitUntil(lambda: attn in w.canvas.diff, timeout=WAIT_MS)
     assert w.pretrained.report[attn].startswith("converted: mean-pooled 2 key/value heads into 1")
 
     # Right-click → Freeze on the embedding.

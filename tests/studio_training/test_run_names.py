@@ -4,6 +4,7 @@ import json
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLineEdit
+from waiting import WAIT_MS
 
 from olm.graph.commands import ReplaceNode
 from olm_studio.training.runs import RunStore
@@ -40,7 +41,7 @@ def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
 
     # Rename it through the list's own editor (F2), as a person would.
     panel.show()
-    qtbot.waitExposed(panel)
+    qtbot.waitExposed(panel, timeout=WAIT_MS)
     runs_list = panel.runs_list
     runs_list.select(run.id)
     runs_list.setFocus()
@@ -50,6 +51,6 @@ def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
     editor.selectAll()
     qtbot.keyClicks(editor, "RMSNorm trial")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: run.name == "RMSNorm trial", timeout=5000)
+    qtbot.waitUntil(lambda: run.name == "RMSNorm trial", timeout=WAIT_MS)
     assert json.loads((run.path / "run.json").read_text())["name"] == "RMSNorm trial"
     assert runs_list.currentItem().text(0) == "RMSNorm trial"

@@ -9,12 +9,10 @@ import json
 import sys
 import textwrap
 
-import pytest
+from waiting import WAIT_MS
 
 from olm.train.events import EndEvent, Event, StartEvent, StepEvent
 from olm_studio.training.runner import TrainProcess, failure_reason
-
-WAIT_MS = 300_000  # generous: only a hung child gets near it
 
 
 def _child(code: str) -> list[str]:
@@ -36,7 +34,6 @@ def _run(qtbot, tmp_path, code: str, stop_after_first: bool = False, on_event=No
     return events, ended[0]
 
 
-@pytest.mark.process
 def test_lines_split_across_writes_arrive_whole_and_noise_is_dropped(qtbot, tmp_path):
     # the child writes the rest of the step line only after the parent has read the start
     # line (a handshake through a file, not a sleep): a later write on any machine
@@ -58,7 +55,6 @@ def test_lines_split_across_writes_arrive_whole_and_noise_is_dropped(qtbot, tmp_
     assert saved == events
 
 
-@pytest.mark.process
 def test_nonzero_exit_without_end_is_failed_with_the_childs_error_line(qtbot, tmp_path):
     _events, (status, reason) = _run(qtbot, tmp_path, """
         import sys
@@ -71,7 +67,6 @@ def test_nonzero_exit_without_end_is_failed_with_the_childs_error_line(qtbot, tm
     assert "the corpus is empty" in (tmp_path / "stderr.log").read_text()
 
 
-@pytest.mark.process
 def test_killed_child_is_failed(qtbot, tmp_path):
     _events, (status, reason) = _run(qtbot, tmp_path, """
         import os, signal
@@ -80,7 +75,6 @@ def test_killed_child_is_failed(qtbot, tmp_path):
     assert status == "failed" and "killed" in reason
 
 
-@pytest.mark.process
 def test_stop_sends_sigterm_and_the_end_event_decides(qtbot, tmp_path):
     events, (status, reason) = _run(qtbot, tmp_path, """
         import signal, sys, time, json
@@ -95,7 +89,6 @@ def test_stop_sends_sigterm_and_the_end_event_decides(qtbot, tmp_path):
     assert (status, reason) == ("stopped", "SIGTERM")
 
 
-@pytest.mark.process
 def test_missing_program_fails_cleanly(qtbot, tmp_path):
     proc = TrainProcess(["/nonexistent/python-for-olm"])
     ended = []

@@ -8,6 +8,8 @@ without training anything.
 import json
 import sys
 
+from waiting import WAIT_MS
+
 from olm_studio.training.panel import TrainPanel
 from olm_studio.training.runs import RunStore
 from olm_studio.training.trial import default_config
@@ -38,7 +40,7 @@ def test_a_finished_run_is_summarised_as_finished(qtbot, tmp_path, tiny):
     qtbot.addWidget(panel)
     panel.set_graph(tiny.graph_of(tiny.gpt2(), "llama-ish"))
     panel.run_checks()
-    with qtbot.waitSignal(panel.run_ended, timeout=60_000) as ended:
+    with qtbot.waitSignal(panel.run_ended, timeout=WAIT_MS) as ended:
         assert panel.start_training()
         run_id = panel.active_run().id
         panel.set_ticked([earlier.id, run_id])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from waiting import WAIT_MS
 
 from olm.core import layout
 from olm.graph import save
@@ -72,7 +73,7 @@ def test_clicking_the_loss_plot_moves_the_slider(qtbot, tmp_path, tiny, corpus):
     view.resize(900, 800)
     view.show()
     view.load_run(folder)
-    qtbot.waitExposed(view)
+    qtbot.waitExposed(view, timeout=WAIT_MS)
     vb = view.plot.getPlotItem().vb
     vb.setXRange(1, 6, padding=0)
     centre = vb.viewRect().center()
@@ -151,7 +152,7 @@ def test_clicking_the_train_panels_loss_plot_moves_the_telemetry_slider(panel, q
     run.set_status("finished")
     panel._reload_runs()
     panel.show()
-    qtbot.waitExposed(panel)
+    qtbot.waitExposed(panel, timeout=WAIT_MS)
     panel.tabs.setCurrentWidget(panel.telemetry_tab)
     panel.runs_list.select(run.id)
     assert panel.telemetry_view.current_step() == 6

@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -18,7 +17,6 @@ import pytest
 import torch
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
 STEPS, B, N = 3, 2, 8
 
 
@@ -116,15 +114,11 @@ def worker(out: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_fsdp_and_zero_on_two_cpu_ranks(tmp_path):
     from safetensors.torch import load_file
+    from torchrun import run_two_ranks
 
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(REPO), str(HERE)]), OMP_NUM_THREADS="1")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "--standalone",
-           __file__, str(tmp_path)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_two_ranks(__file__, str(tmp_path))
     r0, r1 = (json.loads((tmp_path / f"rank{r}.json").read_text()) for r in (0, 1))
     assert r0["sharded"].startswith("FSDP") and r0["units"] >= 2  # blocks wrapped by size
     assert len(r0["losses"]) == STEPS

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import torch
 from tiny_models import tiny_llama
+from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.core import layout
@@ -215,14 +216,14 @@ def _kill_mid_save(target: Path, tmp_path: Path) -> int:
     child = subprocess.Popen([sys.executable, "-c", _BLOCKED_SAVE, str(target), str(marker)],
                              env={**os.environ})
     try:
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + CHILD_S
         while not marker.exists():
             assert child.poll() is None, "the saving process ended before it was killed"
             assert time.monotonic() < deadline, "the saving process never reached the write"
             time.sleep(0.05)
     finally:
         child.send_signal(signal.SIGKILL)
-        child.wait(timeout=60)
+        child.wait(timeout=CHILD_S)
     return child.pid
 
 
@@ -244,7 +245,7 @@ def test_kill_during_save_leaves_nothing_after_the_next_start(run, corpus_file, 
 def test_cleaning_restores_a_checkpoint_moved_aside_and_spares_live_writers(run, tmp_path):
     ckpts = run / layout.CHECKPOINTS_DIR
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+                          capture_output=True, text=True, check=True, timeout=CHILD_S)
     dead_pid = int(dead.stdout)
     # killed between "move the old one aside" and "rename the new one in"
     os.replace(ckpts / "step_0000004", ckpts / f".old-step_0000004-{dead_pid}")
@@ -261,7 +262,7 @@ def test_cleaning_restores_a_checkpoint_moved_aside_and_spares_live_writers(run,
         assert busy.is_dir() and unrelated.is_dir()  # another writer's, and not ours
     finally:
         live.kill()
-        live.wait(timeout=60)
+        live.wait(timeout=CHILD_S)
     assert load(run).path.name == "step_0000004"
 
 

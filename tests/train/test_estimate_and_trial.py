@@ -1,10 +1,9 @@
-"""The cost estimate against measured CPU steps, memory proposals, activation
+"""The cost estimate's rules, memory proposals, activation
 checkpointing against plain autograd, and the trial-scale rules."""
 
 from __future__ import annotations
 
 import statistics
-import time
 
 import pytest
 import torch
@@ -26,39 +25,36 @@ def _tiny(name="Llama3_2_1B"):
                                                if k in from_source(name).variables})
 
 
-def _measured_step(graph, config) -> float:
-    """Median wall time between step events of a real run (steps 3..)."""
-    from olm.train.events import StepEvent
-    from olm.train.run import TrainRun
+@pytest.mark.parametrize("costs, steps_run, median_of", [
+    # the time budget ends it after five steps: the first two are dropped
+    ([0.4, 0.3, 0.2, 0.5, 0.2, 0.9, 0.9], 5, [0.2, 0.5, 0.2]),
+    # three steps always run, however slow; with three, only the first is dropped
+    ([3.0, 2.0, 0.5, 0.1], 3, [2.0, 0.5]),
+    # fast steps: twelve at most
+    ([0.25] * 3 + [0.01] * 17, 12, [0.25] + [0.01] * 9),
+])
+def test_probe_drops_the_warmup_steps_and_takes_the_median(monkeypatch, costs, steps_run,
+                                                           median_of):
+    # a fake clock that each step advances by its cost: what the probe reports follows
+    # from its rules, not from this machine (benchmarks/estimate_accuracy.py measures how
+    # close it comes to a real run)
+    from types import SimpleNamespace
 
-    times = []
-    for event in TrainRun(config):
-        if isinstance(event, StepEvent):
-            times.append(time.perf_counter())
-    return statistics.median(b - a for a, b in zip(times[2:], times[3:]))
-
-
-@pytest.mark.slow
-def test_estimate_within_2x_of_measured_cpu_steps(tmp_path):
-    from olm.graph import save
-
-    graph = _tiny()
-    path = save(graph, tmp_path / "m.olm.json")
-    config = TrainConfig(source=str(path), steps=14, batch_size=4, seq_len=64, device="cpu",
-                         eval_every=0, eval_batches=1, max_corpus_bytes=300_000,
-                         checkpoint_every=0)
     from olm.train import estimate
 
-    ratios = []
-    for _ in range(3):  # a busy shared machine may slow one attempt; medians, best of 3
-        estimate._PROBE_CACHE.clear()
-        est = estimate_step(graph, config, torch.device("cpu"), 256)
-        assert est.method == "probe" and est.total_seconds == pytest.approx(
-            est.step_seconds * 14)
-        ratios.append(est.step_seconds / _measured_step(graph, config))
-        if 0.5 <= ratios[-1] <= 2.0:
-            break
-    assert any(0.5 <= r <= 2.0 for r in ratios), ratios
+    clock = {"now": 0.0, "steps": 0}
+
+    def step_done(_device) -> None:
+        clock["now"] += costs[clock["steps"]]
+        clock["steps"] += 1
+
+    monkeypatch.setattr(estimate, "_sync", step_done)
+    monkeypatch.setattr(estimate, "time", SimpleNamespace(perf_counter=lambda: clock["now"]))
+    config = TrainConfig(source="x", steps=14, batch_size=2, seq_len=16, device="cpu")
+    seconds = estimate.probe_step_seconds(build(_tiny()), config, 256, torch.device("cpu"),
+                                          max_seconds=1.5)
+    assert clock["steps"] == steps_run
+    assert seconds == pytest.approx(statistics.median(median_of))
 
 
 def test_flops_estimate_scales_with_tokens_and_model():

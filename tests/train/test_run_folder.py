@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from tiny_models import write_tiny_source
+from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.core.errors import ConfigError
@@ -22,7 +23,6 @@ from olm.train.resume import _check_tokenizer
 from olm.train.run_lock import LOCK_NAME, RunLock
 
 REPO = Path(__file__).resolve().parents[2]
-WAIT_S = 300  # generous: only a hung child gets near it
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def _olm(*args: str, **kw) -> subprocess.Popen:
 
 def _wait_for_step(proc: subprocess.Popen, events: Path) -> None:
     """Block until the child has written a step event (or fail if it died or hung)."""
-    deadline = time.monotonic() + WAIT_S
+    deadline = time.monotonic() + CHILD_S
     while not any(isinstance(e, StepEvent) for e in read_events(events)):
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the child wrote no step event"
@@ -52,7 +52,6 @@ def _wait_for_step(proc: subprocess.Popen, events: Path) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_second_process_is_refused_and_a_killed_runs_lock_is_taken_over(source, corpus_file,
                                                                         tmp_path):
     out = tmp_path / "run"
@@ -60,20 +59,20 @@ def test_second_process_is_refused_and_a_killed_runs_lock_is_taken_over(source, 
     try:
         _wait_for_step(first, out / "events.jsonl")
         second = _olm(*_args(source, corpus_file, out))
-        _, err = second.communicate(timeout=WAIT_S)
+        _, err = second.communicate(timeout=CHILD_S)
         assert second.returncode == 2, err
         assert f"is in use by PID {first.pid}" in err and err.count("\n") == 1
         # the refused process touched nothing: the first still owns the events
         assert [isinstance(e, StartEvent) for e in read_events(out / "events.jsonl")].count(True) == 1
         first.send_signal(signal.SIGKILL)  # no chance to release anything
-        first.communicate(timeout=WAIT_S)
+        first.communicate(timeout=CHILD_S)
     finally:
         if first.poll() is None:
             first.kill()
             first.communicate()
     assert (out / LOCK_NAME).is_file()  # the dead run's lock file is still there
     third = _olm(*_args(source, corpus_file, out, steps=2))
-    _, err = third.communicate(timeout=WAIT_S)
+    _, err = third.communicate(timeout=CHILD_S)
     assert third.returncode == 0, err
     assert f"locked by PID {first.pid}, which is no longer running" in err
 

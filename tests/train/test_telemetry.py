@@ -189,11 +189,8 @@ def test_telemetry_lines_are_read_back_by_the_one_reader(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.process
 def test_under_ddp_rank_0_reports_values_over_both_ranks(tiny, tmp_path):
-    import os
-    import subprocess
-    import sys
+    from torchrun import run_two_ranks
 
     from olm.graph import save
 
@@ -201,13 +198,7 @@ def test_under_ddp_rank_0_reports_values_over_both_ranks(tiny, tmp_path):
     graph = tiny.graph("llama3")
     save(graph, tmp_path / "m.olm.json")
     out = tmp_path / "nodes.json"
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(here.parents[1]), str(here)]),
-               OMP_NUM_THREADS="1")
-    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
-           "--standalone", str(here / "ddp_telemetry_worker.py"), str(tmp_path / "m.olm.json"),
-           str(out)]
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    run_two_ranks(here / "ddp_telemetry_worker.py", str(tmp_path / "m.olm.json"), str(out))
     nodes = json.loads(out.read_text())
     # plain PyTorch over both ranks' batches: the same weights, one model
     graph = load(tmp_path / "m.olm.json")

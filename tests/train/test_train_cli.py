@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from tiny_models import write_tiny_source
+from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.train.events import StepEvent, read_events
@@ -84,7 +85,6 @@ def test_errors_are_one_line(source, corpus_file, tmp_path, capsys):
 
 
 @pytest.mark.slow
-@pytest.mark.process
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     out = tmp_path / "run"
@@ -96,13 +96,13 @@ def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         # wait for the first step (an event, however long it takes), only then signal
-        deadline = time.monotonic() + 300
+        deadline = time.monotonic() + CHILD_S
         while not any(e.KIND == "step" for e in read_events(events_file)):
             assert proc.poll() is None, proc.communicate()
             assert time.monotonic() < deadline, "the child wrote no step event"
             time.sleep(0.05)
         proc.send_signal(sig)
-        _, err = proc.communicate(timeout=300)
+        _, err = proc.communicate(timeout=CHILD_S)
     finally:
         if proc.poll() is None:
             proc.kill()
