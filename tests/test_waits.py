@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from wait_finder import TESTS, why_it_waits
+from wait_finder import TESTS, _call_name, why_it_waits
 from waiting import WAIT_MS
 
 QT_WAITS = {"waitUntil", "waitSignal", "waitSignals", "waitCallback", "waitExposed",
@@ -40,10 +40,10 @@ def _keyword(call: ast.Call, name: str) -> ast.AST | None:
 
 
 def _calls(tree: ast.AST):
+    """Every ``owner.name(...)`` call: (call, owner or None, name)."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            owner = node.func.value.id if isinstance(node.func.value, ast.Name) else None
-            yield node, owner, node.func.attr
+            yield node, *_call_name(node)
 
 
 def _reads_a_clock(node: ast.AST) -> bool:

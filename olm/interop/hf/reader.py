@@ -255,26 +255,18 @@ class _Walk:
                 "high_freq_factor": s.high_freq_factor,
                 "original_max_position_embeddings": s.original_max_seq_len,
             }
-        elif s.kind == "yarn" and s.attention_factor is None and s.mscale is None \
-                and s.mscale_all_dim is None:
+        elif s.kind == "yarn" and s.attention_factor is None:
             scaling = {
                 "rope_type": "yarn",
                 "factor": s.factor,
                 "original_max_position_embeddings": s.original_max_seq_len,
                 "beta_fast": s.beta_fast,
                 "beta_slow": s.beta_slow,
-                "truncate": s.truncate,
             }
-        elif s.kind == "yarn" and s.attention_factor is None:  # DeepSeek's form, with mscale
-            scaling = {
-                "rope_type": "yarn",
-                "factor": s.factor,
-                "original_max_position_embeddings": s.original_max_seq_len,
-                "beta_fast": s.beta_fast,
-                "beta_slow": s.beta_slow,
-                "mscale": s.mscale,
-                "mscale_all_dim": s.mscale_all_dim,
-            }
+            if s.mscale is None and s.mscale_all_dim is None:
+                scaling["truncate"] = s.truncate
+            else:  # DeepSeek's form
+                scaling.update(mscale=s.mscale, mscale_all_dim=s.mscale_all_dim)
         else:
             raise _refuse(
                 part, f"uses RoPE scaling {s.kind!r} (olm exports 'linear', 'llama3' and 'yarn')"

@@ -261,19 +261,26 @@ _ROPE_KEYS = {
 }
 
 
-def rope_config(view: ConfigView, default_theta: float) -> tuple[float, dict | None]:
-    """(theta, scaling) from ``rope_parameters`` (transformers 5) or ``rope_theta`` and
-    ``rope_scaling`` (transformers 4). Unsupported RoPE types are refused by name."""
+def rope_parameters(view: ConfigView, default_theta: float) -> tuple[dict, float, str]:
+    """The RoPE settings object, its base and its type, from ``rope_parameters``
+    (transformers 5) or ``rope_theta`` and ``rope_scaling`` (transformers 4)."""
     params = view.data.get("rope_parameters") or view.data.get("rope_scaling") or {}
     if not isinstance(params, dict):
         raise view.fail("rope_parameters", f"must be an object, got {params!r}")
-    key = "rope_parameters" if view.data.get("rope_parameters") else "rope_scaling"
-    if any(isinstance(v, dict) for v in params.values()):
-        raise view.fail(key, "has per-layer RoPE settings, which olm models cannot express")
     theta = params.get("rope_theta", view.data.get("rope_theta", default_theta))
     if isinstance(theta, bool) or not isinstance(theta, (int, float)) or theta <= 0:
         raise view.fail("rope_theta", f"must be a positive number, got {theta!r}")
-    rope_type = params.get("rope_type", params.get("type", "default"))
+    return params, float(theta), params.get("rope_type", params.get("type", "default"))
+
+
+def rope_config(view: ConfigView, default_theta: float) -> tuple[float, dict | None]:
+    """(theta, scaling) of a plain, linear or Llama 3 RoPE; other types are refused by
+    name."""
+    params = view.data.get("rope_parameters") or view.data.get("rope_scaling") or {}
+    key = "rope_parameters" if view.data.get("rope_parameters") else "rope_scaling"
+    if isinstance(params, dict) and any(isinstance(v, dict) for v in params.values()):
+        raise view.fail(key, "has per-layer RoPE settings, which olm models cannot express")
+    params, theta, rope_type = rope_parameters(view, default_theta)
     if rope_type not in _ROPE_KEYS:
         raise view.fail(
             key, f"rope_type {rope_type!r} cannot be expressed; supported: {sorted(_ROPE_KEYS)}"
@@ -281,7 +288,7 @@ def rope_config(view: ConfigView, default_theta: float) -> tuple[float, dict | N
     if params.get("partial_rotary_factor", 1.0) != 1.0:
         raise view.fail(key, "partial_rotary_factor != 1 cannot be expressed")
     if rope_type == "default":
-        return float(theta), None
+        return theta, None
     scaling = {"rope_type": rope_type}
     for name in sorted(_ROPE_KEYS[rope_type]):
         value = params.get(name)
@@ -290,7 +297,7 @@ def rope_config(view: ConfigView, default_theta: float) -> tuple[float, dict | N
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise view.fail(key, f"needs a number for {name!r} with rope_type {rope_type!r}")
         scaling[name] = value
-    return float(theta), scaling
+    return theta, scaling
 
 
 def rope_fields(spec: DecoderSpec) -> dict:

@@ -20,7 +20,7 @@ from typing import ClassVar
 
 import torch
 
-from olm.interop.hf.archs.base import ConfigView, Row, rope_fields
+from olm.interop.hf.archs.base import ConfigView, Row, rope_fields, rope_parameters
 from olm.interop.hf.archs.llama import LlamaLike
 from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
@@ -33,15 +33,9 @@ _YARN_KEYS = ("factor", "original_max_position_embeddings", "beta_fast", "beta_s
 
 
 def _rope(view: ConfigView) -> tuple[float, dict | None]:
-    params = view.data.get("rope_parameters") or view.data.get("rope_scaling") or {}
-    if not isinstance(params, dict):
-        raise view.fail("rope_parameters", f"must be an object, got {params!r}")
-    theta = params.get("rope_theta", view.data.get("rope_theta", 10000.0))
-    if isinstance(theta, bool) or not isinstance(theta, (int, float)) or theta <= 0:
-        raise view.fail("rope_theta", f"must be a positive number, got {theta!r}")
-    kind = params.get("rope_type", params.get("type", "default"))
+    params, theta, kind = rope_parameters(view, 10000.0)
     if kind == "default":
-        return float(theta), None
+        return theta, None
     if kind != "yarn":
         raise view.fail("rope_parameters", f"rope_type {kind!r} cannot be expressed; "
                                            "supported: default, yarn")
@@ -53,7 +47,7 @@ def _rope(view: ConfigView) -> tuple[float, dict | None]:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise view.fail("rope_parameters", f"needs a number for {name!r}")
         scaling[name] = value
-    return float(theta), scaling
+    return theta, scaling
 
 
 def _rope_perm(block: int, nope: int, rope: int) -> torch.Tensor:

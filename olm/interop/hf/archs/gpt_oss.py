@@ -11,7 +11,7 @@ are read (the released MXFP4 files store ``_blocks``/``_scales`` instead).
 
 from __future__ import annotations
 
-from olm.interop.hf.archs.base import ConfigView, Row
+from olm.interop.hf.archs.base import ConfigView, Row, rope_parameters
 from olm.interop.hf.archs.llama import LlamaLike, _one_window_size, _window, _windows_from_types
 from olm.interop.hf.spec import DecoderSpec
 
@@ -22,15 +22,9 @@ _YARN_KEYS = ("factor", "original_max_position_embeddings", "beta_fast", "beta_s
 
 def _yarn(view: ConfigView) -> tuple[float, dict | None]:
     """(theta, scaling) of a gpt-oss config; plain or YaRN RoPE."""
-    params = view.data.get("rope_parameters") or view.data.get("rope_scaling") or {}
-    if not isinstance(params, dict):
-        raise view.fail("rope_parameters", f"must be an object, got {params!r}")
-    theta = params.get("rope_theta", view.data.get("rope_theta", 150000.0))
-    if isinstance(theta, bool) or not isinstance(theta, (int, float)) or theta <= 0:
-        raise view.fail("rope_theta", f"must be a positive number, got {theta!r}")
-    kind = params.get("rope_type", params.get("type", "default"))
+    params, theta, kind = rope_parameters(view, 150000.0)
     if kind == "default":
-        return float(theta), None
+        return theta, None
     if kind != "yarn":
         raise view.fail("rope_parameters", f"rope_type {kind!r} cannot be expressed; supported: yarn")
     for name in ("attention_factor", "mscale", "mscale_all_dim"):
@@ -48,7 +42,7 @@ def _yarn(view: ConfigView) -> tuple[float, dict | None]:
     if not isinstance(truncate, bool):
         raise view.fail("rope_parameters", f"truncate must be true or false, got {truncate!r}")
     scaling["truncate"] = truncate
-    return float(theta), scaling
+    return theta, scaling
 
 
 class GptOssArch(LlamaLike):
