@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from olm.train import TrainConfig
+from olm.train.derived import derived_settings
 from olm_studio.training.trial import TRIAL
 
 __all__ = ["SettingsForm", "DEVICES", "PRECISIONS"]
@@ -226,10 +227,9 @@ class SettingsForm(QWidget):
         self._base = config.to_json()
         self._base["betas"] = tuple(self._base["betas"])
         # values the rules derived stay derived, so editing steps or lr moves them too
-        if config.min_lr == config.lr / 10:
-            self._base["min_lr"] = None
-        if config.warmup_steps == min(100, config.steps // 10):
-            self._base["warmup_steps"] = None
+        for name, value in derived_settings(config).items():
+            if getattr(config, name) == value:
+                self._base[name] = None
         data_kind = ("builtin" if config.data == "builtin"
                      else "folder" if Path(config.data).is_dir() else "file")
         self.data_kind.setCurrentIndex(self.data_kind.findData(data_kind))
