@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from olm.core.errors import OLMError
+from olm.interop.hf.problems import export_problem
 from olm_studio.training import export
 
 __all__ = ["ExportView"]
@@ -57,7 +58,7 @@ class ExportView(QWidget):
         self._checkpoint, self._graph = checkpoint, graph
         self.checkpoint_button.setEnabled(checkpoint is not None)
         self.python_button.setEnabled(graph is not None)
-        self.hf_reason = None if graph is None else export.hf_problem(graph)
+        self.hf_reason = None if graph is None else export_problem(graph)
         self.hf_button.setEnabled(checkpoint is not None and self.hf_reason is None)
         self.hf_button.setToolTip(
             f"not available: {self.hf_reason}" if self.hf_reason
