@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from olm_studio.canvas.editor import CanvasEditor
 from olm_studio.commands import Commands
 from olm_studio.controller import DocumentController
+from olm_studio.file_drops import FileDrops
 from olm_studio.files import FileActions
 from olm_studio.help_commands import HelpCommands
 from olm_studio.hint import HintCard
@@ -100,6 +101,7 @@ class MainWindow(QMainWindow):
             self.menus.docks_menu.addAction(dock.toggleViewAction())
         self.hint = HintCard(self.canvas)
         self.setAcceptDrops(True)
+        self.drops = FileDrops(self, self.files.open_dropped)
         self._connect()
         self._restore_state()
         self.set_panels_locked(True)
@@ -316,21 +318,6 @@ class MainWindow(QMainWindow):
         if welcome:
             self.show_welcome()
 
-    # -- files dropped on the window ------------------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if _dropped_paths(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        paths = _dropped_paths(event)
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.files.open_dropped(paths)
-
     # -- what the window shows -------------------------------------------------------------
     def start_lesson(self, key: str = "modernise-gpt2") -> None:
         """Help → Modernise GPT-2: open the lesson panel and its starting preset."""
@@ -411,10 +398,3 @@ class MainWindow(QMainWindow):
         self.files.stop_autosave(remove=True)
         event.accept()
 
-
-def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
-    """The local files a drag carries (none for text or web links)."""
-    mime = event.mimeData()
-    if not mime.hasUrls():
-        return []
-    return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
