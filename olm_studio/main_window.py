@@ -3,7 +3,9 @@
 The window wires the parts together and owns nothing about the model: the document
 lives in the :class:`~olm_studio.controller.DocumentController`, file handling in
 :mod:`olm_studio.files`, menus in :mod:`olm_studio.menus`, the Design/Train switch in
-:mod:`olm_studio.workspaces`. Docks are QDockWidgets whose layout is saved on close and
+:mod:`olm_studio.workspaces`. What the menus can do is a table of named commands
+(:class:`~olm_studio.commands.Commands`) that the window fills from the objects doing each
+job (file actions, canvas clipboard, model and help dialogs), so no menu reads the window. Docks are QDockWidgets whose layout is saved on close and
 restored on the next start; they are locked (no accidental undocking by a title drag)
 until View → Panels → Lock Panels is unticked.
 """
