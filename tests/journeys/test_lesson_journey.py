@@ -23,6 +23,7 @@ import sys  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from PySide6.QtCore import QPoint, Qt  # noqa: E402
 from PySide6.QtWidgets import QComboBox, QFileDialog, QLabel, QProgressBar  # noqa: E402
 from waiting import CHILD_S, WAIT_MS  # noqa: E402
 
@@ -116,6 +117,21 @@ def _train_form(qtbot, w) -> None:
     drive.choose(qtbot, budget, BUDGET)
 
 
+def _preflight(w) -> str | None:
+    """The pre-flight verdict under the form ("✓ ready to train" or the problems)."""
+    for label in w.findChildren(QLabel):
+        if label.isVisible() and ("ready to train" in label.text() or "✖" in label.text()):
+            return label.text()
+    return None
+
+
+def _ready(qtbot, w) -> None:
+    """The form's pre-flight says ready and Train is enabled (else: what it says)."""
+    qtbot.waitUntil(lambda: _preflight(w) is not None, timeout=WAIT_MS)
+    assert "ready to train" in _preflight(w), _preflight(w)
+    qtbot.waitUntil(lambda: _command(w, "Train").isEnabled(), timeout=WAIT_MS)
+
+
 def _command(w, text: str):
     """A button of the Train workspace's command bar (Train, Stop, Resume)."""
     from PySide6.QtWidgets import QWidget
@@ -200,7 +216,7 @@ def _train_stop_resume(qtbot, w) -> str:
     drive.key(qtbot, w, "Ctrl+2")
     assert _command(w, "Stop").isVisible(), "Ctrl+2 did not show the Train workspace"
     _train_form(qtbot, w)
-    qtbot.waitUntil(lambda: _command(w, "Train").isEnabled(), timeout=WAIT_MS)
+    _ready(qtbot, w)
     run_id = _start(qtbot, w)
     _wait_steps(qtbot, w, run_id, STOP_AT)
     assert re.match(r"step \d+ / \d+", _progress(w)), _progress(w)
@@ -231,22 +247,33 @@ def _second_run(qtbot, w) -> str:
     qtbot.waitUntil(lambda: w.controller.graph.name == "GPT2" and w.controller.pristine,
                     timeout=WAIT_MS)
     _train_form(qtbot, w)
+    _ready(qtbot, w)
     run_id = _start(qtbot, w)
     _wait_steps(qtbot, w, run_id, 10)  # telemetry is collected every 10 steps
     _stop(qtbot, w, run_id)
     return run_id
 
 
+def _visible_one(page, kind):
+    found = [x for x in page.findChildren(kind) if x.isVisible()]
+    assert len(found) == 1, f"{len(found)} visible {kind.__name__} in the tab"
+    return found[0]
+
+
 def _compare(qtbot, w, lesson_run: str, gpt2_run: str, lesson_types: set[str]) -> None:
     """The Runs tab lists both runs and says how their architectures differ."""
+    from PySide6.QtWidgets import QTextBrowser, QTreeWidget
+
     page = drive.show_tab(qtbot, w, "Runs")
     names = {w.train.run(lesson_run).name, w.train.run(gpt2_run).name}
-    tree = w.train.runs_list
-    listed = {tree.topLevelItem(i).text(0) for i in range(tree.topLevelItemCount())}
-    assert names <= listed, (names, listed)
-    qtbot.waitUntil(lambda: "Architecture" in page.findChild(
-        type(w.train.runs_tab.compare_box)).toPlainText(), timeout=WAIT_MS)
-    text = w.train.runs_tab.compare_box.toPlainText()
+    tree = _visible_one(page, QTreeWidget)
+    rows = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+    assert names <= {r.text(0) for r in rows}, (names, [r.text(0) for r in rows])
+    ticked = {r.text(0) for r in rows if r.checkState(0) == Qt.CheckState.Checked}
+    assert names <= ticked, ticked  # both overlaid and compared
+    box = _visible_one(page, QTextBrowser)
+    qtbot.waitUntil(lambda: "Architecture" in box.toPlainText(), timeout=WAIT_MS)
+    text = box.toPlainText()
     assert all(name in text for name in names), text
     architecture = text.split("Architecture", 1)[1].split("Settings", 1)[0]
     assert "identical" not in architecture, text
@@ -254,10 +281,22 @@ def _compare(qtbot, w, lesson_run: str, gpt2_run: str, lesson_types: set[str]) -
 
 
 def _telemetry(qtbot, w, run_id: str) -> None:
-    """The Telemetry tab paints the selected run: some node has a colour."""
+    """Click the run's row in the Runs tab, then the Telemetry tab: some node is coloured."""
+    from PySide6.QtWidgets import QTreeWidget
+
+    from olm_studio.training.telemetry_view import TelemetryView
+
+    tree = _visible_one(drive.show_tab(qtbot, w, "Runs"), QTreeWidget)
+    row = next(tree.topLevelItem(i) for i in range(tree.topLevelItemCount())
+               if tree.topLevelItem(i).text(0) == w.train.run(run_id).name)
+    rect = tree.visualItemRect(row)
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton,
+                     pos=QPoint(rect.center().x(), rect.center().y()))
+    assert tree.currentItem() is row
     drive.show_tab(qtbot, w, "Telemetry")
-    w.train.runs_list.select(run_id)
-    view = w.train.telemetry.view
+    views = [v for v in w.findChildren(TelemetryView) if v.isVisible()]
+    assert len(views) == 1, views
+    view = views[0]
     qtbot.waitUntil(lambda: view.current_step() is not None, timeout=WAIT_MS)
     graph = w.train.run(run_id).graph()
     assert any(view.node_color(n) is not None for n in graph.walk())
