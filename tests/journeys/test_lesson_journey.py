@@ -20,6 +20,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
+import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -34,6 +35,7 @@ SIZES = {"1280x800": (1280, 800), "1600x1000": (1600, 1000)}
 FORM = {"Steps": "200", "Batch size": "4", "Sequence length": "64"}  # typed like a user
 BUDGET = "1m"  # the shortest budget the form offers
 STOP_AT = 15  # steps before Stop: enough for the loss to leave its starting value
+SETTLE_S = 10  # a pre-flight verdict of ✖ that long is the form's last word
 UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
 
 
@@ -126,10 +128,21 @@ def _preflight(w) -> str | None:
 
 
 def _ready(qtbot, w) -> None:
-    """The form's pre-flight says ready and Train is enabled (else: what it says)."""
-    qtbot.waitUntil(lambda: _preflight(w) is not None, timeout=WAIT_MS)
+    """Train is enabled; when the pre-flight keeps saying ✖ instead (for SETTLE_S: its
+    check runs on a timer after each change), the test fails with what it says."""
+    seen = {"text": None, "since": time.monotonic()}
+
+    def settled() -> bool:
+        if _command(w, "Train").isEnabled():
+            return True
+        text = _preflight(w)
+        if text != seen["text"]:
+            seen.update(text=text, since=time.monotonic())
+        return text is not None and "✖" in text and time.monotonic() - seen["since"] > SETTLE_S
+
+    qtbot.waitUntil(settled, timeout=WAIT_MS)
+    assert _command(w, "Train").isEnabled(), _preflight(w)
     assert "ready to train" in _preflight(w), _preflight(w)
-    qtbot.waitUntil(lambda: _command(w, "Train").isEnabled(), timeout=WAIT_MS)
 
 
 def _command(w, text: str):
