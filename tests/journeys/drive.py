@@ -70,9 +70,11 @@ def _visible(widget: QWidget) -> bool:
     return widget.isVisible() and widget.width() > 0 and widget.height() > 0
 
 
-def button(root: QWidget, text: str) -> QAbstractButton:
-    """The one visible button whose text reads ``text`` (symbols and ``&`` aside)."""
-    shown = [b for b in root.findChildren(QAbstractButton) if _visible(b)]
+def button(root: QWidget, text: str,
+           kind: type[QAbstractButton] = QAbstractButton) -> QAbstractButton:
+    """The one visible button (of ``kind``: a push button, not a toolbar's tool button)
+    whose text reads ``text`` (symbols and ``&`` aside)."""
+    shown = [b for b in root.findChildren(kind) if _visible(b)]
     found = [b for b in shown if plain(b.text()) == plain(text)]
     if len(found) != 1:
         raise AssertionError(f"{len(found)} visible buttons read {text!r}; the visible "

@@ -147,10 +147,10 @@ def _ready(qtbot, w) -> None:
 
 def _command(w, text: str):
     """A button of the Train workspace's command bar (Train, Stop, Resume)."""
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtWidgets import QPushButton, QWidget
 
     bar = w.findChild(QWidget, "trainCommandBar")
-    return drive.button(bar if bar is not None and bar.isVisible() else w, text)
+    return drive.button(bar if bar is not None and bar.isVisible() else w, text, QPushButton)
 
 
 def _start(qtbot, w) -> str:
@@ -167,13 +167,13 @@ def _stop(qtbot, w, run_id: str) -> None:
 
 
 def _wait_steps(qtbot, w, run_id: str, step: int) -> None:
-    def reached() -> bool:
-        ended = w.train.run(run_id).status != "running"
-        assert not ended or _reached(w, run_id, step), (
-            w.train.run(run_id).status, w.train.run(run_id).reason, w.said)
-        return _reached(w, run_id, step)
+    """Until the run reports ``step``; a run that ends first fails with its reason."""
+    def ended() -> bool:
+        return w.train.run(run_id).status != "running"
 
-    qtbot.waitUntil(reached, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _reached(w, run_id, step) or ended(), timeout=WAIT_MS)
+    run = w.train.run(run_id)
+    assert _reached(w, run_id, step), (run.status, run.reason, w.said)
 
 
 # -- the journey ------------------------------------------------------------------------
