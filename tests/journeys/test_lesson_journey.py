@@ -20,7 +20,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # no screen needed
 import re  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
-import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -35,7 +34,7 @@ SIZES = {"1280x800": (1280, 800), "1600x1000": (1600, 1000)}
 FORM = {"Steps": "200", "Batch size": "4", "Sequence length": "64"}  # typed like a user
 BUDGET = "1m"  # the shortest budget the form offers
 STOP_AT = 15  # steps before Stop: enough for the loss to leave its starting value
-SETTLE_S = 10  # a pre-flight verdict of ✖ that long is the form's last word
+SETTLE_POLLS = 500  # a ✖ verdict unchanged this many looks (seconds) is the form's last word
 UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
 
 
@@ -128,17 +127,17 @@ def _preflight(w) -> str | None:
 
 
 def _ready(qtbot, w) -> None:
-    """Train is enabled; when the pre-flight keeps saying ✖ instead (for SETTLE_S: its
-    check runs on a timer after each change), the test fails with what it says."""
-    seen = {"text": None, "since": time.monotonic()}
+    """Train is enabled; when the pre-flight keeps saying ✖ instead (SETTLE_POLLS looks in
+    a row: its check runs on a timer after each change), the test fails with what it says."""
+    seen = {"text": None, "polls": 0}
 
     def settled() -> bool:
         if _command(w, "Train").isEnabled():
             return True
         text = _preflight(w)
-        if text != seen["text"]:
-            seen.update(text=text, since=time.monotonic())
-        return text is not None and "✖" in text and time.monotonic() - seen["since"] > SETTLE_S
+        seen["polls"] = seen["polls"] + 1 if text == seen["text"] else 0
+        seen["text"] = text
+        return text is not None and "✖" in text and seen["polls"] > SETTLE_POLLS
 
     qtbot.waitUntil(settled, timeout=WAIT_MS)
     assert _command(w, "Train").isEnabled(), _preflight(w)
