@@ -18,6 +18,7 @@ The Studio shows these problems under its Train form; it has no checks of its ow
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -276,6 +277,20 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _trial_copy(graph: Any, config: TrainConfig) -> Any:
+    """The trial-scale copy ``olm train --trial`` would train (sized by FLOPs, without the
+    probe; :func:`olm.train.trial.trial_graph` builds it on the meta device)."""
+    from olm.train.trial import trial_graph
+
+    try:
+        device = resolve_device(config.device)
+    except OLMError:
+        device = torch.device("cpu")  # the device problem is reported below
+    copy, _ = trial_graph(graph, config, tokenizer_vocab(config.tokenizer), device,
+                          probe=False)
+    return copy
+
+
 def preflight(graph: Any, config: TrainConfig,
               memory_of: Callable[[torch.device], int | None] = device_memory,
               timing: bool = True) -> list[Problem]:
@@ -293,15 +308,12 @@ def preflight(graph: Any, config: TrainConfig,
 
     try:
         graph = run_graph(graph, config)
-        if config.trial:  # the trial copy takes the tokenizer's vocabulary and the
-            from olm.graph.overrides import apply_overrides  # context (olm.train.trial)
-            from olm.train.source import fit_vocab
-
-            graph = fit_vocab(graph, tokenizer_vocab(config.tokenizer))
-            if "max_seq_len" in graph.variables:
-                graph = apply_overrides(graph, {"max_seq_len": config.seq_len})
+        if config.trial:  # check the exact copy the run will train, not the original
+            graph = _trial_copy(graph, config)
     except OLMError as err:
-        return [Problem("error", str(err), "correct the --set or vocabulary setting")]
+        return [Problem("error", str(err), "correct the --set or vocabulary setting"
+                        if not config.trial else "change the model or train it without "
+                        "trial scale")]
 
     problems = [Problem("error", f"the model is not valid: {d.message}",
                         "fix it in the editor (see the Diagnostics tab)")
@@ -351,6 +363,7 @@ def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | Non
 
     graph = from_source(config.source)
     note = None
+    checked, timing = config, True
     if config.trial:
         from olm.train.trial import trial_config
 
@@ -359,4 +372,6 @@ def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | Non
                            "would do differently: run it without torchrun")
         config, note = trial_config(graph, config)  # writes the two documents
         graph = from_source(config.source)
-    return config, preflight(graph, config), note
+        # the trial document is what trains: check it as it is, memory included
+        checked, timing = dataclasses.replace(config, trial=False), False  # sized already
+    return config, preflight(graph, checked, timing=timing), note

@@ -4,7 +4,8 @@ Everything else is a consumer of its typed events (:mod:`olm.train.events`): ``o
 train`` writes them as JSON lines (and draws a progress bar), the Studio reads those
 lines back for its plots, tests read the events directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
 event whose status is "failed" and a reason; a stop request (SIGINT/SIGTERM) saves a
-checkpoint and ends with "stopped". Mistakes in the settings raise ``OLMError`` before
+checkpoint and ends with "stopped", and so does ``max_time`` running out (the reason then
+begins with :data:`TIME_BUDGET`; the run resumes like any stopped one). Mistakes in the settings raise ``OLMError`` before
 the first event.
 """
 
@@ -41,7 +42,10 @@ from olm.train.setup import RunParts, describe_failure
 from olm.train.signals import StopFlag
 from olm.train.step import TrainStep, autocast_dtype
 
-__all__ = ["TrainRun", "train_iter", "oom_reason"]
+__all__ = ["TrainRun", "train_iter", "oom_reason", "TIME_BUDGET"]
+
+TIME_BUDGET = "time budget"
+"""How an ``end`` event's reason begins when ``max_time`` stopped the run."""
 
 
 def oom_reason(config: TrainConfig, step: int) -> str:
@@ -208,6 +212,7 @@ class TrainRun:
 
     # -- the loop -------------------------------------------------------------------------
     def _events(self) -> Iterator[Event]:
+        self.began = time.perf_counter()  # max_time counts setup (data, model) too
         try:
             self._setup()
             yield self._start_event()
@@ -238,6 +243,16 @@ class TrainRun:
         return loss_v, gnorm_v, (f"{bad} at step {step}; lower --lr or check the model "
                                  f"(last good checkpoint: {_str(self.last_good) or 'none'})")
 
+    def _out_of_time(self, step: int) -> str | None:
+        """Why the run stops now for ``max_time`` (None while time is left, or none set)."""
+        limit = self.config.max_time_seconds
+        if limit is None or step >= self.config.steps:
+            return None
+        if time.perf_counter() - self.began < limit:
+            return None
+        return (f"{TIME_BUDGET}: max_time {self.config.max_time} reached at step {step} of "
+                f"{self.config.steps}; --resume goes on from its checkpoint")
+
     def _fail(self, reason: str, step: int) -> EndEvent:
         self.status = "failed"
         return EndEvent(status="failed", reason=reason, step=step,
@@ -267,7 +282,9 @@ class TrainRun:
                 if self.dist.is_main:
                     yield TelemetryEvent(step=step, nodes=nodes)
             # the same decision on every rank, so collectives below stay in step
-            stopping = any_flag(stop.requested is not None, self.dist, self.device)
+            late = self._out_of_time(step)
+            stopping = any_flag(stop.requested is not None or late is not None, self.dist,
+                                self.device)
             saving = cfg.out is not None and (self._due(cfg.checkpoint_every, step) or stopping)
             if self._due(cfg.log_every, step) or saving or stopping:
                 loss_v, gnorm_v, failure = self._read(loss, gnorm, step)
@@ -297,8 +314,10 @@ class TrainRun:
                     yield CheckpointEvent(step=step, path=str(path))
             if stopping:
                 self.status = "stopped"
-                yield EndEvent(status="stopped", reason=stop.requested or "stop requested",
-                               step=step, checkpoint=_str(self.last_good))
+                reason = stop.requested or late or self._out_of_time(step) or "stop requested"
+                yield EndEvent(status="stopped", reason=reason, step=step,
+                               checkpoint=_str(self.last_good),
+                               elapsed_s=elapsed_before + time.perf_counter() - t0)
                 return
         self.status = "finished"
         yield EndEvent(status="finished", step=step, val_loss=val_loss,
