@@ -34,7 +34,7 @@ from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 
 __all__ = ["Problem", "ModelFacts", "preflight", "plan_run", "model_facts", "tokenizer_vocab",
-           "device_memory", "training_memory"]
+           "device_memory", "training_memory", "TRIAL_OFF_WITH_WEIGHTS"]
 
 _GB = 1024**3
 _BYTE_VOCAB = 256
@@ -306,6 +306,8 @@ def preflight(graph: Any, config: TrainConfig,
     import olm.graph
     from olm.train.source import run_graph
 
+    if config.init_from and config.trial:  # what the run does (plan_run): no trial copy
+        config = dataclasses.replace(config, trial=False)
     try:
         graph = run_graph(graph, config)
         if config.trial:  # check the exact copy the run will train, not the original
@@ -329,7 +331,9 @@ def preflight(graph: Any, config: TrainConfig,
     facts = model_facts(module)
     if figures.complete:
         facts.params = figures.total_params
-    problems += _check_data(config) + _check_vocab(module, config)
+    problems += _check_data(config)
+    if not config.init_from:  # a run from weights takes their own tokenizer
+        problems += _check_vocab(module, config)
     try:
         device = resolve_device(config.device)
     except OLMError as err:
@@ -345,8 +349,15 @@ def preflight(graph: Any, config: TrainConfig,
                 vocab = tokenizer_vocab(config.tokenizer)
             except OLMError:
                 vocab = facts.vocab or _BYTE_VOCAB
+            if config.init_from:  # the weights' own tokenizer fills their vocabulary
+                vocab = facts.vocab or vocab
             problems += _check_time(graph, config, device, facts, vocab)
     return sorted(problems, key=lambda p: p.severity != "error")
+
+
+TRIAL_OFF_WITH_WEIGHTS = ("off: a run from pretrained weights (--init-from) trains them at "
+                          "their own size; a smaller copy would throw the weights away")
+"""The line ``olm train`` prints when ``--trial`` meets ``--init-from``."""
 
 
 def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | None]:
@@ -354,9 +365,12 @@ def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | Non
 
     Returns the config to run (with ``trial`` set, one whose source is the trial-scale
     copy, :func:`olm.train.trial.trial_config`), the pre-flight problems, and a line
-    saying what the trial scale changed (None without ``trial``). Resumed, fine-tuned
-    and module sources are checked by the run itself.
+    saying what the trial scale changed (None without ``trial``). Trial scale never
+    applies to a run that starts from weights: it is turned off, and the line says so.
+    Resumed, fine-tuned and module sources are checked by the run itself.
     """
+    if config.init_from and config.trial:  # never a silent smaller copy of the weights
+        return dataclasses.replace(config, trial=False), [], TRIAL_OFF_WITH_WEIGHTS
     if not isinstance(config.source, str) or config.resume or config.init_from:
         return config, [], None
     from olm.graph import from_source

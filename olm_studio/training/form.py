@@ -40,6 +40,10 @@ _DATA_LABELS = {"builtin": "Built-in corpus (Python standard library)",
                 "file": "Text file…", "folder": "Folder of text files…"}
 _TOKENIZER_LABELS = {"byte": "Byte-level (256 ids)", "bpe": "BPE trained on the data",
                      "file": "tokenizer.json…"}
+WEIGHTS_TOKENIZER = "The model's own (from its weights)"
+"""What the Tokenizer row shows while a run continues from pretrained weights."""
+TRIAL_OFF_TIP = ("Off while continuing from pretrained weights: they train at their own size "
+                 "(a smaller copy would throw them away)")
 
 
 def _spin(low: int, high: int, value: int, step: int = 1) -> QSpinBox:
@@ -129,8 +133,9 @@ class SettingsForm(QWidget):
         row.addWidget(self.telemetry_cost)
         # Trial scale (olm.train.trial): the same recipe, sized to finish in the budget.
         self.trial = QCheckBox("Train at trial scale")
-        self.trial.setToolTip("Train a smaller copy with the same recipe (components and "
-                              "options), sized to finish within the budget on this machine")
+        self._trial_tip = ("Train a smaller copy with the same recipe (components and "
+                           "options), sized to finish within the budget on this machine")
+        self.trial.setToolTip(self._trial_tip)
         self.trial.setChecked(bool(TRIAL.get("trial", False)))
         self.budget = QComboBox()
         self.budget.setEditable(True)
@@ -171,7 +176,33 @@ class SettingsForm(QWidget):
         for box in (self.trial, self.fit_vocab):
             box.toggled.connect(self._on_change)
         self.budget.currentTextChanged.connect(self._on_change)
+        self._from_weights = False
         self._sync_visibility()
+
+    def set_from_weights(self, on: bool) -> None:
+        """Show what a run from pretrained weights really uses: their own tokenizer (the run
+        takes it from the weights, whatever the row said) and no trial scale (``olm train``
+        turns it off), with both rows locked until the run no longer starts from weights."""
+        if on == self._from_weights:
+            return
+        self._from_weights = on
+        if on:
+            self._before_weights = (self.tokenizer_kind.currentIndex(), self.trial.isChecked(),
+                                    self.fit_vocab.isChecked())
+            self.tokenizer_kind.addItem(WEIGHTS_TOKENIZER, "weights")
+            self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.count() - 1)
+            self.trial.setChecked(False)
+            self.fit_vocab.setChecked(False)
+        else:
+            index, trial, fit = self._before_weights
+            self.tokenizer_kind.setCurrentIndex(index)
+            self.tokenizer_kind.removeItem(self.tokenizer_kind.findData("weights"))
+            self.trial.setChecked(trial)
+            self.fit_vocab.setChecked(fit)
+        for widget in (self.tokenizer_kind, self.trial, self.fit_vocab):
+            widget.setEnabled(not on)
+        self.trial.setToolTip(TRIAL_OFF_TIP if on else self._trial_tip)
+        self._on_change()
 
     def _on_change(self, *_args: object) -> None:
         self._sync_visibility()
@@ -204,7 +235,8 @@ class SettingsForm(QWidget):
         data_kind = self.data_kind.currentData()
         tokenizer_kind = self.tokenizer_kind.currentData()
         tokenizer = {"byte": "byte", "bpe": f"bpe:{self.bpe_vocab.value()}",
-                     "file": self.tokenizer_path.edit.text().strip()}[tokenizer_kind]
+                     "file": self.tokenizer_path.edit.text().strip(),
+                     "weights": "byte"}[tokenizer_kind]  # the run uses the weights' own
         return TrainConfig(**{
             **self._base,
             "data": "builtin" if data_kind == "builtin" else self.data_path.edit.text().strip(),
@@ -216,7 +248,7 @@ class SettingsForm(QWidget):
             "device": self.device.currentText(),
             "use_amp": PRECISIONS[self.precision.currentText()],
             "telemetry": self.telemetry.value(),
-            "trial": self.trial.isChecked(),
+            "trial": self.trial.isChecked() and not self._from_weights,
             "budget": self.budget.currentText().strip(),
             "fit_vocab": self.fit_vocab.isChecked(),
         })

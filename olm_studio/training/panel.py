@@ -303,7 +303,7 @@ class TrainPanel(QWidget):
                                      "open a preset or build a model in the editor")]
         else:
             try:
-                config = self.form.config()
+                config = self._finetune(self.form.config())  # what the run will use
             except OLMError as err:
                 self.problems = [Problem("error", str(err), "correct the setting")]
             else:
@@ -360,12 +360,14 @@ class TrainPanel(QWidget):
         self._pretrained, self._frozen = source, list(frozen or [])
         self.continue_box.setVisible(source is not None)
         self.continue_box.setChecked(source is not None)
+        self.form.set_from_weights(source is not None and self.continue_box.isChecked())
         self.samples_view.set_chat_available(source is not None and chat)
         if source is not None and not self.sampler.is_running():
             self.samples_view.set_available(True, "Samples come from the opened weights until a "
                                                   "run is selected.")
 
     def _on_continue_toggled(self, on: bool) -> None:
+        self.form.set_from_weights(on and self._pretrained is not None)
         if on:
             from olm.train.finetune import FINETUNE_LR
 
