@@ -190,9 +190,7 @@ class SettingsForm(QWidget):
             self._before_weights = (self.tokenizer_kind.currentIndex(), self.trial.isChecked(),
                                     self.fit_vocab.isChecked())
             self.tokenizer_kind.addItem(WEIGHTS_TOKENIZER, "weights")
-            self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.count() - 1)
-            self.trial.setChecked(False)
-            self.fit_vocab.setChecked(False)
+            self._show_weights()
         else:
             index, trial, fit = self._before_weights
             self.tokenizer_kind.setCurrentIndex(index)
@@ -203,6 +201,11 @@ class SettingsForm(QWidget):
             widget.setEnabled(not on)
         self.trial.setToolTip(TRIAL_OFF_TIP if on else self._trial_tip)
         self._on_change()
+
+    def _show_weights(self) -> None:
+        self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.findData("weights"))
+        self.trial.setChecked(False)
+        self.fit_vocab.setChecked(False)
 
     def _on_change(self, *_args: object) -> None:
         self._sync_visibility()
@@ -282,4 +285,8 @@ class SettingsForm(QWidget):
         self.trial.setChecked(config.trial)
         self.budget.setCurrentText(config.budget)
         self.fit_vocab.setChecked(config.fit_vocab)
+        if self._from_weights:  # shown again once the run no longer starts from weights
+            self._before_weights = (self.tokenizer_kind.currentIndex(), config.trial,
+                                    config.fit_vocab)
+            self._show_weights()
         self._sync_visibility()

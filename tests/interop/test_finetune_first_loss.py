@@ -122,3 +122,35 @@ def test_trial_scale_is_turned_off_for_a_run_from_weights(pretrained, tmp_path, 
                             "--budget", "5s"], tmp_path / "events.jsonl")
     assert "trial scale: off: a run from pretrained weights" in capsys.readouterr().err
     assert start.params == params and start.config["trial"] is False
+
+
+def test_kv_pooling_matches_an_independent_transformers_model(tmp_path):
+    """MHA → GQA by mean-pooling, checked against ``transformers`` itself: an HF Llama with
+    2 KV heads whose K/V rows are the means of the 4-head model's consecutive head pairs
+    (HF's ``repeat_kv`` gives query head h the KV head h // group) computes the same logits
+    as olm's carried model."""
+    import transformers as T
+
+    config = T.LlamaConfig(vocab_size=64, hidden_size=32, intermediate_size=48,
+                           num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
+                           max_position_embeddings=64, bos_token_id=None, eos_token_id=None,
+                           pad_token_id=None)
+    torch.manual_seed(0)
+    mha = T.LlamaForCausalLM(config).eval()
+    mha.save_pretrained(tmp_path / "mha")
+    gqa_config = T.LlamaConfig(**{**config.to_dict(), "num_key_value_heads": 2})
+    gqa = T.LlamaForCausalLM(gqa_config).eval()
+    state, hd = mha.state_dict(), config.hidden_size // config.num_attention_heads
+    for name, tensor in state.items():
+        if name.endswith(("k_proj.weight", "v_proj.weight")):
+            tensor = tensor.reshape(2, 2, hd, -1).mean(dim=1).reshape(2 * hd, -1)
+        state[name] = tensor
+    gqa.load_state_dict(state)
+
+    opened = open_pretrained(tmp_path / "mha")
+    edited = apply_overrides(opened.graph, {"num_kv_heads": 2})
+    model = build(edited)
+    carry_weights(opened.graph, opened.model, edited, model)
+    ids = torch.randint(0, 64, (2, 12))
+    with torch.no_grad():
+        torch.testing.assert_close(model.eval()(ids), gqa(ids).logits, atol=1e-5, rtol=1e-4)
