@@ -1,6 +1,6 @@
 """Reading a GGUF file (llama.cpp's format) into an olm model, read-only.
 
-Needs the optional ``gguf`` package (``pip install olm[gguf]``). The metadata becomes the
+Needs the optional ``gguf`` package (``pip install 'olm-studio[gguf]'``). The metadata becomes the
 Hugging Face config it was converted from, the tensors get their Hugging Face names back
 (dequantised to float; llama.cpp's q/k row permutation undone), and the import then runs
 exactly as for a Hugging Face folder (:mod:`olm.interop.hf.load`). The tokenizer is
@@ -24,7 +24,7 @@ import torch
 
 from olm.core.errors import FileFormatError, OLMError
 
-__all__ = ["read_gguf", "gguf_to_hf_names", "unpermute_rows"]
+__all__ = ["read_gguf", "gguf_to_hf_names", "unpermute_rows", "GGUF_HINT"]
 
 _LAYER = {
     "attn_norm.weight": "input_layernorm.weight",
@@ -45,12 +45,17 @@ _GLOBAL = {
 _CONTROL, _USER_DEFINED = 3, 4  # tokenizer.ggml.token_type values
 
 
+GGUF_HINT = "pip install 'olm-studio[gguf]' (or pip install gguf)"
+"""How to get the ``gguf`` package: the distribution is ``olm-studio`` (``olm`` on the
+package index is an unrelated project)."""
+
+
 def _module():
     try:
         import gguf
     except ModuleNotFoundError:
-        raise OLMError("reading GGUF files needs the optional 'gguf' package: "
-                       "pip install 'olm[gguf]'") from None
+        raise OLMError(f"reading GGUF files needs the optional 'gguf' package: {GGUF_HINT}"
+                       ) from None
     return gguf
 
 
