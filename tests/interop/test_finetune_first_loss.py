@@ -15,51 +15,28 @@ import math
 
 import pytest
 import torch
-from chat_tiny import make_chat_folder
 
 from olm.cli.main import main
 from olm.graph import build, save
 from olm.graph.overrides import apply_overrides
 from olm.graph.weights import carry_weights
 from olm.interop.pretrained import open_pretrained
-from olm.train import TrainConfig, TrainRun
 from olm.train.evaluate import heldout_loss
 from olm.train.events import StartEvent, StepEvent, read_events
 
 pytest.importorskip("gguf", reason="the optional gguf package (olm-studio[gguf]) is not installed")
 
-SEQ, BATCHES, BATCH = 32, 8, 8
+SEQ, BATCHES, BATCH = 32, 8, 8  # trained_tiny.SEQ
 NOISE = 0.35  # one batch of 32 x 32 tokens against 8 x 8 held-out windows
 
 
 @pytest.fixture(scope="module")
 def pretrained(tmp_path_factory):
     """Trained weights as ``{"hf": folder, "gguf": file}``, the corpus, and the vocabulary."""
-    import sysconfig
-    from pathlib import Path
+    from trained_tiny import make_trained
 
-    import transformers as T
-    from test_gguf import write_gguf
-
-    from olm.interop.hf import save_hf
-
-    root = tmp_path_factory.mktemp("finetune")
-    stdlib = Path(sysconfig.get_paths()["stdlib"])
-    corpus = root / "corpus.txt"
-    corpus.write_text("\n\n".join((stdlib / n).read_text() for n in
-                                  ("textwrap.py", "shlex.py", "bisect.py"))[:60_000])
-    make_chat_folder(root / "random")
-    torch.manual_seed(0)
-    list(TrainRun(TrainConfig(init_from=str(root / "random"), data=str(corpus), steps=40,
-                              lr=1e-2, warmup_steps=4, batch_size=8, seq_len=SEQ,
-                              eval_every=0, eval_batches=1, threads=2, out=str(root / "pre"))))
-    trained = open_pretrained(root / "pre")
-    save_hf(trained.model, root / "hf", tokenizer=trained.tokenizer)
-    model = T.AutoModelForCausalLM.from_pretrained(root / "hf")
-    tok = T.AutoTokenizer.from_pretrained(root / "hf")
-    write_gguf(model, tok, root / "model.gguf")
-    vocab = model.config.vocab_size
-    return {"hf": str(root / "hf"), "gguf": str(root / "model.gguf")}, str(corpus), vocab
+    files, text, vocab = make_trained(tmp_path_factory.mktemp("finetune"))
+    return {k: str(v) for k, v in files.items()}, str(text), vocab
 
 
 def _measured(weights: str, corpus: str, capsys) -> float:
