@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from olm.core.synonyms import names_for
 from olm.graph.document import Graph, Node
 from olm.graph.values import is_tag, resolve
 
@@ -34,9 +35,8 @@ __all__ = ["rescale_nodes", "pattern_layers", "head_cap"]
 _HEADS = ("num_heads",)
 _KV = "num_kv_heads"
 _HEAD_SIZES = ("head_dim", "qk_nope_head_dim", "qk_rope_head_dim", "v_head_dim")
-_WIDTHS = ("embed_dim", "embed_dims", "d_model", "embedding_dim", "in_features",
-           "out_features")
-_SCALED = ("hidden_dim", "kv_lora_rank", "q_lora_rank")
+_WIDTHS = (*names_for("embed_dim"), "in_features", "out_features")
+_SCALED = (*names_for("hidden_dim"), "kv_lora_rank", "q_lora_rank")
 
 
 def head_cap(width: int) -> int:
@@ -120,8 +120,8 @@ def _rescale_head_sizes(node: Node, cap: int) -> None:
 def _rescale_heads(node: Node, before: Node, scale: _Scale) -> None:
     heads0 = _value(before, _HEADS, scale.env0)
     if _literal_int(node.params.get("num_heads")) and isinstance(heads0, int):
-        width = _value(node, ("embed_dim", "embed_dims", "d_model"), scale.env1)
-        width0 = _value(before, ("embed_dim", "embed_dims", "d_model"), scale.env0)
+        width = _value(node, names_for("embed_dim"), scale.env1)
+        width0 = _value(before, names_for("embed_dim"), scale.env0)
         if scale.heads_ratio is not None:
             heads = round(heads0 * scale.heads_ratio)
         elif isinstance(width, int) and isinstance(width0, int) and heads0:

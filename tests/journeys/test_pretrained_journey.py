@@ -26,9 +26,13 @@ import torch  # noqa: E402
 from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QAction  # noqa: E402
 from PySide6.QtWidgets import QFileDialog  # noqa: E402
-from waiting import CHILD_S, WAIT_MS  # noqa: E402
+from waiting import WAIT_MS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "interop"))
+sys.path.insert(0, str(Path(__file__).parents[1] / "studio_training"))
+import test_pretrained_studio as _studio  # noqa: E402
+
+window = _studio.window  # the same window fixture: shown, every dialog recorded, not shown
 
 pytest.importorskip("gguf", reason="the optional gguf package (olm-studio[gguf]) is not installed")
 
@@ -43,29 +47,9 @@ def trained(tmp_path_factory):
     return make_trained(tmp_path_factory.mktemp("journey"))
 
 
-@pytest.fixture
-def window(qtbot, tmp_path, monkeypatch):
-    from PySide6.QtWidgets import QMessageBox
-
-    said: list[str] = []  # no modal dialog may block the journey: record instead
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(
-            lambda parent, title, text, *a, **k: said.append(f"{title}: {text}")))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
-    monkeypatch.setenv("OLM_RUNS_DIR", str(tmp_path / "runs"))
-    monkeypatch.setenv("OLM_STUDIO_HOME", str(tmp_path / "home"))
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path, monkeypatch):
     monkeypatch.setenv("OLM_CACHE_DIR", str(tmp_path / "cache"))
-    (tmp_path / "home").mkdir()
-    from olm_studio.main_window import MainWindow
-    from olm_studio.settings import StudioSettings
-
-    w = MainWindow(settings=StudioSettings(tmp_path / "home"))
-    w.said = said
-    qtbot.addWidget(w)
-    yield w
-    w.train.stop_and_wait(CHILD_S)
-    w.files.stop_autosave(remove=True)
 
 
 def _menu_action(w, object_name: str) -> QAction:
@@ -103,8 +87,7 @@ def test_pretrained_journey(qtbot, window, trained, kind, tmp_path, monkeypatch)
     files, corpus, vocab = trained
     w = window
     w.resize(*SIZES[kind])
-    w.show()
-    qtbot.waitExposed(w, timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: (w.width(), w.height()) == SIZES[kind], timeout=WAIT_MS)
 
     # File → Open pretrained…
     chosen = files[kind] / "config.json" if kind == "hf" else files[kind]
