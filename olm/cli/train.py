@@ -16,6 +16,7 @@ import dataclasses
 import os
 import shutil
 import sys
+import time
 import typing
 from pathlib import Path
 from typing import Any
@@ -170,6 +171,7 @@ def _show(bar, event) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    began = time.perf_counter()  # a --trial budget counts from here (torch loads below)
     from olm.train.events import EndEvent, EventWriter
     from olm.train.run import TrainRun
     from olm.train.run_lock import check_output_path
@@ -183,7 +185,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_path("--events", events, folder=False)
     lock = _claim_out(config, args.overwrite) if config.out is not None and rank0 else None
     try:
-        config = _check(config, rank0)  # after the lock: --trial writes into --out
+        config = _check(config, rank0, began)  # after the lock: --trial writes into --out
     except BaseException:
         if lock is not None:
             lock.release()
@@ -211,12 +213,12 @@ def run(args: argparse.Namespace) -> int:
     return 1 if status == "failed" else 0
 
 
-def _check(config, rank0: bool):
+def _check(config, rank0: bool, began: float | None = None):
     """The one pre-flight (the Studio's): errors stop the run (exit 2), warnings are printed;
     ``--trial`` swaps in the trial-scale copy (:func:`olm.train.preflight.plan_run`)."""
     from olm.train.preflight import plan_run
 
-    config, problems, note = plan_run(config)
+    config, problems, note = plan_run(config, began=began)
     errors = [str(p) for p in problems if p.severity == "error"]
     if errors:
         raise ConfigError("; ".join(errors))

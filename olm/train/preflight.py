@@ -360,14 +360,17 @@ TRIAL_OFF_WITH_WEIGHTS = ("off: a run from pretrained weights (--init-from) trai
 """The line ``olm train`` prints when ``--trial`` meets ``--init-from``."""
 
 
-def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | None]:
+def plan_run(config: TrainConfig, began: float | None = None
+             ) -> tuple[TrainConfig, list[Problem], str | None]:
     """What ``olm train`` checks before a fresh run of a named SOURCE.
 
     Returns the config to run (with ``trial`` set, one whose source is the trial-scale
     copy, :func:`olm.train.trial.trial_config`), the pre-flight problems, and a line
     saying what the trial scale changed (None without ``trial``). Trial scale never
     applies to a run that starts from weights: it is turned off, and the line says so.
-    Resumed, fine-tuned and module sources are checked by the run itself.
+    Resumed, fine-tuned and module sources are checked by the run itself. ``began``
+    (``time.perf_counter()``) is when the command started: the trial's budget counts
+    from there.
     """
     if config.init_from and config.trial:  # never a silent smaller copy of the weights
         return dataclasses.replace(config, trial=False), [], TRIAL_OFF_WITH_WEIGHTS
@@ -384,7 +387,7 @@ def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | Non
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
             raise OLMError("--trial picks sizes by timing this machine, which each process "
                            "would do differently: run it without torchrun")
-        config, note = trial_config(graph, config)  # writes the two documents
+        config, note = trial_config(graph, config, began=began)  # writes both documents
         graph = from_source(config.source)
         # the trial document is what trains: check it as it is, memory included
         checked, timing = dataclasses.replace(config, trial=False), False  # sized already

@@ -145,7 +145,7 @@ def trial_graph(graph: Any, config: TrainConfig, vocab: int, device: Any,
 
 
 def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
-                 probe: bool = True) -> tuple[TrainConfig, str]:
+                 probe: bool = True, began: float | None = None) -> tuple[TrainConfig, str]:
     """The run that trains ``graph``'s trial copy instead, and one line saying what changed.
 
     Both documents are written (atomically) to the run folder (``config.out``, else
@@ -154,6 +154,10 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     ``--set``/``--fit-vocab`` already applied to it. The steps asked for are kept when they
     fit the budget, else as many as fit (warm-up shortened in proportion), and its
     ``max_time`` ends the run by the budget whatever the estimate said.
+
+    Args:
+        began: ``time.perf_counter()`` when the budget started (``olm train``: when the
+            command started, so loading torch and the model counts); default: now.
     """
     import tempfile
     from pathlib import Path
@@ -163,7 +167,7 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     from olm.train.preflight import tokenizer_vocab
     from olm.train.source import run_graph
 
-    began = time.perf_counter()
+    began = time.perf_counter() if began is None else began  # when the budget started
     original = run_graph(graph, config)
     vocab = tokenizer_vocab(config.tokenizer)
     device = resolve_device(config.device)
