@@ -30,13 +30,13 @@ budget less the time spent sizing it) at which it stops cleanly with a checkpoin
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from typing import Any
 
 from olm.core.errors import ConfigError
 from olm.core.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.train.config import TrainConfig
+from olm.train.derived import derived_settings, replace_settings
 
 __all__ = ["trial_graph", "trial_config", "trial_sizes", "check_buildable", "WIDTHS",
            "BUDGET_SHARE",
@@ -192,11 +192,13 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
             f"budget {config.budget}{cut}")
     if not trial.nodes:
         raise ConfigError("--trial: the model is empty")
-    new = dataclasses.replace(config, source=str(where / TRIAL_DOCUMENT), sets=[],
-                              fit_vocab=False, steps=steps,
-                              warmup_steps=(config.warmup_steps or 0) * steps // config.steps,
-                              max_time=_max_time(config, time.perf_counter() - began))
-    return new, note
+    changes: dict[str, Any] = dict(source=str(where / TRIAL_DOCUMENT), sets=[],
+                                   fit_vocab=False, steps=steps,
+                                   max_time=_max_time(config, time.perf_counter() - began))
+    if steps != config.steps and config.warmup_steps != derived_settings(config)[
+            "warmup_steps"]:  # a warmup given by hand shrinks with the steps
+        changes["warmup_steps"] = config.warmup_steps * steps // config.steps
+    return replace_settings(config, **changes), note  # a derived warmup follows the steps
 
 
 def _minutes(seconds: float) -> str:

@@ -93,6 +93,7 @@ def test_preflight_builds_the_trial_copy_it_will_train(tmp_path):
             env = trial.variable_values()[0]
             heads = env["num_heads"]
             kv = node.params["num_kv_heads"]
-            assert heads % kv == 0 and kv < heads or heads == 1
-            # the group ratio of the lesson's model (12 heads / 3 KV) is kept where it fits
-            assert heads // kv == min(4, heads)
+            assert heads % kv == 0 and (kv < heads or heads == 1)
+            # the lesson's group of 4 query heads per KV head (12 / 3), as far as the
+            # trial's head count allows (the probe picks the width, so the count varies)
+            assert kv == max(1, heads // 4) or heads % max(1, heads // 4)
