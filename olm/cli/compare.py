@@ -110,7 +110,7 @@ def say(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     import time
 
-    from olm.experiment.plan import plan_experiment
+    from olm.experiment.plan import check_request, plan_experiment
     from olm.experiment.results import (
         public_json,
         table,
@@ -127,11 +127,12 @@ def run(args: argparse.Namespace) -> int:
 
         check_output_path("--json", args.json, folder=False)
     sources, chain = _sources(args)
+    check_request(len(sources), args.seeds, args.equal)
     folder = experiment_folder(args.out, "olm-compare-")
     config = base_config(args, "GPT2", args.steps)
     say(f"olm compare: sizing {len(sources)} models at trial scale for {args.budget} "
         f"({args.seeds} seeds each, equal {args.equal})")
-    plan = plan_experiment(sources, config, args.seeds, args.equal)
+    plan = plan_experiment(sources, config, args.seeds, args.equal, started=start)
     for m in plan.models:
         say(f"  {m.name}: {m.params:,} parameters, {sci(m.flops_per_token)} FLOPs/token, "
             f"{m.steps} steps of {m.step_seconds * 1000:.0f} ms")

@@ -60,7 +60,8 @@ def run(args: argparse.Namespace) -> int:
         name = Path(source).name.removesuffix(".olm.json").removesuffix(".py")
         left = budget - (time.perf_counter() - start)
         plan = plan_sweep(name, from_source(source), config, args.sizes,
-                          args.tokens_per_param, budget_seconds=min(share, left))
+                          args.tokens_per_param, budget_seconds=min(share, left),
+                          started=start if i == 0 else None)
         say(f"olm sweep: {name}: {args.sizes} sizes, "
             + ", ".join(f"{m.params:,} params x {m.steps} steps" for m in plan.models))
         results = []

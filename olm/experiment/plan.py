@@ -26,7 +26,7 @@ from typing import Any, Literal
 from olm.core.errors import ConfigError
 from olm.train.config import TrainConfig
 
-__all__ = ["PlannedModel", "Plan", "plan_experiment", "EQUAL", "MIN_STEPS"]
+__all__ = ["PlannedModel", "Plan", "plan_experiment", "check_request", "EQUAL", "MIN_STEPS"]
 
 EQUAL = ("flops", "tokens", "params")
 MIN_STEPS = 20
@@ -123,9 +123,19 @@ def _widths(original: Any) -> list[int]:
     return [w for w in WIDTHS if w <= d0] or [d0]
 
 
+def check_request(models: int, seeds: int, equal: str) -> None:
+    """Refuse an experiment that cannot be planned, naming the setting."""
+    if models < 1:
+        raise ConfigError("compare: name at least one SOURCE (a preset, .olm.json or .py)")
+    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
+        raise ConfigError(f"--seeds must be a whole number >= 1, got {seeds!r}")
+    if equal not in EQUAL:
+        raise ConfigError(f"--equal must be one of {', '.join(EQUAL)}, got {equal!r}")
+
+
 def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: int,
                     equal: Literal["flops", "tokens", "params"] = "flops",
-                    same_width: bool = True) -> Plan:
+                    same_width: bool = True, started: float | None = None) -> Plan:
     """Size every model and split ``config.budget`` among ``len(sources) * seeds`` runs.
 
     Args:
@@ -135,6 +145,8 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
         seeds: runs per model (seeds 0 .. seeds-1).
         equal: what to match.
         same_width: bring every model to the smallest width the trial sizing chose.
+        started: when the experiment began (``time.perf_counter()``); the time spent
+            before planning counts against the budget too.
 
     Raises:
         ConfigError: no sources, a bad ``seeds`` or ``equal``.
@@ -144,13 +156,8 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
     from olm.train.source import run_graph
     from olm.train.trial import trial_graph
 
-    start = time.perf_counter()
-    if not sources:
-        raise ConfigError("compare: name at least one SOURCE (a preset, .olm.json or .py)")
-    if isinstance(seeds, bool) or not isinstance(seeds, int) or seeds < 1:
-        raise ConfigError(f"--seeds must be a whole number >= 1, got {seeds!r}")
-    if equal not in EQUAL:
-        raise ConfigError(f"--equal must be one of {', '.join(EQUAL)}, got {equal!r}")
+    start = time.perf_counter() if started is None else started
+    check_request(len(sources), seeds, equal)
     budget = config.budget_seconds
     runs = len(sources) * seeds
     per_run = dataclasses.replace(config, budget=f"{budget / runs:.3f}s")
@@ -159,7 +166,9 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
     seq = config.seq_len
 
     originals = [(name, run_graph(graph, config, vocab)) for name, graph in sources]
-    sized = [trial_graph(g, per_run, vocab, device) for _, g in originals]
+    # sizes by the trial rules' FLOPs estimate; all the chosen copies are then measured
+    # together (_measure), which replaces the trial sizing's probe of each
+    sized = [trial_graph(g, per_run, vocab, device, probe=False) for _, g in originals]
     graphs = [g for g, _ in sized]
     widths = [w for w in (_width(g) for g in graphs) if w is not None]
     if equal == "params":

@@ -40,7 +40,7 @@ PREDICT_AT = (10, 100)
 
 def plan_sweep(name: str, graph: Any, config: TrainConfig, sizes: int,
                tokens_per_param: float = TOKENS_PER_PARAM,
-               budget_seconds: float | None = None) -> Plan:
+               budget_seconds: float | None = None, started: float | None = None) -> Plan:
     """The runs of a sweep of ``graph`` at ``sizes`` sizes within ``config.budget``
     (or ``budget_seconds``, this source's share when several are swept).
 
@@ -52,7 +52,7 @@ def plan_sweep(name: str, graph: Any, config: TrainConfig, sizes: int,
     from olm.train.preflight import tokenizer_vocab
     from olm.train.source import run_graph
 
-    start = time.perf_counter()
+    start = time.perf_counter() if started is None else started
     if isinstance(sizes, bool) or not isinstance(sizes, int) or sizes < 3:
         raise ConfigError(f"--sizes must be at least 3 (the fit has three unknowns), got "
                           f"{sizes!r}")
