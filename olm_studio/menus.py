@@ -86,6 +86,12 @@ class Menus:
     toolbar: QToolBar
 
 
+def _experiment(w: MainWindow) -> None:
+    from olm_studio.experiment.dialog import open_experiment
+
+    open_experiment(w)  # parented to the window, which keeps it
+
+
 def build_menus(w: MainWindow) -> Menus:
     """Create the menu bar and toolbar of ``w``; returns the actions and fillable menus."""
     a: dict[str, QAction] = {}
@@ -192,6 +198,9 @@ def build_menus(w: MainWindow) -> Menus:
 
     train = bar.addMenu("&Train")
     train.addAction(a["train_space"])
+    a["experiment"] = _action(w, train, "&Experiment…", lambda: _experiment(w), None,
+                              "Compare models at equal compute with seeds, or sweep sizes")
+    a["experiment"].setObjectName("action_experiment")
 
     help_ = bar.addMenu("&Help")
     a["guide"] = _action(w, help_, "&User Guide", w.show_guide, None,

@@ -40,6 +40,9 @@ def add_shared_flags(p: argparse.ArgumentParser, budget: str) -> None:
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate")
     p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps")
     p.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+    p.add_argument("--fit-vocab", action="store_true",
+                   help="set each model's vocab_size to the tokenizer's (the trial sizing "
+                        "does so for models with a vocab_size variable)")
     p.add_argument("--eval-batches", type=int, default=8,
                    help="validation batches for each final loss")
     p.add_argument("--progress-json", action="store_true",
@@ -73,7 +76,8 @@ def base_config(args: argparse.Namespace, source: str, steps: int):
     return TrainConfig(source=source, data=args.data, tokenizer=args.tokenizer, steps=steps,
                        batch_size=args.batch_size, seq_len=args.seq_len, lr=args.lr,
                        device=args.device, threads=args.threads, budget=args.budget,
-                       eval_batches=args.eval_batches, sets=list(args.sets))
+                       eval_batches=args.eval_batches, sets=list(args.sets),
+                       fit_vocab=args.fit_vocab)
 
 
 def experiment_folder(out: str | None, prefix: str) -> Path:
@@ -107,6 +111,31 @@ def say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def run_all(plan: Any, folder: Path, progress_json: bool, total: int,
+            deadline: float | None = None) -> list:
+    """Train the plan's runs, printing each as it finishes. SIGINT/SIGTERM (the Studio's
+    Cancel) stop the run in progress cleanly and start no other; the finished ones stay
+    and are reported."""
+    from olm.experiment.runner import run_plan
+    from olm.experiment.stats import sci
+    from olm.train.signals import StopFlag
+
+    results = []
+    with StopFlag() as stop:
+        for result in run_plan(plan, folder, lambda: stop.requested is not None, deadline):
+            results.append(result)
+            if progress_json:
+                print(json.dumps(result.to_json()), flush=True)
+            loss = ("failed: " + str(result.reason)) if result.val_loss is None \
+                else f"val loss {result.val_loss:.4f}"
+            say(f"run {len(results)}/{total}: {result.model} seed {result.seed}: {loss}, "
+                f"{sci(result.tokens)} tokens, {sci(result.flops)} FLOPs, {result.seconds:.1f} s")
+            if result.status == "stopped" or stop.requested is not None:
+                plan.notes.append(f"cancelled after {len(results)} of {total} runs")
+                break
+    return results
+
+
 def run(args: argparse.Namespace) -> int:
     import time
 
@@ -118,7 +147,6 @@ def run(args: argparse.Namespace) -> int:
         write_experiment,
         write_json_atomic,
     )
-    from olm.experiment.runner import run_plan
     from olm.experiment.stats import sci
 
     start = time.perf_counter()
@@ -138,16 +166,9 @@ def run(args: argparse.Namespace) -> int:
             f"{m.steps} steps of {m.step_seconds * 1000:.0f} ms")
     for note in plan.notes:
         say(f"olm compare: note: {note}")
-    results = []
     total = len(plan.models) * len(plan.seeds)
-    for result in run_plan(plan, folder, deadline=start + plan.budget_seconds * 1.05):
-        results.append(result)
-        if args.progress_json:
-            print(json.dumps(result.to_json()), flush=True)
-        loss = "failed: " + str(result.reason) if result.val_loss is None \
-            else f"val loss {result.val_loss:.4f}"
-        say(f"run {len(results)}/{total}: {result.model} seed {result.seed}: {loss}, "
-            f"{sci(result.tokens)} tokens, {sci(result.flops)} FLOPs, {result.seconds:.1f} s")
+    results = run_all(plan, folder, args.progress_json, total,
+                      deadline=start + plan.budget_seconds * 1.05)
     data = to_json(plan, results, chain=chain)
     data["seconds"] = time.perf_counter() - start
     write_experiment(folder, data, "Lesson: what each swap buys" if chain else "Comparison")

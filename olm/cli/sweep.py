@@ -10,7 +10,6 @@ says where their curves cross.
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -37,9 +36,8 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from olm.cli.compare import base_config, experiment_folder, say
+    from olm.cli.compare import base_config, experiment_folder, run_all, say
     from olm.experiment.results import write_json_atomic
-    from olm.experiment.runner import run_plan
     from olm.experiment.stats import sci
     from olm.experiment.sweep import describe, plan_sweep, sweep_json, two_curves
     from olm.graph import from_source
@@ -64,18 +62,13 @@ def run(args: argparse.Namespace) -> int:
                           started=start if i == 0 else None)
         say(f"olm sweep: {name}: {args.sizes} sizes, "
             + ", ".join(f"{m.params:,} params x {m.steps} steps" for m in plan.models))
-        results = []
-        for result in run_plan(plan, folder / f"{i}-{name}"):
-            results.append(result)
-            if args.progress_json:
-                print(json.dumps(result.to_json()), flush=True)
-            say(f"  {result.model}: " + (f"val loss {result.val_loss:.4f}" if result.val_loss
-                                         is not None else f"failed: {result.reason}")
-                + f", {sci(result.flops)} FLOPs, {result.seconds:.1f} s")
+        results = run_all(plan, folder / f"{i}-{name}", args.progress_json, len(plan.models))
         data = sweep_json(plan, results)
         data["name"] = name
         outputs.append(data)
         print(describe(name, data))
+        if any(r.status == "stopped" for r in results):
+            break
     out = dict(outputs[0])
     if len(outputs) == 2:
         cross = two_curves(outputs[0], outputs[1])

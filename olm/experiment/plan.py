@@ -26,7 +26,8 @@ from typing import Any, Literal
 from olm.core.errors import ConfigError
 from olm.train.config import TrainConfig
 
-__all__ = ["PlannedModel", "Plan", "plan_experiment", "check_request", "EQUAL", "MIN_STEPS"]
+__all__ = ["PlannedModel", "Plan", "plan_experiment", "check_request", "at_width", "ladder",
+           "figures", "measure_runs", "choose_threads", "EQUAL", "MIN_STEPS"]
 
 EQUAL = ("flops", "tokens", "params")
 MIN_STEPS = 20
@@ -36,6 +37,8 @@ TRAIN_SHARE = 0.85
 rest absorbs a machine that turns out slower than measured."""
 EVAL_SHARE = 0.5
 """A validation batch's cost relative to a training step (forward only, no optimizer)."""
+THREADS_MARGIN = 1.5
+"""One thread is chosen only when it is this many times faster than the default."""
 RUN_FIXED_SECONDS = 0.5
 """A run's fixed cost besides data, building and evaluation (events, the final checkpoint)."""
 
@@ -95,7 +98,9 @@ class Plan:
         return cfg.batch_size * cfg.seq_len * cfg.grad_accum
 
 
-def _stats(graph: Any, seq_len: int) -> tuple[int, int, int]:
+def figures(graph: Any, seq_len: int) -> tuple[int, int, int]:
+    """(parameters, training FLOPs per token, KV cache bytes per token), from the one
+    owner of those figures, ``olm.graph.stats``."""
     from olm.graph import stats
 
     s = stats(graph, seq_len=seq_len)
@@ -107,7 +112,7 @@ def _width(graph: Any) -> int | None:
     return None if value is None else int(value)
 
 
-def _at_width(original: Any, width: int, vocab: int, seq_len: int) -> Any:
+def at_width(original: Any, width: int, vocab: int, seq_len: int) -> Any:
     """``original`` at one rung of the trial ladder (the trial rules at a given width)."""
     from olm.graph.overrides import apply_overrides
     from olm.train.trial import trial_sizes
@@ -116,7 +121,8 @@ def _at_width(original: Any, width: int, vocab: int, seq_len: int) -> Any:
     return apply_overrides(original, trial_sizes(env, width, vocab, seq_len))
 
 
-def _widths(original: Any) -> list[int]:
+def ladder(original: Any) -> list[int]:
+    """The trial widths ``original`` may take (never above its own), smallest first."""
     from olm.train.trial import WIDTHS
 
     d0 = _width(original) or WIDTHS[0]
@@ -167,33 +173,40 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
 
     originals = [(name, run_graph(graph, config, vocab)) for name, graph in sources]
     # sizes by the trial rules' FLOPs estimate; all the chosen copies are then measured
-    # together (_measure), which replaces the trial sizing's probe of each
+    # together (measure_runs), which replaces the trial sizing's probe of each
     sized = [trial_graph(g, per_run, vocab, device, probe=False) for _, g in originals]
     graphs = [g for g, _ in sized]
     widths = [w for w in (_width(g) for g in graphs) if w is not None]
     if equal == "params":
-        target = _stats(graphs[0], seq)[0]
+        target = figures(graphs[0], seq)[0]
         for i, (_, original) in enumerate(originals[1:], start=1):
             if _width(original) is None:
                 continue
-            options = [_at_width(original, w, vocab, seq) for w in _widths(original)]
-            graphs[i] = min(options, key=lambda g: abs(_stats(g, seq)[0] - target))
+            options = [at_width(original, w, vocab, seq) for w in ladder(original)]
+            graphs[i] = min(options, key=lambda g: abs(figures(g, seq)[0] - target))
     elif same_width and widths:
         common = min(widths)
         for i, (_, original) in enumerate(originals):
             if _width(graphs[i]) not in (None, common):
-                rung = max([w for w in _widths(original) if w <= common] or [common])
-                graphs[i] = _at_width(original, rung, vocab, seq)
+                rung = max([w for w in ladder(original) if w <= common] or [common])
+                graphs[i] = at_width(original, rung, vocab, seq)
     models = []
     for (name, original), graph in zip(originals, graphs):
-        params, fpt, kv = _stats(graph, seq)
+        params, fpt, kv = figures(graph, seq)
         models.append(PlannedModel(name, original, graph, params, fpt, kv, 0.0))
-    overhead = _measure(models, per_run, device, vocab)
+    threads = choose_threads(models[0], per_run, device, vocab)
+    if threads is not None:
+        config = dataclasses.replace(config, threads=threads)
+        per_run = dataclasses.replace(per_run, threads=threads)
+    overhead = measure_runs(models, per_run, device, vocab)
 
     tps = config.batch_size * seq * config.grad_accum
     planning = time.perf_counter() - start
     train_seconds = budget * TRAIN_SHARE - planning - runs * overhead
     notes: list[str] = []
+    if threads is not None:
+        notes.append("this busy CPU trains faster on one thread than on torch's default: "
+                     "every run uses --threads 1")
     if train_seconds < budget * 0.1:
         notes.append(f"start-up and evaluation take about {overhead:.1f} s a run, most of the "
                      f"budget: give a larger --budget or fewer models or seeds")
@@ -217,7 +230,30 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
     return Plan(models, list(range(seeds)), equal, config, budget, planned, notes, overhead)
 
 
-def _measure(models: list[PlannedModel], config: TrainConfig, device: Any,
+def choose_threads(model: PlannedModel, config: TrainConfig, device: Any, vocab: int) -> int | None:
+    """1 when the CPU is so busy (other processes) that one thread trains clearly faster
+    than torch's default number, else None (keep the default). Measured, not guessed: a
+    loaded machine makes multi-threaded steps wait on each other."""
+    import torch
+
+    from olm.graph import build
+    from olm.train.estimate import probe_step_seconds
+
+    if device.type != "cpu" or config.threads is not None or torch.get_num_threads() < 2:
+        return None
+    default = torch.get_num_threads()
+    torch.manual_seed(0)
+    module = build(model.graph)
+    many = probe_step_seconds(module, config, vocab, device, max_seconds=0.3)
+    torch.set_num_threads(1)
+    try:
+        one = probe_step_seconds(module, config, vocab, device, max_seconds=0.3)
+    finally:
+        torch.set_num_threads(default)
+    return 1 if one * THREADS_MARGIN < many else None
+
+
+def measure_runs(models: list[PlannedModel], config: TrainConfig, device: Any,
              vocab: int) -> float:
     """Measure each model's seconds per step (two interleaved probes, their mean, so a
     burst of load elsewhere on the machine hits every model alike) and return the

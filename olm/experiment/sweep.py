@@ -21,10 +21,11 @@ from olm.experiment.plan import (
     TRAIN_SHARE,
     Plan,
     PlannedModel,
-    _at_width,
-    _measure,
-    _stats,
-    _widths,
+    at_width,
+    choose_threads,
+    figures,
+    ladder,
+    measure_runs,
 )
 from olm.experiment.runner import RunResult
 from olm.experiment.scaling import PowerLaw, crossing, fit_power_law
@@ -62,20 +63,25 @@ def plan_sweep(name: str, graph: Any, config: TrainConfig, sizes: int,
     vocab = tokenizer_vocab(config.tokenizer)
     device = resolve_device(config.device)
     original = run_graph(graph, config, vocab)
-    ladder = _widths(original)
-    if "embed_dim" not in original.variable_values()[0] or len(ladder) < sizes:
-        raise ConfigError(f"sweep: {name} has {len(ladder)} trial sizes (an embed_dim "
+    rungs = ladder(original)
+    if "embed_dim" not in original.variable_values()[0] or len(rungs) < sizes:
+        raise ConfigError(f"sweep: {name} has {len(rungs)} trial sizes (an embed_dim "
                           f"variable of at least {64 * 2 ** ((sizes - 1) // 2)} is needed for "
                           f"{sizes}); ask for fewer --sizes")
     models = []
-    for width in ladder[:sizes]:
-        trial = _at_width(original, width, vocab, config.seq_len)
-        params, fpt, kv = _stats(trial, config.seq_len)
+    for width in rungs[:sizes]:
+        trial = at_width(original, width, vocab, config.seq_len)
+        params, fpt, kv = figures(trial, config.seq_len)
         models.append(PlannedModel(f"{name} d={width}", original, trial, params, fpt, kv, 0.0))
-    overhead = _measure(models, config, device, vocab)
+    threads = choose_threads(models[0], config, device, vocab)
+    if threads is not None:
+        config = dataclasses.replace(config, threads=threads)
+    overhead = measure_runs(models, config, device, vocab)
     tps = config.batch_size * config.seq_len * config.grad_accum
     train = budget * TRAIN_SHARE - (time.perf_counter() - start) - sizes * overhead
-    notes = []
+    notes = [] if threads is None else [
+        "this busy CPU trains faster on one thread than on torch's default: every run uses "
+        "--threads 1"]
     if train < budget * 0.1:
         notes.append(f"start-up and evaluation take about {overhead:.1f} s a run, most of the "
                      "budget: give a larger --budget")
