@@ -32,7 +32,7 @@ __all__ = ["PlannedModel", "Plan", "plan_experiment", "check_request", "at_width
 EQUAL = ("flops", "tokens", "params")
 MIN_STEPS = 20
 """Fewer steps than this make a comparison of little worth (the warm-up alone is 10%)."""
-TRAIN_SHARE = 0.85
+TRAIN_SHARE = 0.8
 """Share of the budget the runs (steps, start-up, evaluation) are planned to fill; the
 rest absorbs a machine that turns out slower than measured."""
 EVAL_SHARE = 0.5
