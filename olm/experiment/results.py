@@ -19,7 +19,7 @@ from olm.experiment.plan import Plan
 from olm.experiment.runner import RunResult
 from olm.experiment.stats import difference, mean_interval, sci, verdict
 
-__all__ = ["ModelSummary", "summarise", "differences", "to_json", "table",
+__all__ = ["ModelSummary", "summarise", "pairwise_differences", "to_json", "table",
            "write_experiment", "read_experiment", "EXPERIMENT_FILE", "REPORT_FILE",
            "write_json_atomic", "public_json"]
 
@@ -70,7 +70,7 @@ def _pair(a: ModelSummary, b: ModelSummary) -> tuple[list[float], list[float], b
     return a.val_losses, b.val_losses, False
 
 
-def differences(models: list[ModelSummary], chain: bool = False) -> list[dict]:
+def pairwise_differences(models: list[ModelSummary], chain: bool = False) -> list[dict]:
     """Each model against the first (or, with ``chain``, against the one before it)."""
     out = []
     for i, b in enumerate(models[1:], start=1):
@@ -90,7 +90,7 @@ def differences(models: list[ModelSummary], chain: bool = False) -> list[dict]:
 def to_json(plan: Plan, results: list[RunResult], chain: bool = False) -> dict:
     """``{"models": [...], "differences": [...], "verdict": "..."}`` plus the runs."""
     models = summarise(plan, results)
-    diffs = differences(models, chain)
+    diffs = pairwise_differences(models, chain)
     rows = []
     for m in models:
         iv = m.interval
