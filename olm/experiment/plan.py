@@ -27,7 +27,7 @@ from olm.core.errors import ConfigError
 from olm.train.config import TrainConfig
 
 __all__ = ["PlannedModel", "Plan", "plan_experiment", "check_request", "at_width", "ladder",
-           "figures", "measure_runs", "choose_threads", "EQUAL", "MIN_STEPS"]
+           "figures", "measure_runs", "choose_threads", "match_flops", "EQUAL", "MIN_STEPS"]
 
 EQUAL = ("flops", "tokens", "params")
 MIN_STEPS = 20
@@ -212,7 +212,7 @@ def plan_experiment(sources: list[tuple[str, Any]], config: TrainConfig, seeds: 
                      f"budget: give a larger --budget or fewer models or seeds")
         train_seconds = budget * 0.1
     if equal == "flops":
-        _match_flops(models, train_seconds / seeds, tps)
+        match_flops(models, train_seconds / seeds, tps)
     else:
         steps = max(1, round(train_seconds / (seeds * sum(m.step_seconds for m in models))))
         for m in models:
@@ -286,7 +286,7 @@ def measure_runs(models: list[PlannedModel], config: TrainConfig, device: Any,
     return setup + evaluation + RUN_FIXED_SECONDS
 
 
-def _match_flops(models: list[PlannedModel], seconds: float, tokens_per_step: int) -> None:
+def match_flops(models: list[PlannedModel], seconds: float, tokens_per_step: int) -> None:
     """Steps per run so every model trains the same FLOPs, filling ``seconds`` per seed.
 
     The ideal compute ``C`` fills the time; whole steps can only approximate it, so the

@@ -30,14 +30,23 @@ def _dialog(qtbot, window) -> ExperimentDialog:
     return dialog
 
 
-@pytest.mark.slow
-def test_experiment_runs_shows_saves_and_reopens(qtbot, window):
+def _run(qtbot, window, budget: str, seeds: int, cancel: bool = False) -> ExperimentDialog:
+    """Run an experiment from the dialog (cancelled after its first run with ``cancel``)."""
     dialog = _dialog(qtbot, window)
-    dialog.budget.setText("8s")
-    dialog.seeds.setValue(2)
+    dialog.budget.setText(budget)
+    dialog.seeds.setValue(seeds)
     with qtbot.waitSignal(dialog.finished, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-        assert dialog.cancel_button.isEnabled()
+        assert dialog.cancel_button.isEnabled() and not dialog.run_button.isEnabled()
+        if cancel:
+            qtbot.waitUntil(lambda: dialog.runs.rowCount() >= 1, timeout=WAIT_MS)
+            qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    return dialog
+
+
+@pytest.mark.slow
+def test_experiment_runs_shows_saves_and_reopens(qtbot, window):
+    dialog = _run(qtbot, window, "8s", 2)
     assert dialog.runs.rowCount() == 4, dialog.status.text()
     folder = dialog.folder
     data = json.loads((folder / "experiment.json").read_text())
@@ -54,13 +63,7 @@ def test_experiment_runs_shows_saves_and_reopens(qtbot, window):
 
 @pytest.mark.slow
 def test_cancel_keeps_the_finished_runs(qtbot, window):
-    dialog = _dialog(qtbot, window)
-    dialog.budget.setText("30s")
-    dialog.seeds.setValue(3)
-    with qtbot.waitSignal(dialog.finished, timeout=WAIT_MS):
-        qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: dialog.runs.rowCount() >= 1, timeout=WAIT_MS)
-        qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    dialog = _run(qtbot, window, "30s", 3, cancel=True)
     data = json.loads((dialog.folder / "experiment.json").read_text())
     assert 1 <= len(data["runs"]) < 6
     assert any("cancelled" in note for note in data["notes"])
