@@ -110,7 +110,7 @@ def crossing(first: PowerLaw, second: PowerLaw, low: float = 1.0,
         c = math.exp(log_c)
         return first(c) - second(c)
 
-    points = [math.log(low) + i * (math.log(high) - math.log(low)) / 400 for i in range(401)]
+    points = [math.log(low) + i * (math.log(high) - math.log(low)) / 6000 for i in range(6001)]
     for x0, x1 in zip(points, points[1:]):
         g0, g1 = gap(x0), gap(x1)
         if g0 == 0.0:
