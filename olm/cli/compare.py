@@ -53,7 +53,7 @@ def register(subparsers: Any) -> None:
     p = subparsers.add_parser(
         "compare", help="compare models at equal compute, several seeds, with intervals",
         description="Train each SOURCE at trial scale to equal compute with several seeds and "
-                    "report each model's validation loss with its 95%% interval and its "
+                    "report each model's validation loss with its 95% interval and its "
                     "difference from the first.")
     p.add_argument("sources", nargs="*", metavar="SOURCE",
                    help="preset name, .olm.json or .py (the first is the reference)")
