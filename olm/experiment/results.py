@@ -104,7 +104,8 @@ def to_json(plan: Plan, results: list[RunResult], chain: bool = False) -> dict:
     return {"models": rows,
             "differences": [{k: d[k] for k in ("a", "b", "delta", "ci95")} for d in diffs],
             "verdict": text, "equal": plan.equal, "seeds": plan.seeds,
-            "budget_seconds": plan.budget_seconds, "notes": plan.notes,
+            "budget_seconds": plan.budget_seconds, "planned_seconds": plan.planned_seconds,
+            "overhead_seconds": plan.overhead_seconds, "notes": plan.notes,
             "runs": [r.to_json() for r in results]}
 
 
