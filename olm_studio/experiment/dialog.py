@@ -65,7 +65,7 @@ class ExperimentDialog(QDialog):
         parent: the owning widget.
     """
 
-    finished = Signal(str)  # the experiment folder
+    experiment_done = Signal(str)  # the experiment folder (finished or cancelled)
 
     def __init__(self, graph: Any = None, lesson: bool = False, root: Path | None = None,
                  parent: QWidget | None = None) -> None:
@@ -262,6 +262,11 @@ class ExperimentDialog(QDialog):
             self.status.setText("Cancelling: the run in progress stops, finished runs stay…")
             self.process.terminate()
 
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        """Closing the window cancels a running experiment (its finished runs stay)."""
+        self.cancel()
+        super().closeEvent(event)
+
     def _read_stdout(self) -> None:
         self._buffer += bytes(self.process.readAllStandardOutput())
         *lines, self._buffer = self._buffer.split(b"\n")
@@ -303,7 +308,7 @@ class ExperimentDialog(QDialog):
         except Exception as err:  # noqa: BLE001 - shown, never raised into Qt
             reason = self._stderr[-1] if self._stderr else f"exit code {code}"
             self.status.setText(f"The experiment ended without results: {reason} ({err})")
-        self.finished.emit(str(self.folder))
+        self.experiment_done.emit(str(self.folder))
 
     # -- results ---------------------------------------------------------------------------
     def load_folder(self, folder: Path, save_pictures: bool = False) -> None:

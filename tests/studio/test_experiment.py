@@ -35,7 +35,7 @@ def _run(qtbot, window, budget: str, seeds: int, cancel: bool = False) -> Experi
     dialog = _dialog(qtbot, window)
     dialog.budget.setText(budget)
     dialog.seeds.setValue(seeds)
-    with qtbot.waitSignal(dialog.finished, timeout=WAIT_MS):
+    with qtbot.waitSignal(dialog.experiment_done, timeout=WAIT_MS):
         qtbot.mouseClick(dialog.run_button, Qt.MouseButton.LeftButton)
         assert dialog.cancel_button.isEnabled() and not dialog.run_button.isEnabled()
         if cancel:
