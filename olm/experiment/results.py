@@ -17,7 +17,7 @@ from pathlib import Path
 from olm.core.errors import FileFormatError
 from olm.experiment.plan import Plan
 from olm.experiment.runner import RunResult
-from olm.experiment.stats import difference, mean_interval, sci, verdict
+from olm.experiment.stats import difference, mean_interval, sci, swap_verdict, verdict
 
 __all__ = ["ModelSummary", "summarise", "pairwise_differences", "to_json", "table",
            "write_experiment", "read_experiment", "EXPERIMENT_FILE", "REPORT_FILE",
@@ -83,7 +83,9 @@ def pairwise_differences(models: list[ModelSummary], chain: bool = False) -> lis
         diff = difference(la, lb, paired=paired)
         flops = (a.flops + b.flops) / 2
         out.append({"a": a.name, "b": b.name, "delta": diff.delta, "ci95": diff.half,
-                    "paired": diff.paired, "verdict": verdict(a.name, b.name, diff, flops)})
+                    "paired": diff.paired,
+                    "verdict": swap_verdict(b.name, diff, flops) if chain
+                    else verdict(a.name, b.name, diff, flops)})
     return out
 
 

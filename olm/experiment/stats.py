@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from olm.core.errors import ConfigError
 
 __all__ = ["t_cdf", "t_quantile", "Interval", "mean_interval", "Difference",
-           "difference", "verdict", "sci", "CONFIDENCE"]
+           "difference", "verdict", "swap_verdict", "sci", "CONFIDENCE"]
 
 CONFIDENCE = 0.95
 """The interval's coverage; fixed so no one picks the level after seeing the data."""
@@ -221,3 +221,17 @@ def verdict(name_a: str, name_b: str, diff: Difference, flops: float | None = No
     better, worse = (name_b, name_a) if diff.delta < 0 else (name_a, name_b)
     return (f"{better} is better than {worse} by {abs(diff.delta):.3f} ± {diff.half:.3f} "
             f"nats{where}")
+
+
+def swap_verdict(swap: str, diff: Difference, flops: float | None = None) -> str:
+    """What one swap (a model against the one before it) did, in plain words:
+    "+ SwiGLU cost 0.187 ± 0.019 nats at 6.9e10 FLOPs", "... bought ...", or no
+    difference detectable, or N too small."""
+    where = f" at {sci(flops)} FLOPs" if flops else ""
+    if diff.half is None:
+        return f"{swap}: N is too small to conclude (run --seeds 2 or more)"
+    if not diff.detected:
+        return (f"{swap}: no difference detectable at this budget ({diff.delta:+.3f} ± "
+                f"{diff.half:.3f} nats{where})")
+    word = "bought" if diff.delta < 0 else "cost"
+    return f"{swap} {word} {abs(diff.delta):.3f} ± {diff.half:.3f} nats{where}"

@@ -7,7 +7,15 @@ import math
 import pytest
 
 from olm.core.errors import ConfigError
-from olm.experiment.stats import difference, mean_interval, sci, t_cdf, t_quantile, verdict
+from olm.experiment.stats import (
+    difference,
+    mean_interval,
+    sci,
+    swap_verdict,
+    t_cdf,
+    t_quantile,
+    verdict,
+)
 
 # two-sided 95% critical values from a printed Student t table
 T_TABLE = {1: 12.706, 2: 4.303, 3: 3.182, 4: 2.776, 5: 2.571, 9: 2.262, 10: 2.228,
@@ -82,3 +90,11 @@ def test_bad_values_are_refused_by_name():
 def test_sci_writes_compute_short():
     assert sci(2.1e13) == "2.1e13"
     assert sci(3.0e9) == "3e9"
+
+
+def test_a_swap_says_what_it_bought_or_cost():
+    better = difference([3.0, 3.1, 3.2], [2.9, 2.95, 3.1])
+    worse = difference([2.9, 2.95, 3.1], [3.0, 3.1, 3.2])
+    assert swap_verdict("+ RoPE", better).startswith("+ RoPE bought 0.117 ± 0.072 nats")
+    assert swap_verdict("+ MoE", worse).startswith("+ MoE cost 0.117 ± 0.072 nats")
+    assert "no difference" in swap_verdict("+ x", difference([3.0, 3.2, 3.1], [3.1, 3.0, 3.2]))
