@@ -206,6 +206,16 @@ def sci(value: float) -> str:
     return f"{value:.2g}".replace("e+0", "e").replace("e+", "e").replace("e-0", "e-")
 
 
+def _undecided(label: str, diff: Difference, where: str) -> str | None:
+    """The words for a difference that cannot be called (None when it can)."""
+    if diff.half is None:
+        return f"{label}: N is too small to conclude (run --seeds 2 or more)"
+    if not diff.detected:
+        return (f"{label}: no difference detectable at this budget ({diff.delta:+.3f} ± "
+                f"{diff.half:.3f} nats{where})")
+    return None
+
+
 def verdict(name_a: str, name_b: str, diff: Difference, flops: float | None = None) -> str:
     """The difference in plain words: which is better, by how much, at what compute.
 
@@ -213,11 +223,9 @@ def verdict(name_a: str, name_b: str, diff: Difference, flops: float | None = No
     at this budget", or "N is too small to conclude" when there is no interval.
     """
     where = f" at {sci(flops)} FLOPs" if flops else ""
-    if diff.half is None:
-        return f"{name_b} vs {name_a}: N is too small to conclude (run --seeds 2 or more)"
-    if not diff.detected:
-        return (f"{name_b} vs {name_a}: no difference detectable at this budget "
-                f"({diff.delta:+.3f} ± {diff.half:.3f} nats{where})")
+    undecided = _undecided(f"{name_b} vs {name_a}", diff, where)
+    if undecided is not None:
+        return undecided
     better, worse = (name_b, name_a) if diff.delta < 0 else (name_a, name_b)
     return (f"{better} is better than {worse} by {abs(diff.delta):.3f} ± {diff.half:.3f} "
             f"nats{where}")
@@ -228,10 +236,8 @@ def swap_verdict(swap: str, diff: Difference, flops: float | None = None) -> str
     "+ SwiGLU cost 0.187 ± 0.019 nats at 6.9e10 FLOPs", "... bought ...", or no
     difference detectable, or N too small."""
     where = f" at {sci(flops)} FLOPs" if flops else ""
-    if diff.half is None:
-        return f"{swap}: N is too small to conclude (run --seeds 2 or more)"
-    if not diff.detected:
-        return (f"{swap}: no difference detectable at this budget ({diff.delta:+.3f} ± "
-                f"{diff.half:.3f} nats{where})")
+    undecided = _undecided(swap, diff, where)
+    if undecided is not None:
+        return undecided
     word = "bought" if diff.delta < 0 else "cost"
     return f"{swap} {word} {abs(diff.delta):.3f} ± {diff.half:.3f} nats{where}"
