@@ -126,7 +126,9 @@ def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, t
         run.set_status("finished")
         made.append(run)
     panel._reload_runs()
-    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.show()
+    qtbot.waitExposed(panel, timeout=WAIT_MS)
+    panel.views.setCurrentWidget(panel.telemetry_tab)
     panel.runs_list.select(made[1].id)
     panel.runs_list.select(made[0].id)  # selecting a run paints it
     assert panel.telemetry_view.data.steps == [2, 4, 6]
@@ -135,8 +137,8 @@ def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, t
     panel.set_ticked([made[0].id, made[1].id])
     qtbot.mouseClick(panel.side_by_side_button, Qt.MouseButton.LeftButton)
     both = panel.telemetry_compare
-    assert both is not None and both.isVisible()
-    qtbot.addWidget(both)
+    assert both is not None and both.isVisible()  # in the Telemetry tab, not a window
+    assert both.window() is panel.window()
     assert both.left.data.steps == [2, 4, 6] and both.right.data.steps == [2, 4, 6]
     names = {both.left.title.text().split(":")[0], both.right.title.text().split(":")[0]}
     assert names == {"Llama run", "MoE run"}
@@ -153,9 +155,10 @@ def test_clicking_the_train_panels_loss_plot_moves_the_telemetry_slider(panel, q
     panel._reload_runs()
     panel.show()
     qtbot.waitExposed(panel, timeout=WAIT_MS)
-    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.views.setCurrentWidget(panel.telemetry_tab)
     panel.runs_list.select(run.id)
     assert panel.telemetry_view.current_step() == 6
+    panel.views.setCurrentWidget(panel.plots)  # the curves, in the same place
     vb = panel.plots.loss_plot.vb
     vb.setXRange(1, 6, padding=0)
     centre = vb.viewRect().center()
