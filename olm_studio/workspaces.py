@@ -65,14 +65,17 @@ class Workspaces(QStackedWidget):
             raise ValueError(f"workspace {name!r} must be one of {WORKSPACES}")
         if name == self._current:
             return
+        # The page's minimum size changes before any dock comes back: Design's docks beside
+        # the Train panel's minimum width would push the window past the screen.
         if name == "train":
             self._design_docks = [d for d in self.docks() if d.isVisible()]
             for dock in self.docks():
                 dock.hide()
+            self._size_to(self.w.train)
             self.setCurrentWidget(self.w.train)
         else:
+            self._size_to(self.w.canvas)
             self.setCurrentWidget(self.w.canvas)
             for dock in self._design_docks or self.docks():
                 dock.show()
-        self._size_to(self.currentWidget())
         self._current = name

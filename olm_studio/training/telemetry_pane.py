@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
-from PySide6.QtWidgets import QHBoxLayout, QPushButton, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from olm.core.errors import OLMError
 from olm_studio.training.telemetry_view import TelemetryCompare, TelemetryView
@@ -39,7 +46,7 @@ class TelemetryPane(QWidget):
                                             "graph at the same colour scale, with the metric "
                                             "and step kept together")
         self.single_button = QPushButton("Selected run only")
-        self.single_button.clicked.connect(lambda: self.stack.setCurrentWidget(self.view))
+        self.single_button.clicked.connect(lambda: self._show_page(self.view))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.compare)
@@ -59,6 +66,17 @@ class TelemetryPane(QWidget):
         self.step_marker.setVisible(False)
         plots.loss_plot.addItem(self.step_marker, ignoreBounds=True)
         self.view.step_changed.connect(self._on_step)
+        self._show_page(self.view)
+
+    def _show_page(self, page: QWidget) -> None:
+        """Show one run or two; only the shown page's minimum width counts (two views side
+        by side must not widen the window while one is shown)."""
+        for i in range(self.stack.count()):
+            other = self.stack.widget(i)
+            policy = QSizePolicy.Policy.Preferred if other is page else QSizePolicy.Policy.Ignored
+            other.setSizePolicy(policy, policy)
+        self.stack.setCurrentWidget(page)
+        self.single_button.setEnabled(page is not self.view)
 
     def show_run(self, run: Run | None, shown: bool | None = None) -> None:
         """Paint ``run`` now if the pane is shown (``shown``), else when it is."""
@@ -70,7 +88,7 @@ class TelemetryPane(QWidget):
             self.view.load_run(run.path, run.name)
         except (OLMError, OSError):
             self.view.clear()  # a run without its graph file shows nothing
-        self.stack.setCurrentWidget(self.view)
+        self._show_page(self.view)
 
     def clear(self) -> None:
         """Forget the run shown (another project was opened)."""
@@ -78,7 +96,7 @@ class TelemetryPane(QWidget):
         self.view.clear()
         self.compare.left.clear()
         self.compare.right.clear()
-        self.stack.setCurrentWidget(self.view)
+        self._show_page(self.view)
         self.step_marker.setVisible(False)
 
     def paint_two(self, runs: list[Run]) -> str:
@@ -89,7 +107,7 @@ class TelemetryPane(QWidget):
             self.compare.load_runs(runs[0].path, runs[1].path, (runs[0].name, runs[1].name))
         except (OLMError, OSError) as err:
             return f"Cannot paint these runs: {err}"
-        self.stack.setCurrentWidget(self.compare)
+        self._show_page(self.compare)
         return ""
 
     def _on_loss_plot_click(self, event: Any) -> None:
