@@ -167,11 +167,7 @@ class SettingsForm(QWidget):
         self.telemetry.setSuffix(" steps")
         self.telemetry_cost = QLabel()
         self.telemetry_cost.setObjectName("telemetry_cost")
-        telemetry_row = QWidget()
-        row = QHBoxLayout(telemetry_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.telemetry, 1)
-        row.addWidget(self.telemetry_cost)
+        self.telemetry_cost.setWordWrap(True)
         # Trial scale (olm.train.trial): the same recipe, sized to finish in the budget.
         self.trial = QCheckBox("Train at trial scale")
         self.trial.setToolTip("Train a smaller copy with the same recipe (components and "
@@ -206,7 +202,8 @@ class SettingsForm(QWidget):
         optim.addRow("Steps", self.steps)
         optim.addRow("Device", self.device)
         optim.addRow("Precision", self.precision)
-        telemetry.addRow("Collect", telemetry_row)
+        telemetry.addRow("Collect", self.telemetry)
+        telemetry.addRow(self.telemetry_cost)
         column = QVBoxLayout(self)
         column.setContentsMargins(0, 0, 0, 0)
         for group in self.groups.values():

@@ -132,7 +132,9 @@ class TrainPanel(QWidget):
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(280)
+        # as wide as the form's narrowest layout (never clipped), plus the vertical bar
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + 2 * scroll.frameWidth()
+                               + scroll.verticalScrollBar().sizeHint().width())
 
         self.plots = LivePlots()
         self.runs_tab = RunsTab(self.plots)

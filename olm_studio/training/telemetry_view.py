@@ -20,7 +20,16 @@ from typing import Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -182,17 +191,19 @@ class _RepeatHeat(QGraphicsItem):
     with its ends at the right, so "which layer's which component, how much" reads off it.
     """
 
-    LABEL_W, CELL_H, BAR_W = 170.0, 18.0, 16.0
+    CELL_H, BAR_W = 22.0, 16.0
 
     def __init__(self, left: float, top: float, view: TelemetryView, rows: list[str]) -> None:
         super().__init__()
         self.view, self.rows = view, rows
         self.layers = max([len(v) for v in (view.data.value(n, view.metric_key, 0)
                                             for n in rows) if isinstance(v, list)] or [1])
-        self.cell_w = max(10.0, min(28.0, 360.0 / self.layers))
-        width = self.LABEL_W + self.cell_w * self.layers + 20 + self.BAR_W + 60
-        self.r = QRectF(left, top, width, self.CELL_H * len(rows) + 44)
+        self.cell_w = max(12.0, min(48.0, 480.0 / self.layers))
         self.labels = self._row_labels()
+        metrics = QFontMetricsF(QApplication.font())
+        self.LABEL_W = max([metrics.horizontalAdvance(t) for t in self.labels] or [40]) + 16
+        width = self.LABEL_W + self.cell_w * self.layers + 20 + self.BAR_W + 60
+        self.r = QRectF(left, top, max(width, 260.0), self.CELL_H * len(rows) + 44)
         self.setZValue(10)
         self.setAcceptHoverEvents(True)
 
@@ -391,6 +402,7 @@ class TelemetryView(QWidget):
         self.canvas.setInteractive(True)
         self.canvas.setDragMode(CanvasView.DragMode.ScrollHandDrag)  # drag pans, as on a map
         self.canvas.setToolTip("Ctrl+wheel zooms, drag pans, F fits")
+        self.canvas.minimap.hide()  # a copy of the picture in its own corner only hides it
         self._theme_canvas()
         self.title = QLabel("No run selected")
         self.title.setObjectName("telemetryTitle")
@@ -422,7 +434,9 @@ class TelemetryView(QWidget):
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ff9f1c"))
         self.plot.addItem(self.marker)
         self.diagnostics = QListWidget()
-        self.diagnostics.setMaximumHeight(90)
+        self.diagnostics.setMaximumHeight(130)
+        self.diagnostics.setWordWrap(True)
+        self.diagnostics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         heading = QHBoxLayout()
         heading.addWidget(self.title, 1)
@@ -447,6 +461,8 @@ class TelemetryView(QWidget):
         lower.addWidget(self.plot)
         lower.addWidget(self.diagnostics)
         lower.setChildrenCollapsible(False)
+        lower.setStretchFactor(0, 3)
+        lower.setStretchFactor(1, 2)
         box.addWidget(lower)
 
         self.metric_box.currentIndexChanged.connect(self._on_metric)
@@ -547,6 +563,7 @@ class TelemetryView(QWidget):
         self.data = RunTelemetry(events)
         self.title.setText(f"{name or graph.name}: {len(self.data)} telemetry collections")
         self.title.setToolTip(self.title.text())
+        self.hover.set("Hover a component or a heat-map cell to read its value.", [])
         self._build_scene()
         metrics = self.data.metrics()
         self.metric_box.blockSignals(True)

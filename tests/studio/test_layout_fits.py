@@ -40,6 +40,10 @@ def _problems(window: QWidget, where: str) -> list[str]:
         if _visible(area) and (bar.isVisible() or bar.maximum() > 0):
             out.append(f"{where}: {area.objectName() or type(area).__name__} scrolls sideways "
                        f"by {bar.maximum()} px")
+        inner = area.widget()
+        if _visible(area) and inner is not None and inner.width() > area.viewport().width():
+            out.append(f"{where}: {area.objectName() or type(area).__name__} cuts its content "
+                       f"({inner.width()} px in {area.viewport().width()})")
     for button in window.findChildren(QAbstractButton):
         if not _visible(button) or not isinstance(button, (QPushButton, QCheckBox)):
             continue
@@ -65,7 +69,8 @@ def _every_tab(window: MainWindow, qtbot, where: str) -> list[str]:
     for tabs in _tab_widgets(window):
         for i in range(tabs.count()):
             tabs.setCurrentIndex(i)
-            QApplication.processEvents()
+            for _ in range(3):  # a dock's new height, then its scroll bars, then content
+                QApplication.processEvents()
             out += _problems(window, f"{where}, tab {tabs.tabText(i)!r}")
     return out
 
