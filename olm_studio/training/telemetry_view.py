@@ -200,7 +200,8 @@ class _RepeatHeat(QGraphicsItem):
                                             for n in rows) if isinstance(v, list)] or [1])
         self.cell_w = max(12.0, min(48.0, 480.0 / self.layers))
         self.labels = self._row_labels()
-        metrics = QFontMetricsF(QApplication.font())
+        self.font = QFont(QApplication.font())  # measured and drawn with the same font
+        metrics = QFontMetricsF(self.font)
         self.LABEL_W = max([metrics.horizontalAdvance(t) for t in self.labels] or [40]) + 16
         width = self.LABEL_W + self.cell_w * self.layers + 20 + self.BAR_W + 60
         self.r = QRectF(left, top, max(width, 260.0), self.CELL_H * len(rows) + 44)
@@ -247,6 +248,7 @@ class _RepeatHeat(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
         v, r, colors = self.view, self.r, self.view.scene.colors
+        painter.setFont(self.font)
         painter.setPen(QPen(QColor(colors.frame), 1))
         painter.setBrush(QColor(colors.frame_fill))
         painter.drawRoundedRect(r.adjusted(-8, -6, 8, 6), 6, 6)
@@ -361,9 +363,9 @@ class _Legend(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for label in (self.low, self.bar, self.high):
             row.addWidget(label)
-        image = QImage(120, 14, QImage.Format.Format_RGB32)
-        for x in range(120):
-            colour = _color(x / 119)
+        image = QImage(72, 14, QImage.Format.Format_RGB32)
+        for x in range(72):
+            colour = _color(x / 71)
             for y in range(14):
                 image.setPixelColor(x, y, colour)
         self.bar.setPixmap(QPixmap.fromImage(image))
@@ -414,7 +416,7 @@ class TelemetryView(QWidget):
         self.metric_box = QComboBox()
         self.metric_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        self.metric_box.setMinimumContentsLength(12)
+        self.metric_box.setMinimumContentsLength(10)
         self.log_box = QCheckBox("Log scale")
         self.log_box.setChecked(True)
         self.legend = _Legend()
@@ -438,15 +440,15 @@ class TelemetryView(QWidget):
         self.diagnostics.setWordWrap(True)
         self.diagnostics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        heading = QHBoxLayout()
+        heading = QHBoxLayout()  # the run's name on a row of its own, never cut by controls
         heading.addWidget(self.title, 1)
-        heading.addWidget(self.legend)
+        heading.addWidget(self.fit_button)
         chooser = QHBoxLayout()
         chooser.addWidget(QLabel("Colour by"))
         chooser.addWidget(self.metric_box)
         chooser.addWidget(self.log_box)
+        chooser.addWidget(self.legend)
         chooser.addStretch(1)
-        chooser.addWidget(self.fit_button)
         steps = QHBoxLayout()
         steps.addWidget(self.slider, 1)
         steps.addWidget(self.step_label)
@@ -461,8 +463,8 @@ class TelemetryView(QWidget):
         lower.addWidget(self.plot)
         lower.addWidget(self.diagnostics)
         lower.setChildrenCollapsible(False)
-        lower.setStretchFactor(0, 3)
-        lower.setStretchFactor(1, 2)
+        lower.setStretchFactor(0, 1)
+        lower.setStretchFactor(1, 1)
         box.addWidget(lower)
 
         self.metric_box.currentIndexChanged.connect(self._on_metric)
@@ -509,6 +511,15 @@ class TelemetryView(QWidget):
             view = self.canvas.viewport().rect()
             self.canvas.centerOn(QPointF(rect.left() + view.width() / MIN_FIT_SCALE / 2 - 20,
                                          rect.top() + view.height() / MIN_FIT_SCALE / 2 - 20))
+
+    def set_zoom(self, scale: float) -> None:
+        """Show the model at ``scale`` from its top left (two runs at one zoom)."""
+        rect = self.scene.itemsBoundingRect()
+        self.canvas.resetTransform()
+        self.canvas.scale(scale, scale)
+        view = self.canvas.viewport().rect()
+        self.canvas.centerOn(QPointF(rect.left() + view.width() / scale / 2 - 20,
+                                     rect.top() + view.height() / scale / 2 - 20))
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         super().resizeEvent(event)
@@ -562,6 +573,7 @@ class TelemetryView(QWidget):
         self.graph = graph
         self.data = RunTelemetry(events)
         self.title.setText(f"{name or graph.name}: {len(self.data)} telemetry collections")
+        self.title.setMinimumWidth(0)
         self.title.setToolTip(self.title.text())
         self.hover.set("Hover a component or a heat-map cell to read its value.", [])
         self._build_scene()
@@ -727,10 +739,24 @@ class TelemetryCompare(QSplitter):
         self.left.load_run(a, names[0] if names else None)
         self.right.load_run(b, names[1] if names else None)
         self._same_metric()
+        self.same_zoom()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)  # each view fits itself...
+        if self.left.graph is not None and self.right.graph is not None:
+            self.same_zoom()  # ...then both take the smaller zoom
 
     def _same_metric(self) -> None:
         self.right.set_metric(self.left.metric_key)
         self._same_scale()
+
+    def same_zoom(self) -> None:
+        """Both graphs drawn at one zoom (the smaller fit), so sizes compare by eye."""
+        for view in (self.left, self.right):
+            view.fit()
+        zoom = min(self.left.canvas.scale_factor(), self.right.canvas.scale_factor())
+        for view in (self.left, self.right):
+            view.set_zoom(zoom)
 
     def _same_scale(self) -> None:
         """Both views colour with the union of their ranges (so equal colours mean equal

@@ -223,7 +223,11 @@ def test_two_runs_side_by_side_share_one_colour_scale(qtbot, tmp_path, tiny, cor
     b, _ = _run(tmp_path, tiny, corpus, "gpt2", "b")
     both = TelemetryCompare()
     qtbot.addWidget(both)
+    both.resize(1200, 700)
+    both.show()
     both.load_runs(a, b)
+    # one zoom for both graphs, so their sizes compare by eye
+    assert both.left.canvas.scale_factor() == both.right.canvas.scale_factor()
     own = [v.own_range() for v in (both.left, both.right)]
     assert own[0][:2] != own[1][:2]  # the two runs' own ranges differ...
     for view in (both.left, both.right):  # ...and both are painted on their union
