@@ -145,8 +145,9 @@ class _NodeOverlay(QGraphicsItem):
         v = self.view
         history = v.data.history(self.node_id, v.metric_key)
         points = [(i, x) for i, x in enumerate(history) if x is not None]
+        colors = v.scene.colors
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 90))
+        painter.setBrush(QColor(colors.frame_fill))
         painter.drawRect(rect)
         if len(points) < 2 or rect.width() < 6:
             return
@@ -156,7 +157,7 @@ class _NodeOverlay(QGraphicsItem):
         for k, ((i, _), y) in enumerate(zip(points, ys)):
             p = QPointF(rect.left() + rect.width() * i / n, rect.bottom() - 1 - (rect.height() - 2) * y)
             path.moveTo(p) if k == 0 else path.lineTo(p)
-        painter.setPen(QPen(QColor("#f0f0f0"), 1.2))
+        painter.setPen(QPen(QColor(colors.text), 1.2))
         painter.drawPath(path)
         x = rect.left() + rect.width() * v.index / n
         painter.setPen(QPen(QColor("#ff9f1c"), 1.0))
@@ -204,7 +205,9 @@ class _RepeatHeat(QGraphicsItem):
         metrics = QFontMetricsF(self.font)
         self.LABEL_W = max([metrics.horizontalAdvance(t) for t in self.labels] or [40]) + 16
         width = self.LABEL_W + self.cell_w * self.layers + 20 + self.BAR_W + 60
-        self.r = QRectF(left, top, max(width, 260.0), self.CELL_H * len(rows) + 44)
+        title = metrics.horizontalAdvance(f"{METRICS.get(view.metric_key, '')} by layer "
+                                          "(step 000000)")
+        self.r = QRectF(left, top, max(width, title + 40, 260.0), self.CELL_H * len(rows) + 44)
         self.setZValue(10)
         self.setAcceptHoverEvents(True)
 
@@ -405,7 +408,6 @@ class TelemetryView(QWidget):
         self.canvas.setDragMode(CanvasView.DragMode.ScrollHandDrag)  # drag pans, as on a map
         self.canvas.setToolTip("Ctrl+wheel zooms, drag pans, F fits")
         self.canvas.minimap.hide()  # a copy of the picture in its own corner only hides it
-        self._theme_canvas()
         self.title = QLabel("No run selected")
         self.title.setObjectName("telemetryTitle")
         font = QFont(self.title.font())
@@ -435,6 +437,7 @@ class TelemetryView(QWidget):
         self.loss_curve = self.plot.plot([], [])
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ff9f1c"))
         self.plot.addItem(self.marker)
+        self._theme_canvas()
         self.diagnostics = QListWidget()
         self.diagnostics.setMaximumHeight(130)
         self.diagnostics.setWordWrap(True)
@@ -476,6 +479,13 @@ class TelemetryView(QWidget):
     def _theme_canvas(self) -> None:
         colors = self.scene.colors
         self.canvas.set_background(colors.background, colors.grid)
+        text = QColor(colors.text)
+        self.plot.setBackground(QColor(colors.background))
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        self.loss_curve.setPen(pg.mkPen(text))
 
     def set_theme(self, theme: str) -> None:
         """Paint in ``theme`` ("dark" or "light"), keeping the run shown."""

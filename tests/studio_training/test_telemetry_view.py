@@ -251,5 +251,7 @@ def test_the_painted_graph_follows_the_theme(qtbot, tmp_path, tiny, corpus):
             assert view.theme == theme
             assert view.scene.colors == canvas_colors(theme)
             assert view.canvas._bg.name() == canvas_colors(theme).background
+            # the loss plot under the picture too (no black plot in a light window)
+            assert view.plot.backgroundBrush().color().name() == canvas_colors(theme).background
     finally:
         apply_theme(app, "dark")
