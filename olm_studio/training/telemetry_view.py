@@ -450,11 +450,11 @@ class TelemetryView(QWidget):
         chooser.addWidget(QLabel("Colour by"))
         chooser.addWidget(self.metric_box)
         chooser.addWidget(self.log_box)
-        chooser.addWidget(self.legend)
         chooser.addStretch(1)
-        steps = QHBoxLayout()
+        steps = QHBoxLayout()  # the step and the colour scale, read together
         steps.addWidget(self.slider, 1)
         steps.addWidget(self.step_label)
+        steps.addWidget(self.legend)
         box = QVBoxLayout(self)
         box.setContentsMargins(2, 2, 2, 2)
         box.addLayout(heading)
