@@ -104,6 +104,7 @@ def _all(window, width: int, height: int, theme: str, problems: list[str]) -> No
         window.set_workspace("design")
         for title in ("Diagnostics", "Code", "Summary"):
             window.show_tab(title)
+            _settle()
             window.fit_canvas()
             _shoot(window, f"design-{title.lower()}", width, height, problems)
     window.set_workspace("train")

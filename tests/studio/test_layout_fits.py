@@ -104,6 +104,12 @@ def test_every_workspace_and_tab_fits(make_window, qtbot, size):
         QApplication.processEvents()
         problems += _every_tab(w, qtbot, f"{workspace} at {width}x{height}")
         assert w.width() <= width, f"{workspace}: the window grew to {w.width()} px"
+    # two runs side by side in the Telemetry tab fit too
+    w.train.views.setCurrentWidget(w.train.telemetry)
+    w.train.telemetry._show_page(w.train.telemetry.compare)
+    QApplication.processEvents()
+    problems += _problems(w, f"two runs side by side at {width}x{height}")
+    assert w.width() <= width and w.minimumSizeHint().width() <= width
     assert not problems, "\n".join(sorted(set(problems)))
 
 
