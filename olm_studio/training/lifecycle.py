@@ -67,7 +67,7 @@ class RunLifecycle(QObject):
             return False
         try:
             config = p.finetune.apply(auto_intervals(p.form.config()))
-            run = p.store().create(getattr(p.graph(), "name", "model"), config, p.graph(),
+            run = p._store.create(getattr(p.graph(), "name", "model"), config, p.graph(),
                                    name=self._run_name(), project=p.project())
             args = ["train", "--config", str(run.write_config())]
         except (OLMError, OSError) as err:

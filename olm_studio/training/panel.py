@@ -88,6 +88,7 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self._graph: Any = None
         self._fixed_root = runs_root is not None
+        # where this project's runs are kept (replaced when another project opens)
         self._store = RunStore(runs_root if runs_root is not None else default_runs_root())
         self._project_path: str | os.PathLike[str] | None = None
         self._project: str | None = None  # None until the first model; see _switch_project
@@ -152,6 +153,7 @@ class TrainPanel(QWidget):
         self.telemetry = self.telemetry_tab = TelemetryPane(self.plots)
         self.telemetry_view = self.telemetry.view
         self.side_by_side_button = self.telemetry.side_by_side_button
+        self.telemetry_compare = self.telemetry.compare  # two runs, in the Telemetry tab
         self.side_by_side_button.clicked.connect(self.paint_side_by_side)
         self._step_marker = self.telemetry.step_marker
         self.views = QTabWidget()  # the large middle: curves or telemetry
@@ -200,10 +202,6 @@ class TrainPanel(QWidget):
     def project(self) -> str:
         """The project the next run belongs to (:func:`project_key`)."""
         return project_key(self._project_path, getattr(self._graph, "name", ""))
-
-    def store(self) -> RunStore:
-        """Where this project's runs are kept."""
-        return self._store
 
     def _switch_project(self) -> None:
         """Show this project's runs and settings; forget the previous model's samples and
@@ -335,15 +333,6 @@ class TrainPanel(QWidget):
             self.status_label.setText(problem)
         return not problem
 
-    @property
-    def telemetry_compare(self) -> Any:
-        """The side-by-side view (shown in the Telemetry tab)."""
-        return self.telemetry.compare
-
-    def apply_trial_sizes(self) -> bool:
-        """Ask (intent signal) that the selected trial run's sizes go to the canvas."""
-        return self.trial_box.apply()
-
     def update_buttons(self) -> None:
         """Enable what can be done now (Train needs no errors and PyTorch loaded)."""
         running = self.is_running()
@@ -431,13 +420,4 @@ class TrainPanel(QWidget):
                 has_checkpoint, "" if has_checkpoint else f"{run.name} has no checkpoint yet.")
 
     def _update_export(self) -> None:
-        run = self.runs_tab.get(self.runs_list.current_id())
-        if run is None:
-            self.export_view.set_target(None, self._graph, "the model being edited")
-            return
-        graph = self._graph
-        try:
-            graph = run.graph()
-        except (OLMError, OSError):
-            pass
-        self.export_view.set_target(run.latest_checkpoint(), graph, run.name)
+        self.export_view.show_run(self.runs_tab.get(self.runs_list.current_id()), self._graph)

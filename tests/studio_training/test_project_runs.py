@@ -23,7 +23,7 @@ def _open(panel: TrainPanel, graph, path=None) -> None:
 
 def _finished_run(panel: TrainPanel, name: str):
     """A finished run of the panel's current model, as Train would make it."""
-    run = panel.store().create(panel.graph().name, default_config(), panel.graph(), name,
+    run = panel._store.create(panel.graph().name, default_config(), panel.graph(), name,
                                project=panel.project())
     events = [{"event": "start", "steps": 2},
               {"event": "step", "step": 1, "loss": 5.0, "lr": 1e-3, "tokens": 8,
