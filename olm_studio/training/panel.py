@@ -21,6 +21,7 @@ project, so a fine-tune's learning rate never carries over to a fresh preset.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import os
 import shutil
@@ -178,10 +179,10 @@ class TrainPanel(QWidget):
     # -- the main window's calls -----------------------------------------------------
     def set_graph(self, graph: Any) -> None:
         """The document being edited changed (``None`` when no model is open)."""
-        changed = graph is not self._graph
+        same_model = graph is self._graph  # edited, saved, or the settings re-applied
         self._graph = graph
-        if changed or self._replaced:
-            self._switch_project()
+        if not same_model or self._replaced:
+            self._switch_project(keep_form=same_model)
         self.finetune.setEnabled(graph is not None)
         self._check_timer.start()
         self._update_export()
@@ -203,17 +204,22 @@ class TrainPanel(QWidget):
         """The project the next run belongs to (:func:`project_key`)."""
         return project_key(self._project_path, getattr(self._graph, "name", ""))
 
-    def _switch_project(self) -> None:
+    def _switch_project(self, keep_form: bool = False) -> None:
         """Show this project's runs and settings; forget the previous model's samples and
-        telemetry. The first model keeps the form as it is."""
+        telemetry. The first model, and the same model under a new path (saved), keep
+        the form as it is; a new project starts from the defaults with this machine's
+        device and precision (or the fine-tuning rate for opened weights)."""
         key, first = self.project(), self._project is None
-        if key == self._project and not self._replaced:
+        if key == self._project and (keep_form or not self._replaced):
+            self._replaced = False
             return
+        current = self.form.config_or_none() or default_config()
         if not first and not self._replaced and self._project is not None:
-            self._settings[self._project] = self.form.config_or_none() or default_config()
+            self._settings[self._project] = current
         self._project, self._replaced = key, False
-        if not first:
-            self.form.set_config(self._settings.get(key) or default_config())
+        if not first and not keep_form:
+            self.form.set_config(self._settings.get(key) or dataclasses.replace(
+                default_config(), device=current.device, use_amp=current.use_amp))
             if key not in self._settings:
                 self.finetune.use_finetune_lr()  # opened weights: the fine-tuning lr
             self.samples_view.show_samples([])

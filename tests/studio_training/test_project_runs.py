@@ -116,3 +116,25 @@ def test_projects_keep_their_runs_beside_them(qtbot, tmp_path, tiny, monkeypatch
     assert panel.runs() == []
     _open(panel, tiny.graph_of(tiny.gpt2(), "GPT2"), a)
     assert [r.id for r in panel.runs()] == [run.id]
+
+
+def test_same_model_keeps_its_form_and_new_projects_keep_the_machines_device(qtbot, tmp_path,
+                                                                              tiny):
+    panel = TrainPanel(runs_root=tmp_path / "runs")
+    qtbot.addWidget(panel)
+    graph = tiny.graph_of(tiny.gpt2(), "GPT2")
+    _open(panel, graph)
+    panel.form.steps.setValue(40)
+    # Edit → Settings… re-applies the runs folder, then the Train defaults, to the same model
+    panel.set_project_path(None)
+    panel.form.device.setCurrentText("cpu")
+    panel.set_graph(graph)
+    assert panel.form.device.currentText() == "cpu" and panel.form.steps.value() == 40
+    # saving the model under a path keeps its settings too
+    panel.set_project_path(tmp_path / "saved.olm.json")
+    panel.set_graph(graph)
+    assert panel.form.steps.value() == 40
+    # another model: its own (default) settings, on this machine's device
+    _open(panel, tiny.graph_of(tiny.llama(), "Llama"))
+    assert panel.form.steps.value() == default_config().steps
+    assert panel.form.device.currentText() == "cpu"
