@@ -17,11 +17,9 @@ from typing import Any
 from olm.core.errors import ConfigError
 from olm.train.checkpoint import read_state, resolve_checkpoint
 from olm.train.config import TrainConfig
+from olm.train.differences import PLACES
 
 __all__ = ["resume_config", "run_folder_of"]
-
-# settings that describe where this process runs, not what the run is: never "changes"
-_NOT_SETTINGS = ("resume", "source")
 
 
 def run_folder_of(checkpoint: Path, given: Path) -> Path:
@@ -76,7 +74,7 @@ def resume_config(resume: str, explicit: dict[str, Any],
         settings["betas"] = tuple(settings["betas"])
     changes = {}
     for name, value in explicit.items():
-        if name in _NOT_SETTINGS or name not in recorded:
+        if name in PLACES or name not in recorded:  # places are never "changes"
             continue
         old = recorded[name]
         new = list(value) if isinstance(value, tuple) else value

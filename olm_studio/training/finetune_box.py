@@ -7,7 +7,6 @@ learning rate, and adds the weights and frozen nodes to the run's settings.
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QWidget
@@ -58,4 +57,6 @@ class FineTuneBox(QCheckBox):
         """``config`` starting from the opened weights when the box is checked."""
         if self.source is None or not self.isChecked():
             return config
-        return dataclasses.replace(config, init_from=self.source, freeze=list(self.frozen))
+        from olm.train.derived import replace_settings  # the fine-tune warmup follows
+
+        return replace_settings(config, init_from=self.source, freeze=list(self.frozen))
