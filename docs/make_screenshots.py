@@ -6,8 +6,8 @@ Two small runs (a GPT-2-style and a Llama-3-style model of the same project, wid
 the built-in corpus, telemetry every 10 steps) are trained through the Train panel first,
 as a user would (a few minutes on a laptop); ``--reuse RUNS`` retakes the pictures from
 runs trained earlier (the folder is printed). Design is shot on each bottom tab, Train on
-each of its tabs, the telemetry of one run and of two side by side, in the dark theme and
-the Train workspace again in the light one. Under a window manager the window's frame is
+each of its tabs, the telemetry of one run and of two side by side, in the dark theme; the
+Code tab and the Train workspace again in the light one. Under a window manager the window's frame is
 checked too: the script fails if the window grew wider than asked (issue 27).
 
 Writes ``screen-<workspace>-<tab>-<W>x<H>.png``, and the README's and guide's pictures
@@ -100,13 +100,12 @@ def _all(window, width: int, height: int, theme: str, problems: list[str]) -> No
     window.resize(width, height)
     _settle()
     suffix = "" if theme == "dark" else "-light"
-    if theme == "dark":
-        window.set_workspace("design")
-        for title in ("Diagnostics", "Code", "Summary"):
-            window.show_tab(title)
-            _settle()
-            window.fit_canvas()
-            _shoot(window, f"design-{title.lower()}", width, height, problems)
+    window.set_workspace("design")
+    for title in ("Diagnostics", "Code", "Summary") if theme == "dark" else ("Code",):
+        window.show_tab(title)
+        _settle()
+        window.commands.run("fit")
+        _shoot(window, f"design-{title.lower()}{suffix}", width, height, problems)
     window.set_workspace("train")
     panel = window.train
     panel.views.setCurrentWidget(panel.plots)
