@@ -138,3 +138,21 @@ def test_same_model_keeps_its_form_and_new_projects_keep_the_machines_device(qtb
     _open(panel, tiny.graph_of(tiny.llama(), "Llama"))
     assert panel.form.steps.value() == default_config().steps
     assert panel.form.device.currentText() == "cpu"
+
+
+def test_the_telemetry_pane_never_shows_the_previous_models_run(qtbot, tmp_path, tiny):
+    from waiting import WAIT_MS
+
+    panel = TrainPanel(runs_root=tmp_path / "runs")
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel, timeout=WAIT_MS)
+    _open(panel, tiny.graph_of(tiny.gpt2(), "byte-gpt2"))
+    run = _finished_run(panel, "GPT-2 run")
+    panel.views.setCurrentWidget(panel.telemetry)
+    panel.runs_list.select(run.id)
+    assert panel.telemetry_view.graph is not None
+    assert panel.telemetry_view.title.text().startswith("GPT-2 run")
+    _open(panel, tiny.graph_of(tiny.llama(), "smol-finetune"))
+    assert panel.telemetry_view.graph is None and not panel.telemetry_view.overlays
+    assert "GPT-2 run" not in panel.telemetry_view.title.text()
