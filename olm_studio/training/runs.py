@@ -30,7 +30,7 @@ from olm.train.events import read_events
 from olm_studio.training.history import RunHistory
 from olm_studio.training.trial import default_config
 
-__all__ = ["Run", "RunStore", "STATUSES", "default_runs_root"]
+__all__ = ["Run", "RunStore", "STATUSES", "default_runs_root", "project_key"]
 
 STATUSES = ("running", "finished", "stopped", "failed")
 _INTERRUPTED = "interrupted: the Studio closed or crashed while the run was going"
@@ -53,6 +53,15 @@ def default_runs_root(project_path: str | os.PathLike[str] | None = None) -> Pat
     import platformdirs
 
     return Path(platformdirs.user_data_dir("olm-studio")) / "runs"
+
+
+def project_key(project_path: str | os.PathLike[str] | None, model_name: str) -> str:
+    """What a run's ``project`` field says: the saved project's absolute path, else
+    ``"unsaved:<model name>"`` (unsaved models share one runs folder, so the record tells
+    a byte-level GPT-2 run from a SmolLM fine-tune's)."""
+    if project_path:
+        return str(Path(project_path).absolute())
+    return f"unsaved:{model_name or 'model'}"
 
 
 def _write_json_atomic(path: Path, data: dict[str, Any]) -> None:
@@ -99,6 +108,8 @@ class Run:
         reason: why it failed or stopped (shown beside the status).
         created: seconds since the epoch.
         model_name: the model's name when it was started, for labels.
+        project: the project the run belongs to (:func:`project_key`); empty for runs
+            made before runs were kept per project (shown with every project).
     """
 
     path: Path
@@ -108,6 +119,7 @@ class Run:
     reason: str = ""
     created: float = 0.0
     model_name: str = ""
+    project: str = ""
 
     @property
     def id(self) -> str:
@@ -139,6 +151,7 @@ class Run:
             "format": 2,
             "name": self.name,
             "model_name": self.model_name,
+            "project": self.project,
             "created": self.created,
             "status": self.status,
             "reason": self.reason,
@@ -194,6 +207,7 @@ class Run:
             reason=str(data.get("reason", "")),
             created=float(data.get("created", 0.0)),
             model_name=str(data.get("model_name", "")),
+            project=str(data.get("project", "")),
         )
         if run.status not in STATUSES:
             run.status, run.reason = "failed", f"unknown status {run.status!r}"
@@ -221,7 +235,8 @@ class RunStore:
     def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
 
-    def create(self, model_name: str, config: TrainConfig, graph: Any, name: str = "") -> Run:
+    def create(self, model_name: str, config: TrainConfig, graph: Any, name: str = "",
+               project: str = "") -> Run:
         """Make a new run folder holding the settings and the exact graph to train.
 
         The run's config names the folder's own graph, checkpoint folder and stdout as
@@ -233,6 +248,8 @@ class RunStore:
             graph: the document to train (saved into the folder).
             name: what the runs list shows ("GPT2 +RMSNorm +GQA"); made unique among this
                 store's runs with " (2)", " (3)"...; empty for "<model> · <time>".
+            project: the project the run belongs to (:func:`project_key`), recorded in
+                ``run.json`` so a shared runs folder lists each model's own runs.
         """
         import olm.graph
 
@@ -253,22 +270,27 @@ class RunStore:
                 name = f"{base} ({count})"
         run = Run(path=path, name=name or f"{model_name or 'model'} · {time.strftime('%H:%M:%S')}",
                   config=config, status="running", created=time.time(),
-                  model_name=model_name)
+                  model_name=model_name, project=project)
         run.config = dataclasses.replace(config, source=str(run.graph_path),
                                          out=str(run.checkpoint_dir), events="-", resume=None)
         olm.graph.save(graph, run.graph_path)
         run.save()
         return run
 
-    def list(self) -> list[Run]:
-        """Every readable run, oldest first; unreadable folders are skipped."""
+    def list(self, project: str | None = None) -> list[Run]:
+        """Every readable run, oldest first; unreadable folders are skipped.
+
+        With ``project``, only that project's runs (and runs that name no project).
+        """
         if not self.root.is_dir():
             return []
         runs = []
         for path in sorted(self.root.iterdir()):
             if (path / layout.RUN_RECORD).is_file():
                 try:
-                    runs.append(Run.load(path))
+                    run = Run.load(path)
                 except (OSError, ValueError):
                     continue
+                if project is None or run.project in ("", project):
+                    runs.append(run)
         return sorted(runs, key=lambda r: (r.created, r.id))
