@@ -13,7 +13,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-__all__ = ["owner_record", "is_live", "live_owner"]
+__all__ = ["owner_record", "is_live", "live_owner", "owner_path"]
+
+
+def owner_path(recovery: Path) -> Path:
+    """Where the owner of the recovery file ``recovery`` is recorded (beside it)."""
+    return recovery.with_name("recovery.owner")
 
 
 def _start_time(pid: int) -> str | None:

@@ -109,12 +109,6 @@ class StudioSettings:
         """Beside the autosave: the path of the project the autosave belongs to."""
         return self.home / "recovery.source"
 
-    @property
-    def recovery_owner_path(self) -> Path:
-        """Beside the autosave: the instance writing it (``olm_studio.instance``), so a
-        second instance tells a running first one from a crashed one."""
-        return self.home / "recovery.owner"
-
     # -- preferences of the Settings dialog -------------------------------------------
     def _get(self, key: str, default: str) -> str:
         return str(self._qs.value(key, default))

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 from waiting import CHILD_S
 
 from olm.graph.project import save
-from olm_studio.instance import is_live, owner_record
+from olm_studio.instance import is_live, owner_path, owner_record
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
 
@@ -37,7 +37,7 @@ def _leave_recovery(home, owner: str, h) -> None:
     settings = StudioSettings(home)
     save(h.tiny_graph(), settings.recovery_path)
     settings.recovery_meta_path.write_text("", encoding="utf-8")
-    settings.recovery_owner_path.write_text(owner, encoding="ascii")
+    owner_path(settings.recovery_path).write_text(owner, encoding="ascii")
 
 
 def _asked(monkeypatch) -> list[str]:
@@ -64,7 +64,7 @@ def test_a_running_first_instance_is_not_called_a_crash(qtbot, studio_home, monk
     # and the second one's autosave never overwrites it
     second.canvas.edits.replace(h.find(second.controller.graph, "LayerNorm"), "RMSNorm")
     second.files.autosave()
-    assert StudioSettings(studio_home).recovery_owner_path.read_text() == owner_record(
+    assert owner_path(StudioSettings(studio_home).recovery_path).read_text() == owner_record(
         os.getppid())
     second.files.stop_autosave(remove=True)
     assert StudioSettings(studio_home).recovery_path.exists()
@@ -78,4 +78,4 @@ def test_a_crashed_first_instance_is_offered_back(qtbot, studio_home, monkeypatc
     second.open_initial(None)
     assert not second.files.offer_recovery()  # answered No
     assert asked and "did not shut down cleanly" in asked[0]
-    assert not StudioSettings(studio_home).recovery_owner_path.exists()
+    assert not owner_path(StudioSettings(studio_home).recovery_path).exists()
