@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from olm.core.errors import FileFormatError
 from olm.core.files import atomic_write_text, read_bytes
-from olm.core.layout import MODEL_DOCUMENT
+from olm.core.names import MODEL_DOCUMENT
 from olm.core.limits import (
     MAX_DEPTH,
     MAX_EXPR_CHARS,

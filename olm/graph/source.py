@@ -17,7 +17,7 @@ from typing import Any
 
 from olm.core.errors import OLMError
 from olm.core.files import read_text
-from olm.core.layout import MODEL_DOCUMENT
+from olm.core.names import MODEL_DOCUMENT
 from olm.core.limits import MAX_SOURCE_BYTES
 from olm.graph.document import Graph
 from olm.graph.from_python import from_python

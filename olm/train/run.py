@@ -11,7 +11,6 @@ the first event.
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +21,7 @@ from torch import nn
 
 from olm.core.errors import OLMError
 from olm.generation import sample
-from olm.train.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
+from olm.store.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
@@ -77,6 +76,7 @@ class TrainRun:
         self.device = torch.device("cpu")
         self.status: str | None = None
         self.last_good: Path | None = None  # the newest checkpoint written by this run
+        self.write_failed = False  # a checkpoint could not be written (a full disk...)
         self.step = 0
 
     def __iter__(self) -> Iterator[Event]:
@@ -192,7 +192,7 @@ class TrainRun:
         path = None
         if cfg.out is not None and self.dist.is_main:
             run_dir = Path(cfg.out)
-            path = run_dir / "checkpoints" / f"{STEP_PREFIX}{step:07d}"
+            path = run_dir / layout.CHECKPOINTS_DIR / layout.step_name(step)
             p = self.parts
             save_checkpoint(
                 path, self.model, tokenizer=p.data.tokenizer, graph=p.graph,
@@ -200,8 +200,7 @@ class TrainRun:
                 state={"step": step, "config": cfg.to_json(), "elapsed_s": elapsed,
                        "val_loss": val_loss, "tokens": step * self.tokens_per_step},
             )
-            for old in list_checkpoints(run_dir)[: -cfg.keep_checkpoints]:
-                shutil.rmtree(old, ignore_errors=True)
+            prune_checkpoints(run_dir, cfg.keep_checkpoints)
         if self.dist.active:
             dist.barrier()
         return path
@@ -215,7 +214,11 @@ class TrainRun:
                 yield ConfigChangeEvent(step=self.parts.start_step, changes=self.changes)
             with StopFlag() as stop:
                 yield from self._loop(stop)
-        except OSError as err:  # a full disk or a vanished folder while writing a checkpoint
+        except CheckpointWriteError as err:  # a full disk or a vanished folder
+            self.write_failed = True
+            yield self._fail(str(err), self.step)
+        except OSError as err:  # the same, outside the checkpoint writer
+            self.write_failed = True
             where = f" {err.filename}" if err.filename else ""
             yield self._fail(f"cannot write{where}: {err.strerror or err}", self.step)
         finally:

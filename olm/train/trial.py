@@ -30,7 +30,7 @@ import dataclasses
 from typing import Any
 
 from olm.core.errors import ConfigError
-from olm.core.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
+from olm.store.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.train.config import TrainConfig
 
 __all__ = ["trial_graph", "trial_config", "trial_sizes", "WIDTHS", "BUDGET_SHARE",

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from olm.core import layout
+from olm.store import layout
 from olm.train import TrainConfig
 from olm.train.events import read_events
 from olm_studio.training.history import RunHistory
@@ -169,7 +169,7 @@ class Run:
             if (path / layout.WEIGHTS).is_file():
                 return path
         from olm.core.errors import OLMError
-        from olm.train.checkpoint import resolve_checkpoint
+        from olm.store.checkpoint import resolve_checkpoint
 
         try:
             return resolve_checkpoint(self.checkpoint_dir)

@@ -8,7 +8,7 @@ import torch
 from olm.core.errors import OLMError
 from olm.data.tokenizers import ByteTokenizer
 from olm.nn.structure import Block
-from olm.train.checkpoint import load, save
+from olm.store.checkpoint import load, save
 from olm_studio.training import export
 
 

@@ -6,7 +6,7 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from waiting import WAIT_MS
 
-from olm.core import layout
+from olm.store import layout
 from olm.graph import save
 from olm.train import TrainConfig, train_iter
 from olm.train.events import EventWriter

@@ -20,7 +20,7 @@ from olm.cli.main import main
 from olm.core.errors import ConfigError
 from olm.train.events import ConfigChangeEvent, StartEvent, StepEvent, read_events
 from olm.train.resume import _check_tokenizer
-from olm.train.run_lock import LOCK_NAME, RunLock
+from olm.store.run_lock import LOCK_NAME, RunLock
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -1,22 +1,22 @@
-"""One owner for the on-disk layout (issue 10): names in olm.core.layout, I/O in one module."""
+"""One owner for the on-disk layout (issue 10): names in olm.store.layout, I/O in one module."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from olm.core import layout
+from olm.store import layout
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for top in ("olm", "olm_studio") for p in sorted((ROOT / top).rglob("*.py"))]
 
 
 def test_checkpoint_file_names_are_spelled_once():
-    """Only olm/core/layout.py spells the checkpoint's own file names."""
+    """Only olm/store/layout.py spells the checkpoint's own file names."""
     for name in (layout.MODEL_DOCUMENT, layout.MANIFEST, layout.TRAINER_STATE_DIR):
         spelled = [p.relative_to(ROOT).as_posix() for p in SOURCES
                    if f'"{name}"' in p.read_text(encoding="utf-8")]
-        assert spelled == ["olm/core/layout.py"], name
+        assert spelled == ["olm/store/layout.py"], name
 
 
 def test_one_checkpoint_loader():
@@ -28,7 +28,7 @@ def test_one_checkpoint_loader():
     loaders = [p.relative_to(ROOT).as_posix() for p in SOURCES
                if re.search(r"^def load\(", p.read_text(encoding="utf-8"), re.M)
                and "safetensors" in p.read_text(encoding="utf-8")]
-    assert loaders == ["olm/train/checkpoint.py"]
+    assert loaders == ["olm/store/checkpoint.py"]
 
 
 def test_project_layout_comes_from_the_same_names(tmp_path):
