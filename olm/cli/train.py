@@ -177,9 +177,9 @@ def _show(bar, event) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from olm.store.run_lock import check_output_path
     from olm.train.events import EndEvent, EventWriter
     from olm.train.run import TrainRun
-    from olm.store.run_lock import check_output_path
 
     config, changes = resolve_config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0

@@ -40,9 +40,9 @@ import torch
 from safetensors.torch import load_file, load_model, save_file, save_model
 from torch import nn
 
-from olm.store import layout
-from olm.core.errors import FileFormatError, OLMError
+from olm.core.errors import ConfigError, FileFormatError, OLMError
 from olm.core.warnings import OLMWarning
+from olm.store import layout
 
 __all__ = [
     "Checkpoint",

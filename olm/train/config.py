@@ -23,7 +23,7 @@ from olm.data.corpus import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:  # a module source is only ever a torch module; torch loads lazily
     pass
 
-__all__ = ["TrainConfig", "CONFIG_FORMAT"]
+__all__ = ["TrainConfig", "CONFIG_FORMAT", "finetune_warmup"]
 
 _DEVICES = ("auto", "cpu", "cuda", "mps")
 CONFIG_FORMAT = 1
@@ -60,6 +60,11 @@ def _is_module(value: Any) -> bool:
 
     torch_nn = sys.modules.get("torch.nn")
     return torch_nn is not None and isinstance(value, torch_nn.Module)
+def finetune_warmup(steps: int) -> int:
+    """A short warmup for fine-tuning: 5% of the steps, at most 20."""
+    return min(20, steps // 20)
+
+
 @dataclass
 class TrainConfig:
     """One training run.
@@ -175,8 +180,6 @@ class TrainConfig:
         for name in ("telemetry", "eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
         if self.warmup_steps is None and self.init_from is not None:
-            from olm.train.finetune import finetune_warmup
-
             self.warmup_steps = finetune_warmup(self.steps)
         if self.warmup_steps is None:
             self.warmup_steps = min(100, self.steps // 10)

@@ -20,15 +20,11 @@ from typing import Any
 from torch import nn
 
 from olm.core.errors import ConfigError
+from olm.train.config import finetune_warmup
 
 __all__ = ["FINETUNE_LR", "finetune_warmup", "start_from", "freeze", "fresh_config"]
 
 FINETUNE_LR = 3e-5  # 10x below the pretraining default, a common full fine-tune rate
-
-
-def finetune_warmup(steps: int) -> int:
-    """A short warmup for fine-tuning: 5% of the steps, at most 20."""
-    return min(20, steps // 20)
 
 
 def start_from(init_from: str, source: Any = None, drop: str = "last"

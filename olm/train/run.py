@@ -21,7 +21,8 @@ from torch import nn
 
 from olm.core.errors import OLMError
 from olm.generation import sample
-from olm.store.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
+from olm.store import layout
+from olm.store.checkpoint import CheckpointWriteError, prune_checkpoints, save_checkpoint
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed

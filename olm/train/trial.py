@@ -129,8 +129,7 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
 
     from olm.graph import save, stats
     from olm.train.device import resolve_device
-    from olm.train.preflight import tokenizer_vocab
-    from olm.train.source import run_graph
+    from olm.train.source import run_graph, tokenizer_vocab
 
     original = run_graph(graph, config)
     vocab = tokenizer_vocab(config.tokenizer)

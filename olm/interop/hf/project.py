@@ -24,8 +24,8 @@ from pathlib import Path
 from safetensors.torch import save_model
 
 from olm.core.errors import OLMError
-from olm.store.layout import PROJECT_SUFFIX, project_paths
 from olm.interop.hf.load import HFImport
+from olm.store.layout import PROJECT_SUFFIX, project_paths
 
 __all__ = ["write_project", "project_paths"]
 
