@@ -23,6 +23,7 @@ from olm.core.errors import OLMError
 from olm.generation import sample
 from olm.store import layout
 from olm.store.checkpoint import CheckpointWriteError, prune_checkpoints, save_checkpoint
+from olm.store.record import begin_run, end_run
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
@@ -208,8 +209,25 @@ class TrainRun:
 
     # -- the loop -------------------------------------------------------------------------
     def _events(self) -> Iterator[Event]:
+        for event in self._stream():
+            if isinstance(event, EndEvent):
+                self._record_end(event)
+            yield event
+
+    def _record(self) -> bool:
+        return self.config.out is not None and self.dist.is_main
+
+    def _record_end(self, end: EndEvent) -> None:
+        """The run record says how the run ended (it said "running" since the start)."""
+        if self._record() and self.parts is not None:
+            end_run(self.config.out, end.status, end.reason or "")
+
+    def _stream(self) -> Iterator[Event]:
         try:
             self._setup()
+            if self._record():  # what is trained, before the first step (olm.store.record)
+                begin_run(self.config.out, self.parts.graph, self.config.to_json(),
+                          resumed=self.config.resume is not None)
             yield self._start_event()
             if self.changes:
                 yield ConfigChangeEvent(step=self.parts.start_step, changes=self.changes)
