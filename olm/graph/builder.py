@@ -1,6 +1,6 @@
 """The builder: turn each node of a document into a real PyTorch module.
 
-:func:`olm.graph.build.build` checks a document and calls this; :mod:`olm.graph.meta`
+:func:`olm.graph.to_module.build` checks a document and calls this; :mod:`olm.graph.meta`
 calls it too, to make one leaf on the meta device while validating, which is why the
 builder sits below validation (``build → validate → meta → builder``) and never imports it.
 

@@ -75,7 +75,7 @@ def build_preset_graph(name: str) -> Graph:
     """The document of preset ``name`` described from its module built on ``meta`` (torch)."""
     import torch
 
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models.table import PRESETS
 
     with torch.device("meta"):

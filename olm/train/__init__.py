@@ -58,7 +58,7 @@ __all__ = [
     "train_iter",
 ]
 
-lazy_exports(__name__, {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "AdamW": "olm.train.optim",
     "AutoTrainer": "olm.train.auto",
     "CheckpointCallback": "olm.train.callbacks",

@@ -7,9 +7,9 @@ from types import SimpleNamespace
 import torch
 
 import olm.interop.hf.project as project
-from olm.store import layout
 from olm.data.tokenizers import ByteTokenizer
 from olm.models import Llama3Model
+from olm.store import layout
 from olm.store.checkpoint import load, verify
 
 

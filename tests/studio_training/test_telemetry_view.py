@@ -6,8 +6,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from waiting import WAIT_MS
 
-from olm.store import layout
 from olm.graph import save
+from olm.store import layout
 from olm.train import TrainConfig, train_iter
 from olm.train.events import EventWriter
 from olm_studio.training.telemetry_data import normalise

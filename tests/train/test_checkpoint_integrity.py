@@ -18,10 +18,9 @@ from tiny_models import tiny_llama
 from waiting import CHILD_S
 
 from olm.cli.main import main
-from olm.store import layout
 from olm.core.errors import FileFormatError
 from olm.data import ByteTokenizer
-from olm.train import TrainConfig, train_iter
+from olm.store import layout
 from olm.store.checkpoint import (
     DamagedCheckpointWarning,
     clean_leftovers,
@@ -30,6 +29,7 @@ from olm.store.checkpoint import (
     save,
     verify,
 )
+from olm.train import TrainConfig, train_iter
 
 
 def _cfg(corpus, **kw) -> TrainConfig:

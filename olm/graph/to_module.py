@@ -1,4 +1,6 @@
-"""``build``: check a document, then turn it into a real PyTorch module.
+"""``build``: check a document, then turn it into a real PyTorch module (the inverse of
+:mod:`olm.graph.describe_module`; the module is not called ``build`` so that the package
+attribute ``olm.graph.build`` is always the function).
 
 The construction itself is :mod:`olm.graph.builder`'s (shared with :mod:`olm.graph.meta`);
 this module adds the checks that come first: validation, variable values and the
