@@ -398,12 +398,14 @@ def _candidates(path: str | os.PathLike) -> list[Path]:
     if _is_step_folder(p):
         older = [c for c in list_checkpoints(p.parent.parent) if c.name < p.name]
         return [p, *reversed(older)]
-    if (p / layout.WEIGHTS).is_file() or (p / layout.MODEL_DOCUMENT).is_file():
+    if (p / layout.WEIGHTS).is_file():
         return [p]
     found = [p / layout.FINAL_DIR] if (p / layout.FINAL_DIR / layout.WEIGHTS).is_file() else []
     found += reversed(list_checkpoints(p))
     if found:
         return found
+    if (p / layout.MODEL_DOCUMENT).is_file() and not (p / layout.RECORD).is_file():
+        return [p]  # a checkpoint without weights: loading it says so
     if (p / layout.PICKLED_MODEL).exists():
         return [p]  # loading it explains why a pickle is refused
     raise FileFormatError(
