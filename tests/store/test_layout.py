@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from olm.store import layout
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,3 +66,27 @@ def test_layout_needs_no_torch():
     text = (ROOT / "olm" / "store" / "layout.py").read_text(encoding="utf-8")
     imports = re.findall(r"^(?:from|import) (\S+)", text, re.M)
     assert set(imports) <= {"__future__", "os", "pathlib", "olm.core.names"}
+
+
+RUN_FOLDER_NAMES = ("EVENTS", "RECORD", "LOCK_NAME", "RUN_RECORD", "STUDIO_CONFIG", "STDERR_LOG",
+                    "TRIAL_DOCUMENT", "ORIGINAL_DOCUMENT", "CHECKPOINTS_DIR", "MANIFEST",
+                    "STATE_FILE", "OPTIMIZER_FILE", "RNG_FILE", "PICKLED_MODEL")
+
+
+@pytest.mark.parametrize("constant", RUN_FOLDER_NAMES)
+def test_run_folder_names_are_spelled_only_in_the_layout_module(constant):
+    """A run folder's and a checkpoint's file names appear as literals in layout.py only."""
+    name = getattr(layout, constant)
+    spelled = [p.relative_to(ROOT).as_posix() for p in SOURCES
+               if f'"{name}"' in (text := p.read_text(encoding="utf-8"))
+               or f"'{name}'" in text]
+    assert spelled == ["olm/store/layout.py"], (constant, spelled)
+
+
+def test_folder_names_are_not_joined_by_hand():
+    """``path / "final"`` and friends come from the layout's names too."""
+    joined = re.compile(r'/ "(final|checkpoints?|tokenizer|trainer_state)"'
+                        r'|name == "(final|checkpoints?)"')
+    found = [p.relative_to(ROOT).as_posix() for p in SOURCES
+             if joined.search(p.read_text(encoding="utf-8"))]
+    assert found == []
