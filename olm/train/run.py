@@ -220,7 +220,10 @@ class TrainRun:
     def _record_end(self, end: EndEvent) -> None:
         """The run record says how the run ended (it said "running" since the start)."""
         if self._record() and self.parts is not None:
-            end_run(self.config.out, end.status, end.reason or "")
+            try:
+                end_run(self.config.out, end.status, end.reason or "")
+            except (OSError, OLMError):
+                pass  # the folder went away or filled up: the end event says why already
 
     def _stream(self) -> Iterator[Event]:
         try:
