@@ -33,7 +33,7 @@ def _shoot(app, window, name: str) -> None:  # noqa: ANN001
     for width, height in SIZES:
         window.resize(width, height)
         _settle(app)
-        window.fit_canvas()
+        window.commands.run("fit")
         _settle(app, 200)
         path = IMAGES / f"readme-{name}-{width}x{height}.png"
         window.grab().save(str(path))

@@ -20,13 +20,14 @@ from typing import TYPE_CHECKING, Any
 from olm.core.errors import ConfigError
 from olm.data.corpus import DEFAULT_MAX_BYTES
 from olm.store.record import is_record, settings_of
+from olm.train.derived import default_min_lr, default_warmup
+from olm.train.device_names import parse_device
 
 if TYPE_CHECKING:  # a module source is only ever a torch module; torch loads lazily
     pass
 
-__all__ = ["TrainConfig", "CONFIG_FORMAT", "finetune_warmup"]
+__all__ = ["TrainConfig", "CONFIG_FORMAT"]
 
-_DEVICES = ("auto", "cpu", "cuda", "mps")
 CONFIG_FORMAT = 1
 """The ``format`` a config file may carry (``olm train --config``)."""
 _MAX_CONFIG_BYTES = 1_000_000
@@ -61,11 +62,6 @@ def _is_module(value: Any) -> bool:
 
     torch_nn = sys.modules.get("torch.nn")
     return torch_nn is not None and isinstance(value, torch_nn.Module)
-def finetune_warmup(steps: int) -> int:
-    """A short warmup for fine-tuning: 5% of the steps, at most 20."""
-    return min(20, steps // 20)
-
-
 @dataclass
 class TrainConfig:
     """One training run.
@@ -180,10 +176,8 @@ class TrainConfig:
             _positive(name, getattr(self, name))
         for name in ("telemetry", "eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
-        if self.warmup_steps is None and self.init_from is not None:
-            self.warmup_steps = finetune_warmup(self.steps)
         if self.warmup_steps is None:
-            self.warmup_steps = min(100, self.steps // 10)
+            self.warmup_steps = default_warmup(self.steps, self.init_from)
         _positive("warmup_steps", self.warmup_steps, allow_zero=True)
         for name in ("lr", "weight_decay", "val_fraction"):
             _finite(name, getattr(self, name))
@@ -193,7 +187,7 @@ class TrainConfig:
         if not self.lr > 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
         if self.min_lr is None:
-            self.min_lr = self.lr / 10
+            self.min_lr = default_min_lr(self.lr)
         if not 0 <= self.min_lr <= self.lr:
             raise ConfigError(f"min_lr {self.min_lr} must be in [0, lr={self.lr}]")
         if self.schedule not in ("cosine", "constant"):
@@ -202,10 +196,7 @@ class TrainConfig:
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if self.grad_clip is not None and not self.grad_clip > 0:
             raise ConfigError(f"grad_clip must be > 0 or None, got {self.grad_clip}")
-        base = self.device.split(":")[0]
-        if base not in _DEVICES:
-            raise ConfigError(f"device must be one of {', '.join(_DEVICES)} (or cuda:N), "
-                              f"got {self.device!r}")
+        parse_device(self.device)  # the one device grammar; availability is checked later
         if not 0 < self.val_fraction <= 0.5:
             raise ConfigError(f"val_fraction must be in (0, 0.5], got {self.val_fraction}")
         if self.threads is not None:

@@ -24,11 +24,9 @@ from olm.store.resume import (
     run_folder_of,
 )
 from olm.train.config import TrainConfig
+from olm.train.differences import PLACES
 
 __all__ = ["resume_config", "run_folder_of"]
-
-# settings that describe where this process runs, not what the run is: never "changes"
-_NOT_SETTINGS = ("resume", "source")
 
 
 def resume_config(resume: str, explicit: dict[str, Any], base: dict[str, Any] | None = None,
@@ -71,7 +69,7 @@ def resume_config(resume: str, explicit: dict[str, Any], base: dict[str, Any] | 
         settings["betas"] = tuple(settings["betas"])
     changes = {}
     for name, value in explicit.items():
-        if name in _NOT_SETTINGS or name not in recorded:
+        if name in PLACES or name not in recorded:  # places are never "changes"
             continue
         old = recorded[name]
         new = list(value) if isinstance(value, tuple) else value

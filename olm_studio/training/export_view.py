@@ -57,7 +57,7 @@ class ExportView(QWidget):
         self._checkpoint, self._graph = checkpoint, graph
         self.checkpoint_button.setEnabled(checkpoint is not None)
         self.python_button.setEnabled(graph is not None)
-        self.hf_reason = None if graph is None else export.hf_problem(graph)
+        self.hf_reason = None if graph is None else _export_problem(graph)
         self.hf_button.setEnabled(checkpoint is not None and self.hf_reason is None)
         self.hf_button.setToolTip(
             f"not available: {self.hf_reason}" if self.hf_reason
@@ -107,3 +107,10 @@ class ExportView(QWidget):
                                               "Python (*.py)")
         if dest:
             self._run(self.export_python, dest)
+
+
+def _export_problem(graph: Any) -> str | None:
+    """olm's answer (imported when asked: olm.interop.hf loads torch, the editor starts without)."""
+    from olm.interop.hf.problems import export_problem
+
+    return export_problem(graph)

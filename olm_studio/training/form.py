@@ -27,11 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from olm.train import TrainConfig
+from olm.train.derived import derived_settings
+from olm.train.device_names import DEVICE_NAMES, parse_device
 from olm_studio.training.trial import TRIAL
 
 __all__ = ["SettingsForm", "DEVICES", "PRECISIONS"]
 
-DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+DEVICES: tuple[str, ...] = DEVICE_NAMES  # olm owns the device grammar
 PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
 BUDGETS: tuple[str, ...] = ("1m", "3m", "5m", "10m", "30m")
 
@@ -226,10 +228,9 @@ class SettingsForm(QWidget):
         self._base = config.to_json()
         self._base["betas"] = tuple(self._base["betas"])
         # values the rules derived stay derived, so editing steps or lr moves them too
-        if config.min_lr == config.lr / 10:
-            self._base["min_lr"] = None
-        if config.warmup_steps == min(100, config.steps // 10):
-            self._base["warmup_steps"] = None
+        for name, value in derived_settings(config).items():
+            if getattr(config, name) == value:
+                self._base[name] = None
         data_kind = ("builtin" if config.data == "builtin"
                      else "folder" if Path(config.data).is_dir() else "file")
         self.data_kind.setCurrentIndex(self.data_kind.findData(data_kind))
@@ -244,7 +245,7 @@ class SettingsForm(QWidget):
         self.seq_len.setValue(config.seq_len)
         self.lr.setText(f"{config.lr:g}")
         self.steps.setValue(config.steps)
-        self.device.setCurrentText(config.device.split(":")[0])
+        self.device.setCurrentText(parse_device(config.device).kind)
         self.precision.setCurrentText("auto" if config.use_amp else "fp32")
         self.telemetry.setValue(config.telemetry)
         self.trial.setChecked(config.trial)

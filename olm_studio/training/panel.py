@@ -376,7 +376,9 @@ class TrainPanel(QWidget):
         """``config`` starting from the opened weights when "Continue from these weights" is on."""
         if self._pretrained is None or not self.continue_box.isChecked():
             return config
-        return dataclasses.replace(config, init_from=self._pretrained, freeze=list(self._frozen))
+        from olm.train.derived import replace_settings  # the fine-tune warmup follows
+
+        return replace_settings(config, init_from=self._pretrained, freeze=list(self._frozen))
 
     def resume_training(self, run_id: str | None = None, steps: int | None = None) -> bool:
         """Continue a stopped, failed or finished run from its latest checkpoint.

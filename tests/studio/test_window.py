@@ -19,8 +19,8 @@ def test_first_start_opens_gpt2_with_hint(qtbot, studio_home):
     w.open_initial(None)
     w.show()
     assert w.controller.graph.name == "GPT2"
-    assert w.hint_visible()
-    assert "RMSNorm" in w._hint.text()
+    assert w.hint.visible()
+    assert "RMSNorm" in w.hint.text()
     with torch.device("meta"):
         expected = _count(GPT2())
     assert w.controller.figures.counts[w.controller.graph.root] == expected
@@ -30,7 +30,7 @@ def test_first_start_opens_gpt2_with_hint(qtbot, studio_home):
     w2 = MainWindow(settings=StudioSettings(studio_home))
     qtbot.addWidget(w2)
     w2.open_initial(None)
-    assert not w2.hint_visible()
+    assert not w2.hint.visible()
 
 
 def test_dock_layout_is_restored_on_next_start(qtbot, studio_home):

@@ -4,7 +4,8 @@ When Replace with… turns a part into one that needs a value the old part did n
 some of those values follow from what is there: grouped-query attention's key/value heads
 from the current query heads (a quarter of them, as in the reference page's GQA example:
 16 query heads sharing 4 key/value heads). Each filled value comes with a sentence saying
-what was filled and why, which the Studio shows in the status line.
+what was filled and why, which the Studio shows in the status line. The lessons' "show
+me" for grouped-query attention asks :func:`kv_heads_for` too.
 """
 
 from __future__ import annotations
