@@ -93,8 +93,8 @@ def register(subparsers) -> None:
                    help="start afresh in an --out folder that holds a previous run's checkpoints")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
     p.add_argument("--trust-recorded-paths", action="store_true",
-                   help="with --resume: use the paths the run recorded (events, data, "
-                        "init_from, tokenizer) even where they lead outside the run folder")
+                   help="with --resume: use the input and output paths the run recorded "
+                        "even where they lead outside the run folder")
     p.set_defaults(func=run)
 
 
