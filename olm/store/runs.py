@@ -28,7 +28,7 @@ from olm.core.errors import OLMError
 from olm.store import layout
 from olm.store.record import read_record, settings_of, write_record
 
-__all__ = ["Run", "RunStore", "STATUSES", "INTERRUPTED", "default_runs_root"]
+__all__ = ["Run", "RunStore", "STATUSES", "INTERRUPTED", "default_runs_root", "project_key"]
 
 STATUSES = ("running", "finished", "stopped", "failed")
 INTERRUPTED = "interrupted: the Studio closed or crashed while the run was going"
@@ -54,6 +54,15 @@ def default_runs_root(project_path: str | os.PathLike[str] | None = None) -> Pat
     return Path(platformdirs.user_data_dir("olm-studio")) / "runs"
 
 
+def project_key(project_path: str | os.PathLike[str] | None, model_name: str) -> str:
+    """What a run's ``project`` field says: the saved project's absolute path, else
+    ``"unsaved:<model name>"`` (unsaved models share one runs folder, so the record tells
+    a byte-level GPT-2 run from a SmolLM fine-tune's)."""
+    if project_path:
+        return str(Path(project_path).absolute())
+    return f"unsaved:{model_name or 'model'}"
+
+
 @dataclass
 class Run:
     """One run folder and what its record says.
@@ -66,7 +75,8 @@ class Run:
         reason: why it failed or stopped (shown beside the status).
         created: seconds since the epoch.
         model_name: the model's name when it was started, for labels.
-        project: the project file the run belongs to, or None.
+        project: the project the run belongs to (:func:`project_key`); empty for runs
+            made before runs were kept per project (shown with every project).
         document: the file in the folder holding the exact document trained.
         legacy: a Studio folder from before the run record (``run.json``).
     """
@@ -78,7 +88,7 @@ class Run:
     reason: str = ""
     created: float = 0.0
     model_name: str = ""
-    project: str | None = None
+    project: str = ""
     document: str | None = layout.MODEL_DOCUMENT
     legacy: bool = False
 
@@ -162,7 +172,7 @@ class Run:
                   status=str(data.get("status", "failed")), reason=str(data.get("reason", "")),
                   created=float(data.get("created", 0.0)),
                   model_name=str(data.get("model_name", "")),
-                  project=data.get("project") if isinstance(data.get("project"), str) else None,
+                  project=data.get("project") if isinstance(data.get("project"), str) else "",
                   document=document if _plain_name(document) else layout.MODEL_DOCUMENT)
         if run.status not in STATUSES:
             run.status, run.reason = "failed", f"unknown status {run.status!r}"
@@ -186,7 +196,8 @@ def _load_legacy(cls: type[Run], path: Path) -> Run:
     run = cls(path=path, name=str(data.get("name", path.name)),
               settings=_legacy_settings(data), status=str(data.get("status", "failed")),
               reason=str(data.get("reason", "")), created=float(data.get("created", 0.0)),
-              model_name=str(data.get("model_name", "")), legacy=True)
+              model_name=str(data.get("model_name", "")), legacy=True,
+              project=str(data.get("project", "") or ""))
     if run.status not in STATUSES:
         run.status, run.reason = "failed", f"unknown status {run.status!r}"
     return run
@@ -217,7 +228,7 @@ def _write_legacy(run: Run) -> None:
 
     data = {"format": 2, "name": run.name, "model_name": run.model_name,
             "created": run.created, "status": run.status, "reason": run.reason,
-            "config": run.settings}
+            "project": run.project, "config": run.settings}
     fd, tmp = tempfile.mkstemp(dir=run.path, prefix=".run-", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=2)
@@ -225,20 +236,16 @@ def _write_legacy(run: Run) -> None:
 
 
 class RunStore:
-    """The folder of runs, listing those of one project.
+    """The folder of runs (one per project, or one shared by unsaved models).
 
     Args:
         root: the folder that holds one sub-folder per run.
-        project: the project file whose runs these are; a run whose record names another
-            project is not listed (runs from before records name none and are listed).
     """
 
     run_class: type[Run] = Run
 
-    def __init__(self, root: str | os.PathLike[str],
-                 project: str | os.PathLike[str] | None = None) -> None:
+    def __init__(self, root: str | os.PathLike[str]) -> None:
         self.root = Path(root).absolute()
-        self.project = str(Path(project).absolute()) if project else None
 
     def new_folder(self, model_name: str) -> Path:
         """A fresh, uniquely named run folder (``20260101-120000-GPT2``)."""
@@ -263,7 +270,7 @@ class RunStore:
         return name
 
     def create(self, model_name: str, settings: dict[str, Any], graph: Any,
-               name: str = "") -> Run:
+               name: str = "", project: str = "") -> Run:
         """Make a new run folder holding its record and the document to train.
 
         The settings are changed to name the folder's own document as the source, the
@@ -276,6 +283,8 @@ class RunStore:
             graph: the document to train (saved into the folder; the child replaces it
                 with the document actually trained, e.g. the trial copy).
             name: what the runs list shows; made unique; empty for "<model> · <time>".
+            project: the project the run belongs to (:func:`project_key`), recorded so a
+                shared runs folder lists each project's own runs.
         """
         import olm.graph
 
@@ -286,13 +295,17 @@ class RunStore:
             settings={**settings, "source": str(path / layout.MODEL_DOCUMENT),
                       "out": str(path), "events": "-", "resume": None},
             status="running", created=time.time(), model_name=model_name,
-            project=self.project)
+            project=project)
         olm.graph.save(graph, run.graph_path)
         run.save()
         return run
 
-    def list(self) -> list[Run]:
-        """This project's readable runs, oldest first; unreadable folders are skipped."""
+    def list(self, project: str | None = None) -> list[Run]:
+        """Every readable run, oldest first; unreadable folders are skipped.
+
+        With ``project``, only the runs whose record names it (and runs that name none,
+        made before runs were kept per project).
+        """
         if not self.root.is_dir():
             return []
         runs = []
@@ -305,7 +318,6 @@ class RunStore:
                 run = self.run_class.load(path)
             except (OLMError, OSError, ValueError, TypeError):
                 continue
-            if self.project and run.project and run.project != self.project:
-                continue  # another project's run kept in the same folder
-            runs.append(run)
+            if project is None or run.project in ("", project):
+                runs.append(run)
         return sorted(runs, key=lambda r: (r.created, r.id))

@@ -237,10 +237,9 @@ class TrainPanel(QWidget):
         return self._graph
 
     def set_project_path(self, path: str | os.PathLike[str] | None) -> None:
-        """Keep runs beside this project (unless the panel was given a runs folder); the
-        list shows the runs whose record names this project (olm.store.runs)."""
+        """Keep runs beside this project (unless the panel was given a runs folder)."""
         if not self._fixed_root:
-            self._store = RunStore(default_runs_root(path), project=path)
+            self._store = RunStore(default_runs_root(path))
             self._reload_runs()
 
     def runs_root(self) -> Path:

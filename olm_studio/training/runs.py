@@ -14,13 +14,13 @@ from typing import Any
 
 from olm.core.errors import OLMError
 from olm.store import runs as store_runs
-from olm.store.runs import INTERRUPTED, STATUSES, default_runs_root
+from olm.store.runs import INTERRUPTED, STATUSES, default_runs_root, project_key
 from olm.train import TrainConfig
 from olm.train.events import read_events
 from olm_studio.training.history import RunHistory
 from olm_studio.training.trial import default_config
 
-__all__ = ["Run", "RunStore", "STATUSES", "default_runs_root"]
+__all__ = ["Run", "RunStore", "STATUSES", "default_runs_root", "project_key"]
 
 
 def _config_of(settings: dict[str, Any]) -> TrainConfig:
@@ -92,7 +92,8 @@ class RunStore(store_runs.RunStore):
     run_class = Run
 
     def create(self, model_name: str, config: TrainConfig | dict[str, Any], graph: Any,
-               name: str = "") -> Run:
+               name: str = "", project: str = "") -> Run:
         """Make a new run folder holding its record and the exact graph to train."""
         settings = config.to_json() if isinstance(config, TrainConfig) else dict(config)
-        return super().create(model_name, settings, graph, name)  # type: ignore[return-value]
+        return super().create(model_name, settings, graph, name,  # type: ignore[return-value]
+                              project)

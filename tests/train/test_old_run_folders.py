@@ -17,7 +17,7 @@ from olm.cli.main import main
 from olm.store import checkpoint, layout
 from olm.store.pretrained import open_pretrained
 from olm.store.record import read_record
-from olm.store.runs import RunStore
+from olm.store.runs import RunStore, project_key
 from olm.train.config import TrainConfig
 
 
@@ -67,7 +67,7 @@ def _old_studio_run(root, corpus_file, tmp_path):
 def test_an_old_studio_run_folder_lists_and_resumes(corpus_file, tmp_path):
     root = tmp_path / "runs"
     folder = _old_studio_run(root, corpus_file, tmp_path)
-    [run] = RunStore(root, project=tmp_path / "p.olm.json").list()
+    [run] = RunStore(root).list(project_key(tmp_path / "p.olm.json", "tiny"))
     assert run.legacy and run.name == "old run" and run.status == "finished"
     assert run.settings["steps"] == 2 and run.model_name == "tiny"
     assert run.checkpoint_dir == folder / layout.STUDIO_CHECKPOINT_DIR
@@ -99,8 +99,10 @@ def test_a_projects_runs_are_those_whose_record_names_it(tmp_path):
 
     graph = olm.graph.from_source("GPT2")
     root = tmp_path / "runs"
-    mine = RunStore(root, project=tmp_path / "a.olm.json").create("GPT2", {"steps": 1}, graph)
-    RunStore(root, project=tmp_path / "b.olm.json").create("GPT2", {"steps": 2}, graph)
-    assert [r.id for r in RunStore(root, project=tmp_path / "a.olm.json").list()] == [mine.id]
+    store = RunStore(root)
+    a, b = project_key(tmp_path / "a.olm.json", "GPT2"), project_key(None, "GPT2")
+    mine = store.create("GPT2", {"steps": 1}, graph, project=a)
+    store.create("GPT2", {"steps": 2}, graph, project=b)
+    assert [r.id for r in store.list(a)] == [mine.id]
     assert read_record(mine.path)["project"] == str(tmp_path / "a.olm.json")
-    assert len(RunStore(root).list()) == 2
+    assert len(store.list()) == 2
