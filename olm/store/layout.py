@@ -21,6 +21,7 @@ A run folder (``olm train --out RUN``, and every run the Studio starts)::
     record.json                the run record: what was trained (olm.store.record)
     model.olm.json             the exact document trained (the trial copy under --trial)
     original.olm.json          --trial: the document it was scaled from
+    trial.olm.json             --trial: the trial copy as first written
     events.jsonl               the event stream
     stderr.log                 the Studio's runs: what the child wrote to stderr
     .olm-run.lock              held by the process training into the folder
@@ -28,8 +29,8 @@ A run folder (``olm train --out RUN``, and every run the Studio starts)::
     final/                     a finished run's checkpoint, where one was written
 
 Run folders written before the run record (read, never written): the Studio's
-``run.json`` + ``train.json`` with the trainer's output in ``checkpoint/``, and
-``olm train --trial`` folders whose trained document is ``trial.olm.json``.
+``run.json`` + ``train.json`` with the trainer's output in ``checkpoint/``, and plain
+``olm train --out`` folders without ``record.json``.
 """
 
 from __future__ import annotations
@@ -40,7 +41,8 @@ from pathlib import Path
 from olm.core.names import MODEL_DOCUMENT
 
 __all__ = [
-    "MODEL_DOCUMENT", "RECORD", "LOCK_NAME", "STUDIO_CONFIG", "RUN_FOLDER_ENTRIES", "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
+    "MODEL_DOCUMENT", "RECORD", "LOCK_NAME", "STUDIO_CONFIG", "RUN_FOLDER_ENTRIES",
+    "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
     "OPTIMIZER_FILE", "RNG_FILE", "MANIFEST", "PICKLED_MODEL", "CHECKPOINTS_DIR", "FINAL_DIR",
     "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "TRIAL_DOCUMENT",
     "ORIGINAL_DOCUMENT", "RUN_RECORD", "STDERR_LOG",
@@ -68,7 +70,7 @@ REPLACED_PREFIX = ".old-"  # a checkpoint being replaced: .old-NAME-PID
 EVENTS = "events.jsonl"
 RECORD = "record.json"  # the run record (olm.store.record)
 LOCK_NAME = ".olm-run.lock"  # olm.store.run_lock
-TRIAL_DOCUMENT = "trial.olm.json"  # --trial before the run record: the document trained
+TRIAL_DOCUMENT = "trial.olm.json"  # --trial: the trial copy as olm.train.trial writes it
 ORIGINAL_DOCUMENT = "original.olm.json"  # --trial: the document it was scaled from
 STDERR_LOG = "stderr.log"
 
