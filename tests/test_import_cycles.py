@@ -4,9 +4,12 @@ import-linter sees module-level imports and says nothing about cycles inside one
 imports placed inside functions (or made through ``importlib.import_module("olm...")``)
 hide cycles from a reader. This test builds the import graph from the source itself:
 every ``import``/``from ... import`` anywhere in a module (module level, in functions,
-in classes) and every ``importlib.import_module`` / ``import_module`` call with a literal
+in classes) and every ``importlib.import_module`` / ``__import__`` call with a literal
 string, except what sits under ``if TYPE_CHECKING:``, and asserts that no strongly
-connected component has more than one module.
+connected component has more than one module. Importing a submodule from outside its
+package also runs the package's ``__init__``, so that counts as importing the package.
+(This file took in ``tests/test_import_cycles_studio.py``, which checked ``olm_studio``
+alone with the same rules.)
 """
 
 from __future__ import annotations
@@ -79,7 +82,7 @@ def _targets(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
         elif isinstance(node, ast.Call):
             func = node.func
             called = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            if (called == "import_module" and node.args
+            if (called in ("import_module", "__import__") and node.args
                     and isinstance(node.args[0], ast.Constant)
                     and isinstance(node.args[0].value, str)):
                 names.append(node.args[0].value)
@@ -89,12 +92,23 @@ def _targets(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
     return found  # type: ignore[return-value]
 
 
+def _entered(module: str, target: str, modules: dict[str, Path]) -> list[str]:
+    """``target`` and the packages above it that ``module`` enters from outside (their
+    ``__init__`` runs on the import)."""
+    parts = target.split(".")
+    parents = [".".join(parts[:i]) for i in range(1, len(parts))]
+    return [target, *(p for p in parents
+                      if p in modules and not module.startswith(p + "."))]
+
+
 def _graph() -> nx.DiGraph:
     modules = _modules()
     graph = nx.DiGraph()
     graph.add_nodes_from(modules)
     for module, path in modules.items():
-        graph.add_edges_from((module, target) for target in _targets(module, path, modules))
+        for target in _targets(module, path, modules):
+            graph.add_edges_from((module, t) for t in _entered(module, target, modules)
+                                 if t != module)
     return graph
 
 
@@ -124,9 +138,19 @@ def test_the_graph_sees_imports_inside_functions_and_through_importlib(tmp_path)
         "    return importlib.import_module('olm.nn')\n")
     path = tmp_path / "m.py"
     path.write_text(source, encoding="utf-8")
-    modules = {"olm.x": path, "olm.train": path, "olm.store.checkpoint": path,
+    modules = {"olm.x": path, "olm.store": path, "olm.store.checkpoint": path,
                "olm.nn": path, "olm.graph": path}
     assert _targets("olm.x", path, modules) == {"olm.store.checkpoint", "olm.nn"}
+    assert _entered("olm.x", "olm.store.checkpoint", modules) == [
+        "olm.store.checkpoint", "olm.store"]
+    assert _entered("olm.store.y", "olm.store.checkpoint", modules) == ["olm.store.checkpoint"]
+
+
+def test_the_graph_sees_function_level_imports_in_the_studio() -> None:
+    graph = _graph()
+    # main_window imports PretrainedSession inside __init__ and the lesson panel in a method
+    assert graph.has_edge("olm_studio.main_window", "olm_studio.pretrained")
+    assert graph.has_edge("olm_studio.main_window", "olm_studio.lesson_panel")
 
 
 @pytest.mark.parametrize("package", PACKAGES)
