@@ -26,15 +26,17 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _to_python(source: str, path: Path, sets: list[str] | None = None) -> None:
-    from olm.graph import from_source, to_python
+    from olm.cli.source import read_source
+    from olm.graph import to_python
 
-    _write_text(path, to_python(from_source(source, overrides=sets)))
+    _write_text(path, to_python(read_source(source, overrides=sets)))
 
 
 def _to_project(source: str, path: Path, sets: list[str] | None = None) -> None:
-    from olm.graph import from_source, save
+    from olm.cli.source import read_source
+    from olm.graph import save
 
-    save(from_source(source, overrides=sets), path)
+    save(read_source(source, overrides=sets), path)
 
 
 def _hf_saver() -> Callable[..., Any]:

@@ -83,6 +83,19 @@ def build_preset_graph(name: str) -> Graph:
     return from_module(module, name=name)
 
 
+def _refuse_pretrained(path: Path) -> None:
+    """A GGUF file or Hugging Face folder is weights plus metadata, not a document: say so
+    (``olm.interop.describe`` reads them; ``olm info`` and ``olm import-hf`` accept them)."""
+    if path.suffix.lower() == ".gguf" and path.is_file():
+        kind = "a GGUF file"
+    elif path.is_dir() and (path / "config.json").is_file() and not (path / MODEL_DOCUMENT).exists():
+        kind = "a Hugging Face folder"
+    else:
+        return
+    raise OLMError(f"{path} is {kind}, not an olm architecture document: describe it with "
+                   f"olm info, or import it with olm import-hf {path} -o NAME.olm.json")
+
+
 def from_source(spec: str | os.PathLike, overrides: Any = None) -> Graph:
     """The document named by ``spec``: preset name, ``.olm.json``, checkpoint folder or ``.py``.
 
@@ -100,6 +113,7 @@ def from_source(spec: str | os.PathLike, overrides: Any = None) -> Graph:
         return apply_overrides(from_source(spec), overrides)
     path = Path(spec)
     text = str(spec)
+    _refuse_pretrained(path)
     if path.is_dir():
         return load(path / MODEL_DOCUMENT)
     if text.endswith(".py"):

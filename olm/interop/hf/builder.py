@@ -344,8 +344,17 @@ def build_model(
         architecture: the Hugging Face class name, to prefer the matching family class.
         dtype: the parameters' dtype (allocated directly in it, never via float32).
     """
+    return _materialise(build_on_meta(spec, architecture), dtype)
+
+
+def build_on_meta(spec: DecoderSpec, architecture: str) -> nn.Module:
+    """The model ``spec`` describes on the ``meta`` device: its structure, no memory
+    (``olm info`` describes a Hugging Face folder or a GGUF file this way).
+
+    Args:
+        spec: what to build.
+        architecture: the Hugging Face class name, to prefer the matching family class.
+    """
     family = _FAMILIES.get(architecture)
     model = _family_on_meta(family, spec) if family is not None else None
-    if model is None:
-        model = _composed_on_meta(spec)
-    return _materialise(model, dtype)
+    return model if model is not None else _composed_on_meta(spec)
