@@ -9,6 +9,7 @@ left "running" by a Studio that closed. Nothing here imports Qt.
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -37,8 +38,16 @@ def _config_of(settings: dict[str, Any]) -> TrainConfig:
         return default_config()
 
 
+@dataclass
 class Run(store_runs.Run):
-    """One run folder (see :class:`olm.store.runs.Run`), with its settings as a TrainConfig."""
+    """One run folder (see :class:`olm.store.runs.Run`), with its settings as a TrainConfig.
+
+    ``Run(path, name, config)`` takes the settings as a TrainConfig too, as it always has.
+    """
+
+    def __post_init__(self) -> None:
+        if isinstance(self.settings, TrainConfig):
+            self.settings = self.settings.to_json()
 
     @property
     def config(self) -> TrainConfig:
