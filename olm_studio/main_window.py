@@ -107,6 +107,9 @@ class MainWindow(QMainWindow):
         self.drops = FileDrops(self, self.files.open_dropped)
         self._connect()
         self._restore_state()
+        from olm_studio.bottom_heights import BottomHeights
+
+        self.bottom_heights = BottomHeights(self)  # each bottom tab's useful height
         self.set_panels_locked(True)
         self._update_title()
 
