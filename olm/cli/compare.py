@@ -82,7 +82,7 @@ def base_config(args: argparse.Namespace, source: str, steps: int):
 
 def experiment_folder(out: str | None, prefix: str) -> Path:
     """The experiment folder: ``--out`` (created), else a fresh temporary one."""
-    from olm.train.run_lock import check_output_path
+    from olm.store.run_lock import check_output_path
 
     if out is None:
         return Path(tempfile.mkdtemp(prefix=prefix))
@@ -151,7 +151,7 @@ def run(args: argparse.Namespace) -> int:
 
     start = time.perf_counter()
     if args.json is not None:
-        from olm.train.run_lock import check_output_path
+        from olm.store.run_lock import check_output_path
 
         check_output_path("--json", args.json, folder=False)
     sources, chain = _sources(args)

@@ -53,9 +53,9 @@ def _hf_saver() -> Callable[..., Any]:
 
 def _to_hf(source: str, path: Path, sets: list[str] | None = None) -> None:
     save_hf = _hf_saver()
-    from olm.core.layout import PROJECT_SUFFIX, project_paths
     from olm.graph import build, from_source
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.layout import PROJECT_SUFFIX, project_paths
+    from olm.store.pretrained import open_pretrained
 
     folder = Path(source)
     tokenizer = None

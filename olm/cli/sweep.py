@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if len(args.sources) > 2:
         raise ConfigError(f"sweep takes one or two SOURCEs, got {len(args.sources)}")
     if args.json is not None:
-        from olm.train.run_lock import check_output_path
+        from olm.store.run_lock import check_output_path
 
         check_output_path("--json", args.json, folder=False)
     folder = experiment_folder(args.out, "olm-sweep-")

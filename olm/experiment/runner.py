@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from olm.core.errors import OLMError
-from olm.core.layout import EVENTS, ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.experiment.plan import Plan, PlannedModel
+from olm.store.layout import EVENTS, ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 
 __all__ = ["RunResult", "run_plan", "run_folder"]
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from olm.core.errors import OLMError
 from olm.core.files import read_text
-from olm.core.layout import MODEL_DOCUMENT
 from olm.core.limits import MAX_SOURCE_BYTES
+from olm.core.names import MODEL_DOCUMENT
 from olm.graph.document import Graph
 from olm.graph.from_python import from_python
 from olm.graph.project import graph_from_data, load
@@ -75,7 +75,7 @@ def build_preset_graph(name: str) -> Graph:
     """The document of preset ``name`` described from its module built on ``meta`` (torch)."""
     import torch
 
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models.table import PRESETS
 
     with torch.device("meta"):

@@ -12,7 +12,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from olm.core.layout import MODEL_DOCUMENT
+from olm.store.layout import MODEL_DOCUMENT
 
 __all__ = ["pretrained_kind", "pretrained_graph"]
 

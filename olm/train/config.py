@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from olm.core.errors import ConfigError
 from olm.data.corpus import DEFAULT_MAX_BYTES
+from olm.store.record import is_record, settings_of
 from olm.train.derived import default_min_lr, default_warmup
 from olm.train.device_names import parse_device
 
@@ -298,7 +299,8 @@ class TrainConfig:
         """The settings in a JSON config file, checked but not yet validated as a whole.
 
         The file is one JSON object of :class:`TrainConfig` field names (an optional
-        ``"format": 1`` aside); an unknown key is refused, naming the keys that exist.
+        ``"format": 1`` aside), or a run record (:mod:`olm.store.record`), whose settings
+        are read; an unknown key is refused, naming the keys that exist.
 
         Raises:
             ConfigError: the file is missing, too large, not JSON, or has unknown keys.
@@ -315,6 +317,8 @@ class TrainConfig:
             raise ConfigError(f"config {p} is not valid JSON: {err}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"config {p} must be a JSON object of settings")
+        if is_record(data):  # a run record (RUN/record.json): its settings
+            data = settings_of(data, p)
         data = dict(data)
         fmt = data.pop("format", CONFIG_FORMAT)
         if fmt != CONFIG_FORMAT:

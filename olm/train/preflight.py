@@ -32,12 +32,13 @@ from olm.core import init_args
 from olm.core.errors import OLMError
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
+from olm.train.source import BYTE_VOCAB as _BYTE_VOCAB
+from olm.train.source import tokenizer_vocab
 
 __all__ = ["Problem", "ModelFacts", "preflight", "plan_run", "model_facts", "tokenizer_vocab",
            "device_memory", "training_memory", "TRIAL_OFF_WITH_WEIGHTS"]
 
 _GB = 1024**3
-_BYTE_VOCAB = 256
 
 
 @dataclass
@@ -100,24 +101,6 @@ def model_facts(module: nn.Module) -> ModelFacts:
             heads = max(heads, int(args.get("num_heads", 1) or 1))
     params = sum(p.numel() for p in module.parameters())
     return ModelFacts(params, model_vocab_size(module), embed_dim, layers, heads)
-
-
-def tokenizer_vocab(spec: str) -> int:
-    """How many ids the tokenizer ``spec`` (``byte``, ``bpe:N``, a tokenizer.json) can produce.
-
-    Raises:
-        OLMError: the spec is malformed or its file cannot be read.
-    """
-    if spec == "byte":
-        return _BYTE_VOCAB
-    from olm.data.prepare import make_tokenizer
-
-    if spec.startswith("bpe:"):
-        try:
-            return int(spec[4:])
-        except ValueError:
-            make_tokenizer(spec)  # raises the library's message for a malformed bpe:N
-    return make_tokenizer(spec).vocab_size
 
 
 def _system_memory() -> int:

@@ -12,7 +12,6 @@ the first event.
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from pathlib import Path
 from typing import Iterator
@@ -23,7 +22,9 @@ from torch import nn
 
 from olm.core.errors import OLMError
 from olm.generation import sample
-from olm.train.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
+from olm.store import layout
+from olm.store.checkpoint import CheckpointWriteError, prune_checkpoints, save_checkpoint
+from olm.store.record import begin_run, end_run
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
@@ -81,6 +82,7 @@ class TrainRun:
         self.device = torch.device("cpu")
         self.status: str | None = None
         self.last_good: Path | None = None  # the newest checkpoint written by this run
+        self.write_failed = False  # a checkpoint could not be written (a full disk...)
         self.step = 0
 
     def __iter__(self) -> Iterator[Event]:
@@ -196,7 +198,7 @@ class TrainRun:
         path = None
         if cfg.out is not None and self.dist.is_main:
             run_dir = Path(cfg.out)
-            path = run_dir / "checkpoints" / f"{STEP_PREFIX}{step:07d}"
+            path = run_dir / layout.CHECKPOINTS_DIR / layout.step_name(step)
             p = self.parts
             save_checkpoint(
                 path, self.model, tokenizer=p.data.tokenizer, graph=p.graph,
@@ -204,23 +206,46 @@ class TrainRun:
                 state={"step": step, "config": cfg.to_json(), "elapsed_s": elapsed,
                        "val_loss": val_loss, "tokens": step * self.tokens_per_step},
             )
-            for old in list_checkpoints(run_dir)[: -cfg.keep_checkpoints]:
-                shutil.rmtree(old, ignore_errors=True)
+            prune_checkpoints(run_dir, cfg.keep_checkpoints)
         if self.dist.active:
             dist.barrier()
         return path
 
     # -- the loop -------------------------------------------------------------------------
     def _events(self) -> Iterator[Event]:
+        for event in self._stream():
+            if isinstance(event, EndEvent):
+                self._record_end(event)
+            yield event
+
+    def _record(self) -> bool:
+        return self.config.out is not None and self.dist.is_main
+
+    def _record_end(self, end: EndEvent) -> None:
+        """The run record says how the run ended (it said "running" since the start)."""
+        if self._record() and self.parts is not None:
+            try:
+                end_run(self.config.out, end.status, end.reason or "")
+            except (OSError, OLMError):
+                pass  # the folder went away or filled up: the end event says why already
+
+    def _stream(self) -> Iterator[Event]:
         self.began = time.perf_counter()  # max_time counts setup (data, model) too
         try:
             self._setup()
+            if self._record():  # what is trained, before the first step (olm.store.record)
+                begin_run(self.config.out, self.parts.graph, self.config.to_json(),
+                          resumed=self.config.resume is not None)
             yield self._start_event()
             if self.changes:
                 yield ConfigChangeEvent(step=self.parts.start_step, changes=self.changes)
             with StopFlag() as stop:
                 yield from self._loop(stop)
-        except OSError as err:  # a full disk or a vanished folder while writing a checkpoint
+        except CheckpointWriteError as err:  # a full disk or a vanished folder
+            self.write_failed = True
+            yield self._fail(str(err), self.step)
+        except OSError as err:  # the same, outside the checkpoint writer
+            self.write_failed = True
             where = f" {err.filename}" if err.filename else ""
             yield self._fail(f"cannot write{where}: {err.strerror or err}", self.step)
         finally:

@@ -34,7 +34,7 @@ import time
 from typing import Any
 
 from olm.core.errors import ConfigError
-from olm.core.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
+from olm.store.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.train.config import TrainConfig
 from olm.train.derived import derived_settings, replace_settings
 
@@ -164,8 +164,7 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
 
     from olm.graph import save, stats
     from olm.train.device import resolve_device
-    from olm.train.preflight import tokenizer_vocab
-    from olm.train.source import run_graph
+    from olm.train.source import run_graph, tokenizer_vocab
 
     began = time.perf_counter() if began is None else began  # when the budget started
     original = run_graph(graph, config)

@@ -1,8 +1,8 @@
 """The Train panel: settings, pre-flight checks, live plots, runs, samples and export.
 
 The panel is a client of `olm train`: Train writes a run folder (the exact graph and the
-run's :class:`olm.train.TrainConfig` as ``train.json``), starts
-``python -m olm train --config <run>/train.json`` as a child (events on its stdout), and
+run record with the run's :class:`olm.train.TrainConfig`, :mod:`olm.store.record`), starts
+``python -m olm train --config <run>/record.json`` as a child (events on its stdout), and
 turns its typed events into plot points. The pre-flight problems it shows are the
 library's (:func:`olm.train.preflight.preflight`). It is self-contained: the main window only calls
 :meth:`TrainPanel.set_graph` when the document changes, :meth:`set_project_path` when a

@@ -90,7 +90,7 @@ class RunsTab(QSplitter):
         self.runs_list.update_figures(run.id, self.history(run.id))
 
     def rename(self, run_id: str, name: str) -> None:
-        """Give a run a new name, stored in its folder (``run.json``)."""
+        """Give a run a new name, stored in its folder (its run record)."""
         run = self._runs.get(run_id)
         if run is None or not name.strip() or name.strip() == run.name:
             return

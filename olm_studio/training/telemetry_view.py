@@ -48,7 +48,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from olm.core import layout
+from olm.store import layout
 from olm.train.diagnose import diagnose
 from olm.train.events import read_events
 from olm_studio.canvas.scene import GraphScene, SceneInput

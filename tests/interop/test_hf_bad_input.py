@@ -16,7 +16,8 @@ from olm.models import GPT2Model, Llama3Model, OLMoModel
 from olm.nn.attention import GroupedQueryAttention, MultiHeadAttentionwithALiBi
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
-from olm.nn.feedforward import ClassicFFN, ClassicMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
+from olm.nn.feedforward import ClassicFFN, SwiGLUFFN
+from olm.nn.moe import ClassicMoEFFN, SwiGLUMoEFFN
 from olm.nn.norms import RMSNorm
 from olm.nn.structure import Block, Parallel, Repeat, Residual
 

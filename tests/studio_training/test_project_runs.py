@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 
-from olm.core import layout
 from olm_studio.training.panel import TrainPanel
 from olm_studio.training.runs import RunStore, project_key
 from olm_studio.training.trial import default_config
@@ -42,7 +41,7 @@ def test_train_records_the_project_of_the_run(qtbot, tmp_path, tiny, monkeypatch
     _open(panel, tiny.graph_of(tiny.gpt2(), "byte-gpt2"))
     monkeypatch.setattr(panel.runner, "start", lambda *a, **k: None)  # no child needed
     assert panel.start_training(), panel.problem_label.text()
-    record = json.loads((panel.active_run().path / layout.RUN_RECORD).read_text())
+    record = json.loads(panel.active_run().record_path.read_text())  # the run record
     assert record["project"] == project_key(None, "byte-gpt2") == "unsaved:byte-gpt2"
     saved = tmp_path / "mine.olm.json"
     assert project_key(saved, "x") == str(saved.absolute())

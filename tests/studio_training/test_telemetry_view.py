@@ -7,8 +7,8 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication
 from waiting import WAIT_MS
 
-from olm.core import layout
 from olm.graph import save
+from olm.store import layout
 from olm.train import TrainConfig, train_iter
 from olm.train.events import EventWriter
 from olm_studio.training.telemetry_data import normalise

@@ -40,8 +40,8 @@ from olm.models import (
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
-from olm.nn.feedforward import ClassicFFN, GeGLUFFN, GeGLUMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
-from olm.nn.moe import GptOssMoEFFN
+from olm.nn.feedforward import ClassicFFN, GeGLUFFN, SwiGLUFFN
+from olm.nn.moe import GeGLUMoEFFN, GptOssMoEFFN, SwiGLUMoEFFN
 from olm.nn.norms import LayerNorm, RMSNorm
 from olm.nn.structure import Block, Repeat, Residual
 
