@@ -20,7 +20,7 @@ from olm.cli.main import main
 from olm.graph import build, save
 from olm.graph.overrides import apply_overrides
 from olm.graph.weights import carry_weights
-from olm.interop.pretrained import open_pretrained
+from olm.store.pretrained import open_pretrained
 from olm.train.evaluate import heldout_loss
 from olm.train.events import StartEvent, StepEvent, read_events
 

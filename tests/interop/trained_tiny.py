@@ -33,7 +33,7 @@ def make_trained(root: Path, steps: int = 40) -> tuple[dict[str, Path], Path, in
     from test_gguf import write_gguf
 
     from olm.interop.hf import save_hf
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.pretrained import open_pretrained
     from olm.train import TrainConfig, TrainRun
 
     text = corpus(root)

@@ -79,7 +79,7 @@ def test_pretrained_journey(qtbot, window, trained, kind, tmp_path, monkeypatch)
     import transformers as T
 
     from olm.generation import greedy
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.pretrained import open_pretrained
     from olm.train import TrainConfig
     from olm.train.events import StepEvent, read_events
     from olm_studio.training.form import WEIGHTS_TOKENIZER
@@ -138,7 +138,7 @@ def test_pretrained_journey(qtbot, window, trained, kind, tmp_path, monkeypatch)
     assert ended.args[1] == "finished", (ended.args, panel.status_label.text())
     run = panel.runs_tab.get(ended.args[0])
     args = panel.runner._process.arguments()
-    started = json.loads(Path(args[args.index("--config") + 1]).read_text())
+    started = TrainConfig.read_file(args[args.index("--config") + 1])  # the run's settings
     assert started["init_from"] == str(files[kind]) and started["trial"] is False
     first = next(e.loss for e in read_events(run.events_path) if isinstance(e, StepEvent))
     assert abs(first - after) < NOISE, (first, after)
