@@ -25,6 +25,7 @@ from olm.graph.document import Graph
 from olm.graph.project import load, save
 from olm_studio.file_kinds import PROJECT_FILTER, PYTHON_FILTER, REPLACES_DOCUMENT
 from olm_studio.import_export import ImportExport
+from olm_studio.instance import live_owner, owner_path, owner_record
 from olm_studio.preset_combo import PresetChooser
 
 if TYPE_CHECKING:
@@ -225,11 +226,14 @@ class FileActions:
         """Write the document to the recovery file (kept only while edits are unsaved)."""
         if not self.controller.dirty:
             return
+        if not self._owns_recovery and live_owner(owner_path(self.settings.recovery_path)):
+            return  # another running instance's unsaved work: never overwrite it
         try:
             self._owns_recovery = True
             save(self.controller.graph, self.settings.recovery_path)
             self.settings.recovery_meta_path.write_text(
                 str(self.controller.path or ""), encoding="utf-8")
+            owner_path(self.settings.recovery_path).write_text(owner_record(), encoding="ascii")
         except (OLMError, OSError, ValueError):
             pass  # autosave must never interrupt editing
 
@@ -245,13 +249,19 @@ class FileActions:
 
     def _drop_recovery(self) -> None:
         self._owns_recovery = False
-        for p in (self.settings.recovery_path, self.settings.recovery_meta_path):
+        for p in (self.settings.recovery_path, self.settings.recovery_meta_path,
+                  owner_path(self.settings.recovery_path)):
             p.unlink(missing_ok=True)
 
     def offer_recovery(self) -> bool:
-        """If the last session crashed with unsaved edits, offer them back."""
+        """If the last session crashed with unsaved edits, offer them back (a recovery file
+        of another instance that is still running is left alone)."""
         path = self.settings.recovery_path
         if not path.exists():
+            return False
+        if live_owner(owner_path(self.settings.recovery_path)):  # running, not crashed
+            self.w.statusBar().showMessage(
+                "Another OLM Studio is running; its unsaved work stays with it", 6000)
             return False
         answer = QMessageBox.question(
             self.w, "Recover unsaved work",

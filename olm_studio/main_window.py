@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from olm_studio.canvas.editor import CanvasEditor
 from olm_studio.commands import Commands
 from olm_studio.controller import DocumentController
+from olm_studio.experiment import open_for as open_experiment_for
 from olm_studio.file_drops import FileDrops
 from olm_studio.files import FileActions
 from olm_studio.help_commands import HelpCommands
@@ -106,6 +107,9 @@ class MainWindow(QMainWindow):
         self.drops = FileDrops(self, self.files.open_dropped)
         self._connect()
         self._restore_state()
+        from olm_studio.bottom_heights import BottomHeights
+
+        self.bottom_heights = BottomHeights(self)  # each bottom tab's useful height
         self.set_panels_locked(True)
         self._update_title()
 
@@ -173,6 +177,7 @@ class MainWindow(QMainWindow):
             "summary": lambda: self.show_tab("Summary"),
             "lesson": self.start_lesson,
             "lesson2": lambda: self.start_lesson("beyond-llama"),
+            "experiment": lambda: open_experiment_for(self),
         })
         self.commands.update(self.model_commands.table())
         self.commands.update(self.help.table())

@@ -194,6 +194,9 @@ def build_menus(w: QMainWindow, commands: Commands, undo_stack: QUndoStack) -> M
 
     train = bar.addMenu("&Train")
     train.addAction(a["train_space"])
+    a["experiment"] = _action(w, train, "&Experiment…", c("experiment"), None,
+                              "Compare models at equal compute with seeds, or sweep sizes")
+    a["experiment"].setObjectName("action_experiment")
 
     help_ = bar.addMenu("&Help")
     a["guide"] = _action(w, help_, "&User Guide", c("guide"), None,

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from olm.core.errors import ConfigError
 from olm.data.corpus import DEFAULT_MAX_BYTES
+from olm.store.record import is_record, settings_of
 from olm.train.derived import default_min_lr, default_warmup
 from olm.train.device_names import parse_device
 
@@ -44,6 +45,25 @@ def _f(default: Any, help: str, **cli: Any) -> Any:
 def _finite(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {value!r}")
+
+
+def _seconds(name: str, text: Any) -> float:
+    """A duration ("90s", "3m", "1.5h" or a plain number of seconds) in seconds.
+
+    Raises:
+        ConfigError: not a positive, finite time (the message names ``name``).
+    """
+    low = str(text).strip().lower()
+    scale = {"s": 1, "m": 60, "h": 3600}.get(low[-1:], None)
+    number = low[:-1] if scale else low
+    try:
+        value = float(number) * (scale or 1)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive time such as 90s, 3m or 1h, got "
+                          f"{text!r}")
+    return value
 
 
 def _positive(name: str, value: Any, allow_zero: bool = False) -> None:
@@ -166,6 +186,8 @@ class TrainConfig:
     trial: bool = _f(False, "train a smaller copy of SOURCE (same recipe) sized to finish "
                             "within --budget on this machine")
     budget: str = _f("3m", "with --trial: the time the run should take (90s, 3m, 1h)")
+    max_time: str | None = _f(None, "stop cleanly with a checkpoint once the run has taken "
+                                    "this long (90s, 3m, 1h); --resume goes on")
 
     def __post_init__(self) -> None:
         if self.source is None and self.resume is None and self.init_from is None:
@@ -233,6 +255,7 @@ class TrainConfig:
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         self.budget_seconds  # noqa: B018 (validates the budget text)
+        self.max_time_seconds  # noqa: B018 (and the max_time text)
         if self.drop_layers not in ("last", "first", "every"):
             raise ConfigError(f"drop_layers must be 'last', 'first' or 'every', got "
                               f"{self.drop_layers!r}")
@@ -240,17 +263,12 @@ class TrainConfig:
     @property
     def budget_seconds(self) -> float:
         """``budget`` in seconds ("90s", "3m", "1.5h" or a plain number of seconds)."""
-        text = str(self.budget).strip().lower()
-        scale = {"s": 1, "m": 60, "h": 3600}.get(text[-1:], None)
-        number = text[:-1] if scale else text
-        try:
-            value = float(number) * (scale or 1)
-        except ValueError:
-            value = float("nan")
-        if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"budget must be a positive time such as 90s, 3m or 1h, got "
-                              f"{self.budget!r}")
-        return value
+        return _seconds("budget", self.budget)
+
+    @property
+    def max_time_seconds(self) -> float | None:
+        """``max_time`` in seconds, or None: the wall time after which the run stops."""
+        return None if self.max_time is None else _seconds("max_time", self.max_time)
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""
@@ -281,7 +299,8 @@ class TrainConfig:
         """The settings in a JSON config file, checked but not yet validated as a whole.
 
         The file is one JSON object of :class:`TrainConfig` field names (an optional
-        ``"format": 1`` aside); an unknown key is refused, naming the keys that exist.
+        ``"format": 1`` aside), or a run record (:mod:`olm.store.record`), whose settings
+        are read; an unknown key is refused, naming the keys that exist.
 
         Raises:
             ConfigError: the file is missing, too large, not JSON, or has unknown keys.
@@ -298,6 +317,8 @@ class TrainConfig:
             raise ConfigError(f"config {p} is not valid JSON: {err}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"config {p} must be a JSON object of settings")
+        if is_record(data):  # a run record (RUN/record.json): its settings
+            data = settings_of(data, p)
         data = dict(data)
         fmt = data.pop("format", CONFIG_FORMAT)
         if fmt != CONFIG_FORMAT:

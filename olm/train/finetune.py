@@ -32,7 +32,7 @@ def start_from(init_from: str, source: Any = None, drop: str = "last"
     """``(graph, model, tokenizer, carried)`` for a run starting from ``init_from``'s weights.
 
     Args:
-        init_from: anything :func:`olm.interop.pretrained.open_pretrained` opens.
+        init_from: anything :func:`olm.store.pretrained.open_pretrained` opens.
         source: the model to train, when it differs from the pretrained one (a SOURCE
             ``load_source`` reads); its weights are carried over where they fit.
         drop: which layers go when the source has fewer: "last", "first" or "every".
@@ -41,7 +41,7 @@ def start_from(init_from: str, source: Any = None, drop: str = "last"
         The document, the model (train mode), the pretrained tokenizer (or None) and, with
         a source, node id → what happened to its weights (see ``carry_weights``).
     """
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.pretrained import open_pretrained
 
     pre = open_pretrained(init_from)
     if source is None:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from olm.core.errors import OLMError
-from olm.core.layout import WEIGHTS, staging_path
+from olm.store.layout import WEIGHTS, staging_path
 
 __all__ = ["export_checkpoint", "export_python", "export_hf"]
 
@@ -63,7 +63,7 @@ def export_hf(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) 
             or the folder is in the way.
     """
     from olm.interop.hf import save_hf
-    from olm.train.checkpoint import load
+    from olm.store.checkpoint import load
 
     target = Path(dest)
     _fresh_target(target)

@@ -47,6 +47,18 @@ class ExportView(QWidget):
         layout.addStretch(1)
         self.set_target(None, None, "")
 
+    def show_run(self, run: Any, graph: Any) -> None:
+        """Export ``run`` (its checkpoint and the graph it trained), or with no run the
+        model being edited (``graph``)."""
+        if run is None:
+            self.set_target(None, graph, "the model being edited")
+            return
+        try:
+            graph = run.graph()
+        except (OLMError, OSError):
+            pass  # a run without its graph file exports the model being edited
+        self.set_target(run.latest_checkpoint(), graph, run.name)
+
     def set_target(self, checkpoint: Path | None, graph: Any, label: str) -> None:
         """What to export: a run's checkpoint (may be None) and the graph for Python.
 

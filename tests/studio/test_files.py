@@ -5,8 +5,8 @@ import ast
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-from olm.graph.build import build
 from olm.graph.project import load
+from olm.graph.to_module import build
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
 

@@ -77,7 +77,7 @@ def test_status_line_follows_edits(window, h):
     window.canvas.edits.set_variable("embed_dim", 32)
     after = window.controller.figures.counts[graph.root]
     assert after < before
-    from olm.graph.build import build
+    from olm.graph.to_module import build
 
     assert after == _count(build(graph, device="meta"))
     assert window.figure_line.delta_label.text().startswith("−")

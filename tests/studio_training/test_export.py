@@ -9,7 +9,7 @@ from olm.core.errors import OLMError
 from olm.data.tokenizers import ByteTokenizer
 from olm.interop.hf.problems import export_problem
 from olm.nn.structure import Block
-from olm.train.checkpoint import load, save
+from olm.store.checkpoint import load, save
 from olm_studio.training import export
 
 

@@ -1,4 +1,8 @@
-"""``build``: turn a document into a real PyTorch module.
+"""The builder: turn each node of a document into a real PyTorch module.
+
+:func:`olm.graph.to_module.build` checks a document and calls this; :mod:`olm.graph.meta`
+calls it too, to make one leaf on the meta device while validating, which is why the
+builder sits below validation (``build → validate → meta → builder``) and never imports it.
 
 Each node compiles to exactly one module: containers to ``Block``/``Pipeline``/
 ``Residual``/``Repeat``/``Parallel`` over their children in wiring order, leaves to their
@@ -9,7 +13,6 @@ as in hand-written code, plus the node's layer ``pattern``.
 
 from __future__ import annotations
 
-import contextlib
 import copy
 from typing import Any, Callable
 
@@ -23,7 +26,7 @@ from olm.graph.repeat import PATTERN
 from olm.graph.values import resolve, tag_of
 from olm.nn.structure import Block, Parallel, Pipeline, Repeat, Residual
 
-__all__ = ["build", "instantiate", "Builder"]
+__all__ = ["instantiate", "Builder"]
 
 
 def instantiate(cls: type, kwargs: dict[str, Any], label: str) -> nn.Module:
@@ -146,36 +149,3 @@ class Builder:
             return module
 
         return factory
-
-
-def build(graph: Graph, device: str | torch.device | None = None, *, check: bool = True) -> nn.Module:
-    """Build the document into a module (``device="meta"`` allocates no weights).
-
-    Args:
-        graph (Graph): the document.
-        device (str | torch.device | None): where to create parameters; ``None`` uses
-            torch's current default device.
-        check (bool): refuse a document :func:`~olm.graph.validate` reports errors for.
-
-    Raises:
-        OLMError: the document has errors (the message lists them).
-    """
-    if check:
-        from olm.graph.validate import validate
-
-        errors = [d for d in validate(graph) if d.severity == "error"]
-        if errors:
-            listed = "; ".join(d.message for d in errors[:5])
-            more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
-            raise OLMError(f"the model cannot be built: {listed}{more}")
-    env, bad = graph.variable_values()
-    if bad:
-        raise ConfigError("; ".join(bad.values()))
-    from olm.graph.budget import budget_problem
-
-    too_many = budget_problem(graph, env)  # counted before anything is created
-    if too_many:
-        raise ConfigError(too_many)
-    context = torch.device(device) if device is not None else contextlib.nullcontext()
-    with context:
-        return Builder(graph, env).build(graph.root)

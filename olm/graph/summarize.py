@@ -10,9 +10,9 @@ from __future__ import annotations
 import torch
 import torchinfo
 
-from olm.graph.build import build
 from olm.graph.document import Graph
 from olm.graph.stats import stats
+from olm.graph.to_module import build
 
 __all__ = ["summary"]
 

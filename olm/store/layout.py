@@ -4,7 +4,7 @@ One place spells each name, so the library, the command line and the Studio cann
 apart. This module holds names and pure path arithmetic only (no torch, no I/O), which is
 why it sits in ``olm.core``: ``olm.graph`` reads a checkpoint folder's document and ``olm.nn``
 sits below the graph, and both may import from here. Reading and writing the files is
-:mod:`olm.train.checkpoint`'s job.
+:mod:`olm.store.checkpoint`'s job.
 
 A checkpoint folder::
 
@@ -16,14 +16,21 @@ A checkpoint folder::
     trainer_state/rng.safetensors         torch CPU (and CUDA) generator states
     manifest.json              sha256 and size of every other file, written last
 
-A run folder (``olm train --out RUN``)::
+A run folder (``olm train --out RUN``, and every run the Studio starts)::
 
+    record.json                the run record: what was trained (olm.store.record)
+    model.olm.json             the exact document trained (the trial copy under --trial)
+    original.olm.json          --trial: the document it was scaled from
+    trial.olm.json             --trial: the trial copy as first written
     events.jsonl               the event stream
+    stderr.log                 the Studio's runs: what the child wrote to stderr
+    .olm-run.lock              held by the process training into the folder
     checkpoints/step_0000100/  step checkpoints (the newest few are kept)
     final/                     a finished run's checkpoint, where one was written
 
-A Studio run folder adds ``run.json``, ``model.olm.json``, ``stderr.log`` and keeps the
-trainer's output in ``checkpoint/``.
+Run folders written before the run record (read, never written): the Studio's
+``run.json`` + ``train.json`` with the trainer's output in ``checkpoint/``, and plain
+``olm train --out`` folders without ``record.json``.
 """
 
 from __future__ import annotations
@@ -31,8 +38,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from olm.core.names import MODEL_DOCUMENT
+
 __all__ = [
-    "MODEL_DOCUMENT", "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
+    "MODEL_DOCUMENT", "RECORD", "LOCK_NAME", "STUDIO_CONFIG", "RUN_FOLDER_ENTRIES",
+    "WEIGHTS", "TOKENIZER_DIR", "TRAINER_STATE_DIR", "STATE_FILE",
     "OPTIMIZER_FILE", "RNG_FILE", "MANIFEST", "PICKLED_MODEL", "CHECKPOINTS_DIR", "FINAL_DIR",
     "STEP_PREFIX", "STAGING_PREFIX", "REPLACED_PREFIX", "EVENTS", "TRIAL_DOCUMENT",
     "ORIGINAL_DOCUMENT", "RUN_RECORD", "STDERR_LOG",
@@ -42,7 +52,6 @@ __all__ = [
 ]
 
 # One checkpoint folder.
-MODEL_DOCUMENT = "model.olm.json"
 WEIGHTS = "model.safetensors"
 TOKENIZER_DIR = "tokenizer"
 TRAINER_STATE_DIR = "trainer_state"
@@ -59,13 +68,20 @@ STEP_PREFIX = "step_"
 STAGING_PREFIX = ".tmp-"  # a checkpoint being written: .tmp-NAME-PID
 REPLACED_PREFIX = ".old-"  # a checkpoint being replaced: .old-NAME-PID
 EVENTS = "events.jsonl"
-TRIAL_DOCUMENT = "trial.olm.json"  # --trial: the document trained (olm.train.trial)
+RECORD = "record.json"  # the run record (olm.store.record)
+LOCK_NAME = ".olm-run.lock"  # olm.store.run_lock
+TRIAL_DOCUMENT = "trial.olm.json"  # --trial: the trial copy as olm.train.trial writes it
 ORIGINAL_DOCUMENT = "original.olm.json"  # --trial: the document it was scaled from
-
-# A Studio run folder.
-RUN_RECORD = "run.json"
 STDERR_LOG = "stderr.log"
+
+# A Studio run folder from before the run record (read only).
+RUN_RECORD = "run.json"
+STUDIO_CONFIG = "train.json"
 STUDIO_CHECKPOINT_DIR = "checkpoint"
+
+# Entries of a run folder that must be what they say (never a link to elsewhere).
+RUN_FOLDER_ENTRIES = (CHECKPOINTS_DIR, FINAL_DIR, EVENTS, RECORD, LOCK_NAME, MODEL_DOCUMENT,
+                      ORIGINAL_DOCUMENT, TRIAL_DOCUMENT, STDERR_LOG, STUDIO_CHECKPOINT_DIR)
 
 # A project file with its weights beside it: NAME.olm.json, NAME.safetensors, NAME.tokenizer/.
 PROJECT_SUFFIX = ".olm.json"

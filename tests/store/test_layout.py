@@ -1,22 +1,27 @@
-"""One owner for the on-disk layout (issue 10): names in olm.core.layout, I/O in one module."""
+"""One owner for the on-disk layout (issue 10): names in olm.store.layout, I/O in one module."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-from olm.core import layout
+import pytest
+
+from olm.store import layout
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p for top in ("olm", "olm_studio") for p in sorted((ROOT / top).rglob("*.py"))]
 
 
 def test_checkpoint_file_names_are_spelled_once():
-    """Only olm/core/layout.py spells the checkpoint's own file names."""
-    for name in (layout.MODEL_DOCUMENT, layout.MANIFEST, layout.TRAINER_STATE_DIR):
+    """Only olm/store/layout.py spells the checkpoint's own file names."""
+    for name in (layout.MANIFEST, layout.TRAINER_STATE_DIR):
         spelled = [p.relative_to(ROOT).as_posix() for p in SOURCES
                    if f'"{name}"' in p.read_text(encoding="utf-8")]
-        assert spelled == ["olm/core/layout.py"], name
+        assert spelled == ["olm/store/layout.py"], name
+    spelled = [p.relative_to(ROOT).as_posix() for p in SOURCES
+               if f'"{layout.MODEL_DOCUMENT}"' in p.read_text(encoding="utf-8")]
+    assert spelled == ["olm/core/names.py"]  # olm.graph needs it, below olm.store
 
 
 def test_one_checkpoint_loader():
@@ -28,7 +33,7 @@ def test_one_checkpoint_loader():
     loaders = [p.relative_to(ROOT).as_posix() for p in SOURCES
                if re.search(r"^def load\(", p.read_text(encoding="utf-8"), re.M)
                and "safetensors" in p.read_text(encoding="utf-8")]
-    assert loaders == ["olm/train/checkpoint.py"]
+    assert loaders == ["olm/store/checkpoint.py"]
 
 
 def test_project_layout_comes_from_the_same_names(tmp_path):
@@ -57,7 +62,31 @@ def test_leftover_names_round_trip(tmp_path):
 
 
 def test_layout_needs_no_torch():
-    """olm.graph and olm.nn import these names, so the module must stay import-light."""
-    text = (ROOT / "olm" / "core" / "layout.py").read_text(encoding="utf-8")
+    """The Studio reads these names at start-up, so the module must stay import-light."""
+    text = (ROOT / "olm" / "store" / "layout.py").read_text(encoding="utf-8")
     imports = re.findall(r"^(?:from|import) (\S+)", text, re.M)
-    assert set(imports) <= {"__future__", "os", "pathlib"}
+    assert set(imports) <= {"__future__", "os", "pathlib", "olm.core.names"}
+
+
+RUN_FOLDER_NAMES = ("EVENTS", "RECORD", "LOCK_NAME", "RUN_RECORD", "STUDIO_CONFIG", "STDERR_LOG",
+                    "TRIAL_DOCUMENT", "ORIGINAL_DOCUMENT", "CHECKPOINTS_DIR", "MANIFEST",
+                    "STATE_FILE", "OPTIMIZER_FILE", "RNG_FILE", "PICKLED_MODEL")
+
+
+@pytest.mark.parametrize("constant", RUN_FOLDER_NAMES)
+def test_run_folder_names_are_spelled_only_in_the_layout_module(constant):
+    """A run folder's and a checkpoint's file names appear as literals in layout.py only."""
+    name = getattr(layout, constant)
+    spelled = [p.relative_to(ROOT).as_posix() for p in SOURCES
+               if f'"{name}"' in (text := p.read_text(encoding="utf-8"))
+               or f"'{name}'" in text]
+    assert spelled == ["olm/store/layout.py"], (constant, spelled)
+
+
+def test_folder_names_are_not_joined_by_hand():
+    """``path / "final"`` and friends come from the layout's names too."""
+    joined = re.compile(r'/ "(final|checkpoints?|tokenizer|trainer_state)"'
+                        r'|name == "(final|checkpoints?)"')
+    found = [p.relative_to(ROOT).as_posix() for p in SOURCES
+             if joined.search(p.read_text(encoding="utf-8"))]
+    assert found == []

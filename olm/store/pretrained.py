@@ -3,7 +3,10 @@ weights beside it, a checkpoint or run folder, or a GGUF file.
 
 One function, :func:`open_pretrained`, so that ``olm generate``, ``olm eval``,
 ``olm train --init-from`` and the Studio's File → Open pretrained… accept the same things
-and say the same thing when a path is none of them.
+and say the same thing when a path is none of them. Hugging Face folders and GGUF files
+are read by ``olm.interop``, which sits above this package; the package root registers
+those readers (:mod:`olm.core.hooks`), so ``olm.train`` (``--init-from``) reaches them
+without importing ``olm.interop``.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ from typing import Any
 from torch import nn
 
 from olm.core.errors import FileFormatError, OLMError
-from olm.core.layout import PROJECT_SUFFIX, project_paths
+from olm.core.hooks import reader
+from olm.store.layout import PROJECT_SUFFIX, project_paths
 
 __all__ = ["Pretrained", "open_pretrained", "describe_weights"]
 
@@ -93,19 +97,15 @@ def open_pretrained(path: str | os.PathLike, *, dtype: Any = None) -> Pretrained
     if not p.exists():
         raise OLMError(f"{p} does not exist")
     if p.is_file() and p.suffix.lower() == ".gguf":
-        from olm.interop.gguf import read_gguf
-
-        imported = read_gguf(p, dtype=dtype)
+        imported = reader("gguf")(p, dtype=dtype)
         return Pretrained(imported.model, imported.graph, imported.tokenizer, "gguf", p)
     if p.is_file() and p.name.endswith(PROJECT_SUFFIX):
         return _open_project(p)
     if p.is_dir() and (p / "config.json").is_file():
-        from olm.interop.hf import read_hf
-
-        imported = read_hf(p, dtype=dtype)
+        imported = reader("hf")(p, dtype=dtype)
         return Pretrained(imported.model, imported.graph, imported.tokenizer, "hf", p)
     if p.is_dir():
-        from olm.train.checkpoint import load
+        from olm.store.checkpoint import load
 
         ck = load(p)
         return Pretrained(ck.model.eval(), ck.graph, ck.tokenizer, "checkpoint", ck.path)

@@ -3,7 +3,7 @@
 :func:`save` writes a folder (weights, graph document, tokenizer, exact trainer state) and
 :func:`load` reads one back as a :class:`Checkpoint`. ``Block.save``, ``olm train``,
 ``olm generate``, ``olm export``, ``olm import-hf`` and the Studio all go through these two;
-the file names come from :mod:`olm.core.layout`, which also draws the folder.
+the file names come from :mod:`olm.store.layout`, which also draws the folder.
 
 Why it is shaped like this:
 
@@ -16,7 +16,13 @@ Why it is shaped like this:
 - ``manifest.json`` records every file's sha256. :func:`load` checks it, and a damaged
   step checkpoint (flipped bytes, truncated files, NaN weights) makes it fall back to the
   previous one with a :class:`DamagedCheckpointWarning`, or fail with one clear line when
-  none is usable.
+  none is usable. A folder without a manifest (written before manifests, or with it
+  deleted) still loads, but with an :class:`UnverifiedCheckpointWarning` that says its
+  bytes were not checked: a flipped byte never loads silently.
+- Nothing in a received run folder leads outside it: a ``checkpoints`` folder or step
+  folder that is a link is refused before pruning deletes anything
+  (:func:`prune_checkpoints`), and a recorded relative source is read from the run's own
+  folder, never from the current one.
 """
 
 from __future__ import annotations
@@ -34,13 +40,17 @@ import torch
 from safetensors.torch import load_file, load_model, save_file, save_model
 from torch import nn
 
-from olm.core import layout
-from olm.core.errors import FileFormatError, OLMError
+from olm.core.errors import ConfigError, FileFormatError, OLMError
 from olm.core.warnings import OLMWarning
+from olm.store import layout
 
 __all__ = [
     "Checkpoint",
     "DamagedCheckpointWarning",
+    "UnverifiedCheckpointWarning",
+    "CheckpointWriteError",
+    "prune_checkpoints",
+    "refuse_links",
     "save",
     "load",
     "save_checkpoint",
@@ -63,6 +73,15 @@ _CHUNK = 1 << 20
 
 class DamagedCheckpointWarning(OLMWarning):
     """A checkpoint failed its checks and an earlier one of the same run was loaded."""
+
+
+class CheckpointWriteError(OLMError):
+    """A checkpoint could not be written (a full disk, a vanished folder); the previous
+    checkpoint is left as it was."""
+
+
+class UnverifiedCheckpointWarning(OLMWarning):
+    """A checkpoint without ``manifest.json`` was loaded: its bytes could not be checked."""
 
 
 @dataclass
@@ -222,10 +241,13 @@ def save(
 
     Raises:
         OLMError: ``require_document`` and the model has parts olm.graph cannot describe.
-        OSError: the folder cannot be written.
+        CheckpointWriteError: the folder cannot be written (a full disk, no permission);
+            a folder being replaced is left as it was.
     """
     final = Path(folder)
     if replace:
+        if final.parent.name == layout.CHECKPOINTS_DIR:
+            refuse_links(final.parent.parent)
         final.parent.mkdir(parents=True, exist_ok=True)
         if final.parent.name == layout.CHECKPOINTS_DIR:
             clean_leftovers(final.parent.parent)
@@ -243,13 +265,65 @@ def save(
             _replace_dir(tmp, final)
         else:
             _merge_into(tmp, final)
+    except OLMError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    except Exception as err:  # OSError, or safetensors' own error on a full disk
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise CheckpointWriteError(f"cannot write checkpoint {final}: {_why(err)} (the previous "
+                                   "checkpoint is unchanged)") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return final
 
 
+def _why(err: Exception) -> str:
+    """One line for a write failure (safetensors wraps ENOSPC in its own error type)."""
+    if isinstance(err, OSError) and err.strerror:
+        return err.strerror
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
 save_checkpoint = save  # the name olm.train and Trainer.save_checkpoint have always used
+
+
+# -- staying inside the run folder ----------------------------------------------------------
+
+def refuse_links(run_dir: str | os.PathLike) -> None:
+    """Refuse a run folder where a layout entry (or a step checkpoint) is a link.
+
+    A received run folder could make ``checkpoints`` (or ``checkpoints/step_*``) a symlink
+    to somewhere else, and pruning old checkpoints would then delete files outside the run.
+
+    Raises:
+        ConfigError: one line naming the entry.
+    """
+    root = Path(run_dir)
+    entries = [root / name for name in layout.RUN_FOLDER_ENTRIES]
+    steps = root / layout.CHECKPOINTS_DIR
+    if steps.is_dir() and not steps.is_symlink():
+        entries += [p for p in steps.iterdir() if p.name.startswith(STEP_PREFIX)]
+    for entry in entries:
+        if entry.is_symlink():
+            raise ConfigError(f"{entry} is a link; olm writes and deletes only inside the run "
+                              "folder, so a layout entry must be a real file or folder "
+                              "(remove the link, or copy the run without links)")
+
+
+def prune_checkpoints(run_dir: str | os.PathLike, keep: int) -> list[Path]:
+    """Delete all but the newest ``keep`` step checkpoints; returns what was deleted.
+
+    Raises:
+        ConfigError: the folder's ``checkpoints`` (or a step folder) is a link
+            (:func:`refuse_links`); nothing is deleted then.
+    """
+    refuse_links(run_dir)
+    old = list_checkpoints(run_dir)[:-keep] if keep > 0 else []
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
+    return old
 
 
 # -- leftovers from a killed save ----------------------------------------------------------
@@ -324,12 +398,14 @@ def _candidates(path: str | os.PathLike) -> list[Path]:
     if _is_step_folder(p):
         older = [c for c in list_checkpoints(p.parent.parent) if c.name < p.name]
         return [p, *reversed(older)]
-    if (p / layout.WEIGHTS).is_file() or (p / layout.MODEL_DOCUMENT).is_file():
+    if (p / layout.WEIGHTS).is_file():
         return [p]
     found = [p / layout.FINAL_DIR] if (p / layout.FINAL_DIR / layout.WEIGHTS).is_file() else []
     found += reversed(list_checkpoints(p))
     if found:
         return found
+    if (p / layout.MODEL_DOCUMENT).is_file() and not (p / layout.RECORD).is_file():
+        return [p]  # a checkpoint without weights: loading it says so
     if (p / layout.PICKLED_MODEL).exists():
         return [p]  # loading it explains why a pickle is refused
     raise FileFormatError(
@@ -373,7 +449,10 @@ def _manifest_files(path: Path) -> dict[str, dict]:
 
 
 def verify(folder: str | os.PathLike) -> None:
-    """Check every file against the folder's ``manifest.json`` (no manifest: nothing to check).
+    """Check every file against the folder's ``manifest.json``.
+
+    Without a manifest there is nothing to check against; :func:`load` warns about that
+    (:class:`UnverifiedCheckpointWarning`) rather than this function guessing.
 
     Raises:
         FileFormatError: a listed file is missing, or its size or sha256 differ; the message
@@ -382,7 +461,7 @@ def verify(folder: str | os.PathLike) -> None:
     root = Path(folder)
     manifest = root / layout.MANIFEST
     if not manifest.is_file():
-        return  # written before checkpoints had manifests
+        return
     for rel, entry in _manifest_files(manifest).items():
         p = root / rel
         if not p.is_file():
@@ -468,11 +547,15 @@ def _build(folder: Path, state: dict, source: Any) -> tuple[Any, nn.Module]:
 
         graph = olm.graph.load(doc)
         return graph, olm.graph.build(graph)
+    if isinstance(source, nn.Module):
+        return None, source
     if source is None:
         source = state.get("config", {}).get("source")
         if source is not None and not isinstance(source, str):
             raise FileFormatError(f"{layout.state_path(folder)}: the recorded \"source\" must "
                                   f"be a string, not {type(source).__name__}")
+        if source is not None:
+            source = _recorded_source(folder, source)
     if source is None:
         if (folder / layout.PICKLED_MODEL).exists():
             raise FileFormatError(
@@ -481,12 +564,38 @@ def _build(folder: Path, state: dict, source: Any) -> tuple[Any, nn.Module]:
             )
         raise FileFormatError(f"{folder}: no {layout.MODEL_DOCUMENT} and no recorded source "
                               "(is this an olm checkpoint?)")
-    from olm.train.source import load_source
+    import olm.graph
 
-    return load_source(source)
+    graph = olm.graph.from_source(source)
+    return graph, olm.graph.build(graph)
 
 
-def _load_one(folder: Path, source: Any) -> Checkpoint:
+def _run_root(folder: Path) -> Path:
+    """The run folder a checkpoint folder belongs to (itself when it stands alone)."""
+    if folder.parent.name == layout.CHECKPOINTS_DIR:
+        return folder.parent.parent
+    if folder.name in (layout.FINAL_DIR, layout.STUDIO_CHECKPOINT_DIR):
+        return folder.parent
+    return folder
+
+
+def _recorded_source(folder: Path, source: str) -> str:
+    """A source recorded in a checkpoint, with a relative path read from the run's own
+    folder (never the current one, which would depend on where olm was started)."""
+    path = Path(source)
+    if path.is_absolute() or not (source.endswith((".py", ".json")) or len(path.parts) > 1):
+        return source  # a preset name, or an absolute path the state names as is
+    for base in (folder, _run_root(folder)):
+        if (base / path).exists():
+            return str(base / path)
+    raise FileFormatError(f"{folder}: no {layout.MODEL_DOCUMENT}, and its recorded source "
+                          f"{source!r} is not in the run folder {_run_root(folder)} (a relative "
+                          "source is never looked up in the current folder)")
+
+
+def _load_one(folder: Path, source: Any, unverified: list[Path]) -> Checkpoint:
+    if not (folder / layout.MANIFEST).is_file():
+        unverified.append(folder)
     verify(folder)
     state = read_state(folder)
     graph, model = _build(folder, state, source)
@@ -523,9 +632,10 @@ def load(path: str | os.PathLike, *, source: Any = None) -> Checkpoint:
     """
     candidates = _candidates(path)
     reasons: list[str] = []
+    unverified: list[Path] = []
     for folder in candidates:
         try:
-            loaded = _load_one(folder, source)
+            loaded = _load_one(folder, source, unverified)
         except FileFormatError as err:
             if len(candidates) == 1:
                 raise
@@ -535,6 +645,11 @@ def load(path: str | os.PathLike, *, source: Any = None) -> Checkpoint:
             warnings.warn(DamagedCheckpointWarning(
                 f"skipped {len(reasons)} damaged checkpoint(s) ({reasons[0]}); "
                 f"loaded the previous good one, {folder}"), stacklevel=2)
+        if folder in unverified:
+            warnings.warn(UnverifiedCheckpointWarning(
+                f"{folder} has no {layout.MANIFEST}, so its files were not checked: a damaged "
+                "or altered file loads as is; load only checkpoints you trust, or re-save it "
+                "to write a manifest"), stacklevel=2)
         return loaded
     raise FileFormatError(f"no usable checkpoint in {path}: all {len(candidates)} are "
                           f"damaged; the newest: {reasons[0]}")

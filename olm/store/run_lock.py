@@ -1,11 +1,13 @@
 """One run folder, one owner: a lock held for the life of an ``olm train`` process.
 
 Two processes training into the same ``--out`` would interleave events and prune each
-other's checkpoints, so the first takes ``<out>/.olm-run.lock`` and a second is refused
+other's checkpoints, so the first takes the folder's lock file (``layout.LOCK_NAME``) and a second is refused
 with the holder's PID. The lock is an OS file lock (``flock`` on Unix, ``msvcrt`` on
 Windows): the kernel drops it when its process dies, however it dies, so a lock left by a
 killed run is stale by construction and the next run simply takes it over (the file
-stays behind with the dead PID in it; that is information, not a lock).
+stays behind with the dead PID in it; that is information, not a lock). The lock file
+is opened without following links: a received run folder whose lock is a symlink is
+refused, never used to truncate the file it points to.
 
 Also here: :func:`check_output_path`, which finds an unusable output path (a file where
 a folder must go, a folder where a file must go, no write permission) before the first
@@ -22,10 +24,11 @@ import time
 from pathlib import Path
 
 from olm.core.errors import ConfigError
+from olm.store.layout import LOCK_NAME
 
 __all__ = ["RunLock", "LOCK_NAME", "check_output_path"]
 
-LOCK_NAME = ".olm-run.lock"
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # Windows has no symlinked files to follow here
 
 if os.name == "nt":  # pragma: no cover - exercised on Windows only
     import msvcrt
@@ -88,7 +91,15 @@ class RunLock:
             ConfigError: another live process holds the folder.
         """
         self.folder.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        if self.path.is_symlink() or (self.path.exists() and not self.path.is_file()):
+            raise ConfigError(f"{self.path} is a link or not a regular file; a run folder's lock "
+                              "must be a plain file (a received folder may point it at another "
+                              "file, which olm would empty): remove it and try again")
+        try:  # no-follow: a link swapped in after the check above is refused, not truncated
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | _NOFOLLOW, 0o644)
+        except OSError as err:
+            raise ConfigError(f"{self.path} cannot be opened as a lock file: "
+                              f"{err.strerror or err}") from None
         if not _try_lock(fd):
             os.close(fd)
             raise ConfigError(
