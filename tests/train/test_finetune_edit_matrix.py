@@ -20,13 +20,9 @@ import olm.graph
 from olm.cli.main import main
 from olm.graph._node_commands import ReplaceNode
 from olm.graph.weights import REINIT, carry_weights
+from olm.store.pretrained import open_pretrained
 from olm.train.evaluate import heldout_loss
 from olm.train.events import StepEvent, read_events
-
-try:  # olm.store owns it once the store branch is merged (issue 23)
-    from olm.store.pretrained import open_pretrained
-except ImportError:
-    from olm.interop.pretrained import open_pretrained
 
 VOCAB, SEQ = 256, 32  # the byte tokenizer's vocabulary
 NOISE = 0.35  # one training batch of 32 x 32 tokens against 8 x 8 held-out windows
