@@ -24,8 +24,22 @@ from PySide6.QtWidgets import (
 )
 from waiting import WAIT_MS
 
-__all__ = ["plain", "menu_action", "trigger_menu", "button", "click", "field", "type_into",
+__all__ = ["record_dialogs", "plain", "menu_action", "trigger_menu", "button", "click", "field", "type_into",
            "choose", "show_tab", "key"]
+
+
+def record_dialogs(monkeypatch) -> list[str]:  # noqa: ANN001 - pytest's fixture
+    """No modal message box may block a journey: what each would say is recorded (and
+    returned) instead; a question about unsaved changes answers Discard."""
+    from PySide6.QtWidgets import QMessageBox
+
+    said: list[str] = []
+    for name in ("warning", "information", "critical"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(
+            lambda parent, title, text, *a, **k: said.append(f"{title}: {text}")))
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(
+        lambda *a, **k: QMessageBox.StandardButton.Discard))
+    return said
 
 
 def plain(text: str) -> str:

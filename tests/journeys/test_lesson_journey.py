@@ -42,14 +42,7 @@ UNITS = {"B": 1, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}
 def window(qtbot, tmp_path, monkeypatch):
     """The Studio as a newcomer gets it: own settings, runs and caches; no modal dialog
     may block the journey (what one would say is recorded instead)."""
-    from PySide6.QtWidgets import QMessageBox
-
-    said: list[str] = []
-    for name in ("warning", "information", "critical"):
-        monkeypatch.setattr(QMessageBox, name, staticmethod(
-            lambda parent, title, text, *a, **k: said.append(f"{title}: {text}")))
-    monkeypatch.setattr(QMessageBox, "question", staticmethod(
-        lambda *a, **k: QMessageBox.StandardButton.Discard))
+    said = drive.record_dialogs(monkeypatch)
     monkeypatch.setenv("OLM_STUDIO_HOME", str(tmp_path / "home"))
     monkeypatch.setenv("OLM_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
