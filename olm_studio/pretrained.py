@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QFileDialog, QLabel, QMenu
 
 from olm.core.errors import OLMError
+from olm_studio.background import Cancel, Task, run_in_background, show_result
 
 if TYPE_CHECKING:
     from olm_studio.main_window import MainWindow
@@ -36,12 +37,16 @@ class PretrainedSession(QObject):
 
     Signals:
         changed(): opened, closed, edited (the carry report changed) or frozen set changed.
+        measured(float, float): Measure Loss finished (before, after).
+        exported(str): an export finished (its folder).
 
     Args:
         window: the main window.
     """
 
     changed = Signal()
+    measured = Signal(float, float)  # held-out loss before and after the edits
+    exported = Signal(str)  # the Hugging Face folder written
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -51,6 +56,8 @@ class PretrainedSession(QObject):
         self.frozen: set[str] = set()
         self.report: dict[str, str] = {}
         self._opening = False
+        self.task: Task | None = None  # the last background action (open, measure, export)
+        self.result_box: Any = None
         self.label = QLabel("")
         self.label.setObjectName("weights_label")
         window.statusBar().addPermanentWidget(self.label)
@@ -79,20 +86,30 @@ class PretrainedSession(QObject):
         if path:
             self.open(Path(path).parent if Path(path).name == "config.json" else Path(path))
 
-    def open(self, path: str | Path) -> bool:
-        """Open ``path`` with its weights; False (after telling the user) when it cannot."""
-        from olm.interop.pretrained import describe_weights, open_pretrained
+    def open(self, path: str | Path) -> Task | None:
+        """Open ``path`` with its weights, reading them off the UI thread.
+
+        Returns the background :class:`~olm_studio.background.Task` (None when the user
+        kept unsaved changes); the document changes once the weights are read, and an
+        error is told to the user.
+        """
+        from olm.interop.pretrained import open_pretrained
 
         if not self.w.files.maybe_save():
-            return False
-        try:
-            opened = open_pretrained(path)
-        except OLMError as err:
-            self.w.files.error("Cannot open pretrained model", str(err))
-            return False
+            return None
+        path = Path(path)
+        self.task = run_in_background(
+            self.w, f"Opening {path.name} with its weights…",
+            lambda cancel: open_pretrained(path), lambda opened: self._show_opened(path, opened),
+            lambda message: self.w.files.error("Cannot open pretrained model", message))
+        return self.task
+
+    def _show_opened(self, path: Path, opened: Any) -> None:
+        from olm.interop.pretrained import describe_weights
+
         if opened.graph is None:
             self.w.files.error("Cannot open pretrained model", f"{path}: no model document")
-            return False
+            return
         self._opening = True
         try:
             project = opened.path if opened.kind == "project" else None
@@ -106,7 +123,6 @@ class PretrainedSession(QObject):
         self.w.statusBar().showMessage(f"{self._weights_text} from {opened.path}", 10000)
         self._tell_train_panel()
         self.changed.emit()
-        return True
 
     def _on_replaced(self) -> None:
         if not self._opening and self.opened is not None:  # another document: forget
@@ -124,15 +140,19 @@ class PretrainedSession(QObject):
             panel.set_pretrained(self.source, chat, sorted(self.frozen))
 
     # -- edits -------------------------------------------------------------------------
-    def carried(self) -> tuple[Any, dict[str, str]]:
+    def carried(self, graph: Any = None) -> tuple[Any, dict[str, str]]:
         """The edited document's model filled from the opened weights, and what happened
-        per node (see :func:`olm.graph.weights.carry_weights`)."""
+        per node (see :func:`olm.graph.weights.carry_weights`).
+
+        ``graph`` (default: the open document) is what a worker thread gets: a copy taken
+        on the GUI thread, so an edit meanwhile cannot change it under the build.
+        """
         import olm.graph
         from olm.graph.weights import carry_weights
 
         if self.opened is None:
             raise OLMError("no pretrained model is open")
-        graph = self.w.controller.graph
+        graph = self.w.controller.graph if graph is None else graph
         model = olm.graph.build(graph)
         report = carry_weights(self.graph_at_open, self.opened.model, graph, model)
         return model.eval(), report
@@ -168,33 +188,70 @@ class PretrainedSession(QObject):
         self.changed.emit()
 
     def measure_loss(self, data: str | None = None, seq_len: int = 64,
-                     batches: int = 4) -> tuple[float, float]:
+                     batches: int = 4) -> Task:
         """Held-out loss of the opened model and of the edited one (same windows), on
-        ``data`` (default: the Train panel's data, the text a fine-tune would use)."""
+        ``data`` (default: the Train panel's data, the text a fine-tune would use).
+
+        Runs off the UI thread; the whole result (before, after and the change) is shown
+        in a dialog and the status line, and :attr:`measured` carries the two numbers.
+        """
         from olm.train.evaluate import heldout_loss
 
+        if self.opened is None:
+            raise OLMError("no pretrained model is open")
         if data is None:
             form = getattr(self.w.train, "form", None)
             data = form.config().data if form is not None else "builtin"
+        opened, graph = self.opened, self.w.controller.graph.copy()
+        tokenizer = opened.tokenizer or "byte"
 
-        tokenizer = self.opened.tokenizer or "byte"
-        before = heldout_loss(self.opened.model, tokenizer, data, seq_len=seq_len,
-                              batches=batches, batch_size=4).loss
-        model, _ = self.carried()
-        after = heldout_loss(model, tokenizer, data, seq_len=seq_len, batches=batches,
-                             batch_size=4).loss
-        self.w.statusBar().showMessage(
-            f"Held-out loss: {before:.4f} before the edits, {after:.4f} after "
-            f"({after - before:+.4f})", 20000)
-        return before, after
+        def work(cancel: Cancel) -> tuple[float, float]:
+            before = heldout_loss(opened.model, tokenizer, data, seq_len=seq_len,
+                                  batches=batches, batch_size=4).loss
+            cancel.check()
+            model, _ = self.carried(graph)
+            cancel.check()
+            after = heldout_loss(model, tokenizer, data, seq_len=seq_len, batches=batches,
+                                 batch_size=4).loss
+            return before, after
 
-    def export_hf(self, folder: str | Path) -> Path:
+        self.task = run_in_background(
+            self.w, "Measuring the held-out loss before and after the edits…", work,
+            self._show_loss, lambda message: self.w.files.error("Cannot measure the loss",
+                                                                message))
+        return self.task
+
+    def _show_loss(self, losses: tuple[float, float]) -> None:
+        before, after = losses
+        text = (f"Held-out loss: {before:.4f} before the edits, {after:.4f} after "
+                f"({after - before:+.4f})")
+        self.w.statusBar().showMessage(text, 20000)
+        self.result_box = show_result(self.w, "Held-out loss", text)
+        self.measured.emit(before, after)
+
+    def export_hf(self, folder: str | Path) -> Task:
         """Write the edited model, with the opened weights carried, as a Hugging Face folder
-        (with the tokenizer exactly as opened: ids, chat template, generation config)."""
+        (with the tokenizer exactly as opened: ids, chat template, generation config).
+
+        Runs off the UI thread; :attr:`exported` carries the folder once written.
+        """
         from olm.interop.hf import save_hf
 
-        model, _ = self.carried()
-        return save_hf(model, folder, tokenizer=self.opened.tokenizer)
+        graph, tokenizer = self.w.controller.graph.copy(), self.opened.tokenizer
+
+        def work(cancel: Cancel) -> Path:
+            model, _ = self.carried(graph)
+            cancel.check()
+            return save_hf(model, folder, tokenizer=tokenizer)
+
+        def done(path: Path) -> None:
+            self.w.statusBar().showMessage(f"Exported to {path}", 10000)
+            self.exported.emit(str(path))
+
+        self.task = run_in_background(
+            self.w, f"Exporting a Hugging Face folder to {folder}…", work, done,
+            lambda message: self.w.files.error("Cannot export", message))
+        return self.task
 
     # -- freezing ----------------------------------------------------------------------
     def set_frozen(self, node_id: str, frozen: bool) -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from olm.core.errors import OLMError
+from olm_studio.background import Cancel, Task, run_in_background
 from olm_studio.training import export
 
 __all__ = ["ExportView"]
@@ -87,15 +88,22 @@ class ExportView(QWidget):
         return export.export_hf(self._checkpoint, dest)
 
     # -- dialogs ---------------------------------------------------------------------
-    def _run(self, action: Any, dest: str) -> None:
-        try:
-            path = action(dest)
-        except OLMError as err:
-            self.result.setText(f"Not exported: {err}")
-        except OSError as err:
-            self.result.setText(f"Not exported: {err.strerror or err}: {err.filename or dest}")
-        else:
-            self.result.setText(f"Exported to {path}")
+    def _run(self, action: Any, dest: str) -> Task:
+        """Export off the UI thread (weights can take seconds to write); say how it went."""
+        def failed(message: str) -> None:
+            self.result.setText(f"Not exported: {message}")
+
+        def work(cancel: Cancel) -> Path:
+            try:
+                return action(dest)
+            except OSError as err:
+                raise OLMError(f"{err.strerror or err}: {err.filename or dest}") from err
+
+        self.result.setText("Exporting…")
+        self.task = run_in_background(self.window(), f"Exporting to {dest}…", work,
+                                      lambda path: self.result.setText(f"Exported to {path}"),
+                                      failed)
+        return self.task
 
     def _ask_folder(self, action: Any) -> None:
         dest, _ = QFileDialog.getSaveFileName(self, "Export to a new folder")
