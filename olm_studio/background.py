@@ -12,6 +12,8 @@ not block the event loop (a status-bar message was cut off at the window's width
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import traceback
 from typing import Any, Callable
@@ -25,6 +27,20 @@ from olm.core.errors import OLMError
 __all__ = ["Cancel", "Cancelled", "Task", "run_in_background", "show_result", "SHOW_AFTER_MS"]
 
 SHOW_AFTER_MS = 150  # the progress dialog appears only for work that is not instant
+
+
+def _leave_a_core_for_the_gui() -> None:
+    """Let PyTorch use one core fewer than the machine has, so the GUI thread gets one.
+
+    With every core busy in a matrix multiply the GUI thread was starved for hundreds of
+    milliseconds on a 2-core machine (and a shared 2-core machine ran the work no faster
+    with two threads). Training runs in a child process and is not affected.
+    """
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        wanted = max(1, (os.cpu_count() or 2) - 1)
+        if torch.get_num_threads() > wanted:
+            torch.set_num_threads(wanted)
 
 
 class Cancelled(Exception):
@@ -93,6 +109,7 @@ class Task(QObject):
 
     def _run(self) -> None:
         work, self.work = self.work, None  # what it holds (models, graphs) goes with it
+        _leave_a_core_for_the_gui()
         try:
             result, error = work(self.token), None
         except Cancelled:
@@ -162,7 +179,7 @@ def _show_dialog(task: Task, parent: QWidget, label: str) -> None:
 def run_in_background(parent: QWidget, label: str, work: Callable[[Cancel], Any],
                       on_done: Callable[[Any], None],
                       on_error: Callable[[str], None] | None = None,
-                      show_after_ms: int = SHOW_AFTER_MS) -> Task:
+                      show_after_ms: int | None = SHOW_AFTER_MS) -> Task:
     """Run ``work(cancel)`` on a worker thread; call ``on_done(result)`` on the GUI thread.
 
     Args:
@@ -172,7 +189,8 @@ def run_in_background(parent: QWidget, label: str, work: Callable[[Cancel], Any]
         work: the action; it must not touch widgets, and reads only what it was given.
         on_done: receives the result, on the GUI thread.
         on_error: receives the one-line message of an error (default: a warning dialog).
-        show_after_ms: the dialog appears once the work has run this long.
+        show_after_ms: the dialog appears once the work has run this long (None: never,
+            for work the person did not ask for, such as refreshing a figure after an edit).
 
     Returns:
         The started :class:`Task` (``cancel()``, ``state``, ``ended`` for tests).
@@ -182,7 +200,8 @@ def run_in_background(parent: QWidget, label: str, work: Callable[[Cancel], Any]
     task.failed.connect(on_error or (lambda message: show_result(parent, label.rstrip("…"),
                                                                  message, error=True)))
     task.start()
-    QTimer.singleShot(show_after_ms, lambda: _show_dialog(task, parent, label))
+    if show_after_ms is not None:
+        QTimer.singleShot(show_after_ms, lambda: _show_dialog(task, parent, label))
     return task
 
 

@@ -57,6 +57,8 @@ class PretrainedSession(QObject):
         self.report: dict[str, str] = {}
         self._opening = False
         self.task: Task | None = None  # the last background action (open, measure, export)
+        self._refreshing: Task | None = None  # carrying the weights after an edit
+        self._refresh_again = False
         self.result_box: Any = None
         self.label = QLabel("")
         self.label.setObjectName("weights_label")
@@ -93,20 +95,24 @@ class PretrainedSession(QObject):
         kept unsaved changes); the document changes once the weights are read, and an
         error is told to the user.
         """
-        from olm.interop.pretrained import open_pretrained
-
         if not self.w.files.maybe_save():
             return None
         path = Path(path)
+
+        def work(cancel: Cancel) -> Any:
+            # imported here, on the worker: importing transformers held the GUI for 1 s
+            from olm.interop.pretrained import describe_weights, open_pretrained
+
+            opened = open_pretrained(path)
+            return opened, describe_weights(opened.model)
+
         self.task = run_in_background(
             self.w, f"Opening {path.name} with its weights…",
-            lambda cancel: open_pretrained(path), lambda opened: self._show_opened(path, opened),
+            work, lambda outcome: self._show_opened(path, *outcome),
             lambda message: self.w.files.error("Cannot open pretrained model", message))
         return self.task
 
-    def _show_opened(self, path: Path, opened: Any) -> None:
-        from olm.interop.pretrained import describe_weights
-
+    def _show_opened(self, path: Path, opened: Any, weights: str) -> None:
         if opened.graph is None:
             self.w.files.error("Cannot open pretrained model", f"{path}: no model document")
             return
@@ -118,7 +124,7 @@ class PretrainedSession(QObject):
             self._opening = False
         self.opened, self.graph_at_open = opened, opened.graph.copy()
         self.frozen, self.report = set(), {}
-        self._weights_text = f"Weights loaded: {describe_weights(opened.model)}"
+        self._weights_text = f"Weights loaded: {weights}"
         self.label.setText(self._weights_text)
         self.w.statusBar().showMessage(f"{self._weights_text} from {opened.path}", 10000)
         self._tell_train_panel()
@@ -160,8 +166,10 @@ class PretrainedSession(QObject):
     def refresh(self) -> None:
         """Recompute what the edits keep; mark the rest on the canvas and the status line.
 
-        Carrying means building the edited model, so above ``AUTO_CARRY_PARAMS`` it is not
-        done after every edit (the weights are still carried when training or exporting).
+        Carrying means building the edited model, so it runs off the UI thread (an edit
+        of a 100M model froze the window for seconds), and above ``AUTO_CARRY_PARAMS`` it
+        is not done after every edit (the weights are still carried when training or
+        exporting). An edit made while it runs starts one more refresh after it.
         """
         if self.opened is None:
             return
@@ -169,13 +177,35 @@ class PretrainedSession(QObject):
             self.label.setText(f"{self._weights_text} · edited (weights are carried when "
                                "fine-tuning or exporting)")
             return
-        try:
-            _, self.report = self.carried()
-        except OLMError as err:  # the edited document does not build (yet)
-            self.label.setText(f"{self._weights_text} · edits: {err}")
+        if self._refreshing is not None and self._refreshing.running:
+            self._refresh_again = True
             return
+        self._refresh_again = False
+        graph, opened = self.w.controller.graph.copy(), self.opened
+
+        def work(cancel: Cancel) -> tuple[Any, dict[str, str]]:
+            return opened, self.carried(graph)[1]
+
+        self._refreshing = run_in_background(self.w, "Carrying the weights…", work,
+                                             self._show_report, self._show_carry_error,
+                                             show_after_ms=None)
+        self._refreshing.ended.connect(self._refresh_if_edited)
+
+    def _refresh_if_edited(self) -> None:
+        if self._refresh_again:
+            self._timer.start()
+
+    def _show_carry_error(self, message: str) -> None:
+        if self.opened is not None:  # the edited document does not build (yet)
+            self.label.setText(f"{self._weights_text} · edits: {message}")
+
+    def _show_report(self, outcome: tuple[Any, dict[str, str]]) -> None:
         from olm.graph.weights import KEPT
 
+        opened, report = outcome
+        if opened is not self.opened:
+            return  # another model was opened meanwhile
+        self.report = report
         changed = {n for n, s in self.report.items() if s != KEPT}
         reinit = sum(1 for s in self.report.values() if s.startswith("re-init"))
         self.w.canvas.diff = changed
@@ -195,8 +225,6 @@ class PretrainedSession(QObject):
         Runs off the UI thread; the whole result (before, after and the change) is shown
         in a dialog and the status line, and :attr:`measured` carries the two numbers.
         """
-        from olm.train.evaluate import heldout_loss
-
         if self.opened is None:
             raise OLMError("no pretrained model is open")
         if data is None:
@@ -206,6 +234,8 @@ class PretrainedSession(QObject):
         tokenizer = opened.tokenizer or "byte"
 
         def work(cancel: Cancel) -> tuple[float, float]:
+            from olm.train.evaluate import heldout_loss  # imported on the worker
+
             before = heldout_loss(opened.model, tokenizer, data, seq_len=seq_len,
                                   batches=batches, batch_size=4).loss
             cancel.check()
@@ -235,11 +265,11 @@ class PretrainedSession(QObject):
 
         Runs off the UI thread; :attr:`exported` carries the folder once written.
         """
-        from olm.interop.hf import save_hf
-
         graph, tokenizer = self.w.controller.graph.copy(), self.opened.tokenizer
 
         def work(cancel: Cancel) -> Path:
+            from olm.interop.hf import save_hf  # imported on the worker
+
             model, _ = self.carried(graph)
             cancel.check()
             return save_hf(model, folder, tokenizer=tokenizer)

@@ -42,6 +42,10 @@ def _warm_meta_init() -> None:
 
     with torch.device("meta"):
         torch.nn.Embedding(2, 2)
+    _WARMED.set()
+
+
+_WARMED = threading.Event()
 
 
 class TorchLoader(QObject):
@@ -90,7 +94,7 @@ class TorchLoader(QObject):
         """Begin loading on a daemon thread (a no-op once started)."""
         if self._thread is not None:
             return
-        if self.loaded:
+        if self.loaded and _WARMED.is_set():
             self._finish()  # the rest imports inline in no time
             return
         self._done.clear()

@@ -8,6 +8,7 @@ path, then, when that run ends, the lesson's starting preset.
 import json
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from waiting import CHILD_S, WAIT_MS
@@ -20,9 +21,14 @@ def _config(panel):
     return json.loads(Path(args[args.index("--config") + 1]).read_text())
 
 
+@pytest.mark.slow
 def test_train_both_starts_the_lesson_model_then_the_original(qtbot, tmp_path, monkeypatch,
                                                              fast_settings):
     monkeypatch.setenv("OLM_RUNS_DIR", str(tmp_path / "runs"))
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(  # closing: discard the lesson
+        lambda *a, **k: QMessageBox.StandardButton.Discard))
     from olm_studio.main_window import MainWindow
     from olm_studio.settings import StudioSettings
 
