@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from _timing import interleaved_medians  # noqa: E402
 
 from olm.models import Llama3Model  # noqa: E402
-from olm.train.checkpoint import load, save  # noqa: E402
+from olm.store.checkpoint import load, save  # noqa: E402
 
 
 def measure(dim: int, layers: int, repeats: int) -> dict[str, float]:

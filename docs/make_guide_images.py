@@ -54,13 +54,13 @@ def main() -> int:
     IMAGES.mkdir(exist_ok=True)
     shot(window, "welcome")
     window.welcome.dismiss()
-    window.fit_canvas()
+    window.commands.run("fit")
     shot(window, "editor")
     window.resize(1600, 1000)
     window.show_tab("Train")
     window.resizeDocks([window.bottom_dock], [430], Qt.Orientation.Vertical)
     settle()
-    window.fit_canvas()
+    window.commands.run("fit")
     shot(window, "train")
     for dialog, name in ((SettingsDialog(settings, window), "settings"),
                          (AboutDialog(settings, window), "about")):

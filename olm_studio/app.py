@@ -100,7 +100,7 @@ def _screenshot(app, window, path: Path, size: tuple[int, int]) -> int:  # noqa:
     window.show()
     for _ in range(5):
         app.processEvents()
-    window.fit_canvas()
+    window.commands.run("fit")
     app.processEvents()
     image = window.grab()
     path.parent.mkdir(parents=True, exist_ok=True)

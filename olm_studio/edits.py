@@ -34,8 +34,8 @@ from olm.graph.commands import (
 )
 from olm.graph.document import Graph
 from olm.graph.fragments import fragment_nodes
+from olm.graph.suggest import derive_missing
 from olm_studio.controller import DocumentController
-from olm_studio.derive import derive_missing
 
 __all__ = ["Edits"]
 
@@ -123,7 +123,7 @@ class Edits:
         """Replace every one of ``ids`` that can become ``new_type``, as one undo step.
 
         Required values the new type needs and the old part lacked are derived where
-        they can be (see :mod:`olm_studio.derive`). The status line says how many parts
+        they can be (see :mod:`olm.graph.suggest`). The status line says how many parts
         were replaced and what was filled. Returns the replaced ids (empty: refused).
         """
         graph = self.graph

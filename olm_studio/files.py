@@ -17,22 +17,22 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QComboBox, QFileDialog, QMenu, QMessageBox
 
 from olm.core.errors import OLMError
 from olm.graph.document import Graph
 from olm.graph.project import load, save
+from olm_studio.file_kinds import PROJECT_FILTER, PYTHON_FILTER, REPLACES_DOCUMENT
+from olm_studio.import_export import ImportExport
+from olm_studio.instance import live_owner, owner_path, owner_record
+from olm_studio.preset_combo import PresetChooser
 
 if TYPE_CHECKING:
     from olm_studio.main_window import MainWindow
 
-__all__ = ["FileActions", "PROJECT_FILTER", "PYTHON_FILTER"]
+__all__ = ["FileActions", "PROJECT_FILTER", "PYTHON_FILTER", "REPLACES_DOCUMENT"]
 
-PROJECT_FILTER = "OLM projects (*.olm.json);;All files (*)"
-PYTHON_FILTER = "Python files (*.py);;All files (*)"
-REPLACES_DOCUMENT = "replaces_document"  # Qt property on actions/widgets guarded by maybe_save
 AUTOSAVE_MS = 5000
 
 
@@ -63,7 +63,9 @@ class FileActions:
         self._owns_recovery = False  # True once this session wrote the recovery file
         self.controller.dirty_changed.connect(self._on_dirty)
         self.refresh_recent_menu()
-        self._fill_preset_combo()
+        self.presets = PresetChooser(preset_combo, window.controller, self.maybe_save,
+                                     self.open_preset)
+        self.imports = ImportExport(self)
 
     # -- messages -------------------------------------------------------------------------
     def error(self, title: str, message: str) -> None:
@@ -74,7 +76,8 @@ class FileActions:
         QMessageBox.warning(self.w, title, message)
 
     # -- opening --------------------------------------------------------------------------
-    def _set(self, graph: Graph, path: Path | None) -> None:
+    def set_document(self, graph: Graph, path: Path | None) -> None:
+        """Show ``graph`` (from ``path``, if it is a project file: then it is also recent)."""
         self.controller.set_document(graph, path)
         if path is not None and path.name.endswith(".olm.json"):
             self.settings.add_recent(path)
@@ -89,9 +92,8 @@ class FileActions:
         except OLMError as err:
             self.error("Cannot open preset", str(err))
             return False
-        self._set(graph, None)
-        self._preset_origin = name
-        self.sync_combo()
+        self.set_document(graph, None)
+        self.presets.opened(name)
         return True
 
     def open_path(self, path: Path, quiet: bool = False) -> bool:
@@ -104,7 +106,7 @@ class FileActions:
             if not quiet:
                 self.error("Cannot open file", str(err))
             return False
-        self._set(graph, Path(path) if str(path).endswith(".olm.json") else None)
+        self.set_document(graph, Path(path) if str(path).endswith(".olm.json") else None)
         return True
 
     def open_dropped(self, paths: list[Path]) -> bool:
@@ -123,16 +125,18 @@ class FileActions:
         """Ask for a file and open it (after the unsaved-changes prompt)."""
         if not self.maybe_save():
             return
-        path = self._ask_open("Open model", PROJECT_FILTER)
+        path = self.ask_open("Open model", PROJECT_FILTER)
         if path:
             self.open_path(Path(path))
 
-    def _ask_open(self, title: str, filters: str) -> str:
+    def ask_open(self, title: str, filters: str) -> str:
+        """A file chosen in the Open dialog ("" when cancelled); focus back on the canvas."""
         path, _ = QFileDialog.getOpenFileName(self.w, title, "", filters)
         self.refocus()
         return path
 
-    def _ask_save(self, title: str, suggested: str, filters: str) -> str:
+    def ask_save(self, title: str, suggested: str, filters: str) -> str:
+        """A path chosen in the Save dialog ("" when cancelled); focus back on the canvas."""
         path, _ = QFileDialog.getSaveFileName(self.w, title, suggested, filters)
         self.refocus()
         return path
@@ -148,7 +152,7 @@ class FileActions:
             return
         graph = Graph.new("model", {"vocab_size": 256, "embed_dim": 64, "num_heads": 4,
                                     "num_layers": 2, "max_seq_len": 256})
-        self._set(graph, None)
+        self.set_document(graph, None)
 
     # -- recent ---------------------------------------------------------------------------
     def refresh_recent_menu(self) -> None:
@@ -168,47 +172,6 @@ class FileActions:
     def _open_recent(self, path: str) -> None:
         if self.maybe_save():
             self.open_path(Path(path))
-
-    # -- presets combo --------------------------------------------------------------------
-    def _fill_preset_combo(self) -> None:
-        from olm.models import PRESETS
-
-        combo = self.preset_combo
-        combo.setProperty(REPLACES_DOCUMENT, True)
-        combo.blockSignals(True)
-        combo.addItem("Custom", None)
-        for name, info in sorted(PRESETS.items(), key=lambda kv: (kv[1].year, kv[0])):
-            combo.addItem(f"{name}  ({info.year})", name)
-        combo.blockSignals(False)
-        combo.activated.connect(self._combo_chosen)
-        self._preset_origin: str | None = None
-        self.controller.document_replaced.connect(self._forget_preset)
-        self.controller.undo_stack.indexChanged.connect(lambda _i: self.sync_combo())
-        self.controller.dirty_changed.connect(lambda _d: self.sync_combo())
-
-    def _forget_preset(self) -> None:
-        self._preset_origin = None  # open_preset sets it again right after
-        self.sync_combo()
-
-    def _combo_chosen(self, index: int) -> None:
-        name = self.preset_combo.itemData(index)
-        if name and self.maybe_save():
-            self.open_preset(name)
-        else:
-            self.sync_combo()  # cancelled: keep naming the open model
-
-    def sync_combo(self) -> None:
-        """Name the open model: its preset while it is that preset unchanged, else Custom."""
-        combo = self.preset_combo
-        c = self.controller
-        if not (shiboken6.isValid(combo) and shiboken6.isValid(c.undo_stack)):
-            return  # the window is being torn down
-        name = self._preset_origin if c.pristine else None
-        index = combo.findData(name) if name else 0
-        combo.setItemText(0, "Custom" if name is None and c.graph.name in ("", "model")
-                          else f"Custom: {c.graph.name}")
-        combo.setCurrentIndex(max(0, index))
-        combo.setToolTip(f"The open model ({c.graph.name}); choose a preset to open it")
 
     # -- saving ---------------------------------------------------------------------------
     def save_to(self, path: Path) -> bool:
@@ -234,7 +197,7 @@ class FileActions:
     def save_as(self) -> bool:
         """Ask for a path and save there."""
         suggested = f"{self.controller.graph.name}.olm.json"
-        path = self._ask_save("Save model", suggested, PROJECT_FILTER)
+        path = self.ask_save("Save model", suggested, PROJECT_FILTER)
         return self.save_to(_project_path(path)) if path else False
 
     def maybe_save(self) -> bool:
@@ -250,74 +213,6 @@ class FileActions:
             return self.save()
         return answer == QMessageBox.StandardButton.Discard
 
-    # -- Python ---------------------------------------------------------------------------
-    def export_python_to(self, path: Path) -> bool:
-        """Write the generated Python to ``path``."""
-        from olm.graph.to_python import to_python
-
-        try:
-            Path(path).write_text(to_python(self.controller.graph), encoding="utf-8")
-        except (OLMError, OSError) as err:
-            self.error("Cannot export", f"{path}: {err}")
-            return False
-        self.w.statusBar().showMessage(f"Exported {path}", 4000)
-        return True
-
-    def export_python(self) -> None:
-        """Ask for a ``.py`` path and export."""
-        name = f"{self.controller.graph.name.lower()}.py"
-        path = self._ask_save("Export Python", name, PYTHON_FILTER)
-        if path:
-            self.export_python_to(Path(path))
-
-    def import_python_from(self, path: Path) -> bool:
-        """Parse (never execute) a ``.py`` file onto the canvas."""
-        from olm.graph.from_python import from_python
-
-        try:
-            source = Path(path).read_text(encoding="utf-8")
-            graph = from_python(source, filename=str(path))
-        except (OLMError, OSError, UnicodeDecodeError, SyntaxError) as err:
-            self.error("Cannot import", str(err))
-            return False
-        if graph.name == "model":
-            graph.name = Path(path).stem
-        self._set(graph, None)
-        self.controller.set_modified(True)
-        return True
-
-    def import_python(self) -> None:
-        """Ask for a ``.py`` file and import it."""
-        if not self.maybe_save():
-            return
-        path = self._ask_open("Import Python", PYTHON_FILTER)
-        if path:
-            self.import_python_from(Path(path))
-
-    # -- pretrained folders ---------------------------------------------------------------
-    def import_pretrained_from(self, folder: Path) -> bool:
-        """Read a local Hugging Face folder's architecture onto the canvas."""
-        from olm.interop.hf import read_hf
-
-        try:
-            graph = read_hf(folder).graph
-        except (OLMError, OSError, ValueError) as err:
-            self.error("Cannot import", f"{folder}: {err}")
-            return False
-        graph.name = Path(folder).name or graph.name
-        self._set(graph, None)
-        self.controller.set_modified(True)
-        return True
-
-    def import_pretrained(self) -> None:
-        """Ask for a Hugging Face folder (config.json + safetensors) and import it."""
-        if not self.maybe_save():
-            return
-        folder = QFileDialog.getExistingDirectory(self.w, "Import pretrained folder", "")
-        self.refocus()
-        if folder:
-            self.import_pretrained_from(Path(folder))
-
     # -- autosave and recovery ------------------------------------------------------------
     def _on_dirty(self, dirty: bool) -> None:
         if self.w.screenshot_mode:
@@ -331,11 +226,14 @@ class FileActions:
         """Write the document to the recovery file (kept only while edits are unsaved)."""
         if not self.controller.dirty:
             return
+        if not self._owns_recovery and live_owner(owner_path(self.settings.recovery_path)):
+            return  # another running instance's unsaved work: never overwrite it
         try:
             self._owns_recovery = True
             save(self.controller.graph, self.settings.recovery_path)
             self.settings.recovery_meta_path.write_text(
                 str(self.controller.path or ""), encoding="utf-8")
+            owner_path(self.settings.recovery_path).write_text(owner_record(), encoding="ascii")
         except (OLMError, OSError, ValueError):
             pass  # autosave must never interrupt editing
 
@@ -351,13 +249,19 @@ class FileActions:
 
     def _drop_recovery(self) -> None:
         self._owns_recovery = False
-        for p in (self.settings.recovery_path, self.settings.recovery_meta_path):
+        for p in (self.settings.recovery_path, self.settings.recovery_meta_path,
+                  owner_path(self.settings.recovery_path)):
             p.unlink(missing_ok=True)
 
     def offer_recovery(self) -> bool:
-        """If the last session crashed with unsaved edits, offer them back."""
+        """If the last session crashed with unsaved edits, offer them back (a recovery file
+        of another instance that is still running is left alone)."""
         path = self.settings.recovery_path
         if not path.exists():
+            return False
+        if live_owner(owner_path(self.settings.recovery_path)):  # running, not crashed
+            self.w.statusBar().showMessage(
+                "Another OLM Studio is running; its unsaved work stays with it", 6000)
             return False
         answer = QMessageBox.question(
             self.w, "Recover unsaved work",

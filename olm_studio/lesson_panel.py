@@ -123,8 +123,12 @@ class LessonPanel(QWidget):
         self.next_button.clicked.connect(lambda: self.start(BEYOND_LLAMA))
         self.train_button = QPushButton("Train both at trial scale", self)
         self.train_button.clicked.connect(self.train_requested.emit)
+        self.measure_button = QPushButton("Measure each swap", self)
+        self.measure_button.setToolTip("Train GPT-2 and each step's model at equal compute "
+                                       "with seeds: what each swap buys, with intervals")
+        self.measure_button.clicked.connect(self._measure)
         for i, b in enumerate((self.show_button, self.undo_button, self.next_button,
-                               self.train_button)):
+                               self.train_button, self.measure_button)):
             buttons.addWidget(b, i // 2, i % 2)
         for widget in (self.title, self.intro, self.steps, self.instruction):
             layout.addWidget(widget)
@@ -132,6 +136,11 @@ class LessonPanel(QWidget):
         layout.addWidget(self.explanation)
         layout.addWidget(self.change)
         layout.addStretch(1)
+
+    def _measure(self) -> None:
+        from olm_studio.experiment.dialog import open_experiment
+
+        self.experiment = open_experiment(self.window(), lesson=True)
 
     def _wrapped(self, name: str) -> QLabel:
         label = QLabel(self)

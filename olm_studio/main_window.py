@@ -3,7 +3,9 @@
 The window wires the parts together and owns nothing about the model: the document
 lives in the :class:`~olm_studio.controller.DocumentController`, file handling in
 :mod:`olm_studio.files`, menus in :mod:`olm_studio.menus`, the Design/Train switch in
-:mod:`olm_studio.workspaces`. Docks are QDockWidgets whose layout is saved on close and
+:mod:`olm_studio.workspaces`. What the menus can do is a table of named commands
+(:class:`~olm_studio.commands.Commands`) that the window fills from the objects doing each
+job (file actions, canvas clipboard, model and help dialogs), so no menu reads the window. Docks are QDockWidgets whose layout is saved on close and
 restored on the next start; they are locked (no accidental undocking by a title drag)
 until View → Panels → Lock Panels is unticked.
 """
@@ -13,32 +15,33 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDockWidget,
-    QInputDialog,
     QLabel,
     QMainWindow,
     QMenu,
-    QMessageBox,
     QScrollArea,
     QSplitter,
-    QTabWidget,
     QToolBar,
     QWidget,
 )
 
 from olm_studio.canvas.editor import CanvasEditor
+from olm_studio.commands import Commands
 from olm_studio.controller import DocumentController
+from olm_studio.experiment import open_for as open_experiment_for
+from olm_studio.file_drops import FileDrops
 from olm_studio.files import FileActions
+from olm_studio.help_commands import HelpCommands
+from olm_studio.hint import HintCard
 from olm_studio.menus import build_menus
-from olm_studio.panels.code_panel import CodePanel
-from olm_studio.panels.diagnostics import DiagnosticsPanel
+from olm_studio.model_commands import ModelCommands
+from olm_studio.model_tabs import ModelTabs
 from olm_studio.panels.inspector import InspectorPanel
 from olm_studio.panels.palette import PalettePanel
-from olm_studio.panels.summary import SummaryPanel
 from olm_studio.panels.variables import VariablesPanel
 from olm_studio.settings import StudioSettings
 from olm_studio.status import FigureLine
@@ -46,9 +49,6 @@ from olm_studio.theme import apply_theme
 from olm_studio.workspaces import Workspaces
 
 __all__ = ["MainWindow"]
-
-HINT = "Try: right-click LayerNorm\n→ Replace with… → RMSNorm"
-
 
 def _train_tab() -> QWidget:
     """The Train panel, or a placeholder naming the missing dependency."""
@@ -87,18 +87,29 @@ class MainWindow(QMainWindow):
         self.workspaces = Workspaces(self)
         self.setCentralWidget(self.workspaces)
         self.figure_line = FigureLine(self.statusBar())
-        self.menus = build_menus(self)
+        self.commands = Commands()
+        self.menus = build_menus(self, self.commands, self.controller.undo_stack)
         self.actions_by_key = self.menus.actions
+        self.preset_combo: QComboBox = self.menus.preset_combo
+        self.toolbar: QToolBar = self.menus.toolbar
+        self.recent_menu: QMenu = self.menus.recent_menu
         self.files = FileActions(self, self.menus.recent_menu, self.menus.preset_combo)
         from olm_studio.pretrained import PretrainedSession
 
         self.pretrained = PretrainedSession(self)
-        self._populate_docks_menu()
-        self._hint = self._build_hint()
-        self.canvas.installEventFilter(self)
+        self.model_commands = ModelCommands(self)
+        self.help = HelpCommands(self)
+        self._register_commands()
+        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
+            self.menus.docks_menu.addAction(dock.toggleViewAction())
+        self.hint = HintCard(self.canvas)
         self.setAcceptDrops(True)
+        self.drops = FileDrops(self, self.files.open_dropped)
         self._connect()
         self._restore_state()
+        from olm_studio.bottom_heights import BottomHeights
+
+        self.bottom_heights = BottomHeights(self)  # each bottom tab's useful height
         self.set_panels_locked(True)
         self._update_title()
 
@@ -129,37 +140,47 @@ class MainWindow(QMainWindow):
         self.palette.setMinimumWidth(200)
         self.inspector_dock = self._dock("Inspector", "inspectorDock", right,
                                          Qt.DockWidgetArea.RightDockWidgetArea)
-        self.tabs = QTabWidget(self)
-        self.diagnostics = DiagnosticsPanel(c, self)
-        self.code = CodePanel(self)
-        self.summary = SummaryPanel(c, self)
-        self.tabs.addTab(self.diagnostics, "Diagnostics")
-        self.tabs.addTab(self.code, "Code")
-        self.tabs.addTab(self.summary, "Summary")
+        self.tabs = ModelTabs(c, self, always_print=self.screenshot_mode)
+        self.diagnostics, self.code, self.summary = (self.tabs.diagnostics, self.tabs.code,
+                                                     self.tabs.summary)
         self.bottom_dock = self._dock("Model", "bottomDock", self.tabs,
                                       Qt.DockWidgetArea.BottomDockWidgetArea)
         self.resizeDocks([self.palette_dock, self.inspector_dock], [240, 340],
                          Qt.Orientation.Horizontal)
         self.resizeDocks([self.bottom_dock], [170], Qt.Orientation.Vertical)
 
-    @property
-    def preset_combo(self) -> QComboBox:
-        """The toolbar's preset chooser (owned by :attr:`menus`; read-only here)."""
-        return self.menus.preset_combo
-
-    @property
-    def toolbar(self) -> QToolBar:
-        """The main toolbar (owned by :attr:`menus`; read-only here)."""
-        return self.menus.toolbar
-
-    @property
-    def recent_menu(self) -> QMenu:
-        """File → Open Recent (owned by :attr:`menus`; read-only here)."""
-        return self.menus.recent_menu
-
-    def _populate_docks_menu(self) -> None:
-        for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
-            self.menus.docks_menu.addAction(dock.toggleViewAction())
+    def _register_commands(self) -> None:
+        """Every named command the menus, toolbar and welcome page trigger, and its owner."""
+        files, canvas, view = self.files, self.canvas, self.canvas.view
+        self.commands.update({
+            "new": files.new, "open": files.open_dialog, "save": files.save,
+            "save_as": files.save_as, "import_py": files.imports.import_python,
+            "import_hf": files.imports.import_pretrained,
+            "export_py": files.imports.export_python,
+            "open_pretrained": self.pretrained.open_dialog, "quit": self.close,
+            "cut": canvas.clipboard.cut, "copy": canvas.clipboard.copy,
+            "paste": canvas.clipboard.paste, "duplicate": canvas.clipboard.duplicate,
+            "delete": canvas.clipboard.delete_selection,
+            "select_all": canvas.select_all, "quick_add": canvas.quick_add_at_cursor,
+            "fit": view.fit, "zoom_in": lambda: view.zoom_by(1.25),
+            "zoom_out": lambda: view.zoom_by(0.8), "layout": canvas.auto_layout,
+            "collapse_all": lambda: canvas.set_all_collapsed(True),
+            "expand_all": lambda: canvas.set_all_collapsed(False),
+            "design_space": lambda: self.set_workspace("design"),
+            "train_space": lambda: self.set_workspace("train"),
+            "theme": lambda: self.set_theme("light" if self.theme == "dark" else "dark"),
+            "welcome": self.show_welcome,
+            "lock_panels": lambda: self.set_panels_locked(
+                self.actions_by_key["lock_panels"].isChecked()),
+            "validate": lambda: self.show_tab("Diagnostics"),
+            "code": lambda: self.show_tab("Code"),
+            "summary": lambda: self.show_tab("Summary"),
+            "lesson": self.start_lesson,
+            "lesson2": lambda: self.start_lesson("beyond-llama"),
+            "experiment": lambda: open_experiment_for(self),
+        })
+        self.commands.update(self.model_commands.table())
+        self.commands.update(self.help.table())
 
     def set_panels_locked(self, locked: bool) -> None:
         """Locked panels can be closed but not dragged away by their title bar."""
@@ -207,23 +228,11 @@ class MainWindow(QMainWindow):
         if self._train_stale and hasattr(self.train, "set_graph"):
             self.train.set_graph(self.controller.graph)
             self._train_stale = False
-    def _build_hint(self) -> QLabel:
-        hint = QLabel(HINT + "   ✕", self.canvas)
-        hint.setObjectName("hintCard")
-        hint.setToolTip("Click to dismiss")
-        hint.setCursor(Qt.CursorShape.PointingHandCursor)
-        hint.mousePressEvent = lambda _e: hint.hide()
-        hint.setWordWrap(False)
-        hint.adjustSize()
-        hint.hide()
-        return hint
 
     def _connect(self) -> None:
         c = self.controller
         c.figures_changed.connect(self._on_figures)
         c.document_replaced.connect(self._on_document_replaced)
-        c.structure_changed.connect(self._refresh_code_soon)
-        c.content_changed.connect(self._refresh_code_soon)
         c.structure_changed.connect(self._on_edited)
         c.content_changed.connect(self._on_edited)
         c.path_changed.connect(lambda _p: self._update_title())
@@ -233,14 +242,9 @@ class MainWindow(QMainWindow):
             c.path_changed.connect(self.train.set_project_path)
         c.dirty_changed.connect(lambda _d: self._update_title())
         self.diagnostics.node_activated.connect(self.canvas.reveal)
-        self.code.export_requested.connect(self.export_python)
-        self.tabs.currentChanged.connect(lambda _i: self._refresh_lazy_tabs())
+        self.code.export_requested.connect(self.commands.bind("export_py"))
         self.canvas.view.zoom_changed.connect(self.figure_line.set_zoom)
         self.palette.add_requested.connect(self.canvas.add_component_at_center)
-        self._code_timer = QTimer(self)
-        self._code_timer.setSingleShot(True)
-        self._code_timer.setInterval(150)
-        self._code_timer.timeout.connect(self._refresh_lazy_tabs)
 
     # -- reactions ----------------------------------------------------------------------
     def _on_figures(self, figures) -> None:  # noqa: ANN001
@@ -249,45 +253,17 @@ class MainWindow(QMainWindow):
     def _on_document_replaced(self) -> None:
         self.figure_line.update(self.controller.figures, self.controller.graph.root, reset=True)
         self._train_stale = True
-        self._refresh_lazy_tabs()
-        self._hide_hint_when_done()
-        QTimer.singleShot(0, self.fit_canvas)
+        if self.workspace() == "train":
+            self._refresh_train()
+        self.tabs.refresh()
+        self.hint.hide_when_done(self.controller.graph)
+        QTimer.singleShot(0, self.canvas.view.fit)
 
     def _on_edited(self) -> None:
         self._train_stale = True
         if self.workspace() == "train":
             self._refresh_train()
-        self._hide_hint_when_done()
-
-    def _hide_hint_when_done(self) -> None:
-        """The hint names one step (LayerNorm → RMSNorm): gone once no LayerNorm is left."""
-        if self._hint.isVisible() and not any(
-                n.type == "LayerNorm" for n in self.controller.graph.nodes.values()):
-            self._hint.hide()
-
-    def _refresh_code_soon(self) -> None:
-        self._code_timer.start()
-
-    def _refresh_lazy_tabs(self) -> None:
-        current = self.tabs.currentWidget()
-        if self.workspace() == "train":
-            self._refresh_train()
-        if current is self.code or self.screenshot_mode:
-            self.refresh_code()
-        if current is self.summary:
-            self.summary.refresh_if_stale()
-        else:
-            self.summary.mark_stale()
-
-    def refresh_code(self) -> None:
-        """Regenerate the Code tab from the document."""
-        from olm.graph.to_python import to_python
-
-        try:
-            self.code.set_source(to_python(self.controller.graph))
-        except Exception as err:  # noqa: BLE001 - an invalid model still shows why
-            self.code.set_source(f"# The model cannot be printed yet:\n# {err}\n",
-                                 "fix the diagnostics first")
+        self.hint.hide_when_done(self.controller.graph)
 
     def _update_title(self) -> None:
         c = self.controller
@@ -324,29 +300,10 @@ class MainWindow(QMainWindow):
         graph = self.controller.graph
         has_layernorm = any(n.type == "LayerNorm" for n in graph.nodes.values())
         if first and has_layernorm:
-            self.show_hint()
+            self.hint.show_card()
         if not self.screenshot_mode:
             self.settings.mark_started()
         return opened or not spec
-
-    def show_hint(self) -> None:
-        """Show the first-start hint card over the canvas."""
-        self._hint.adjustSize()
-        self._place_hint()
-        self._hint.show()
-        self._hint.raise_()
-
-    def _place_hint(self) -> None:
-        self._hint.move(max(16, self.canvas.width() - self._hint.width() - 24), 16)
-
-    def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
-        if obj is self.canvas and event.type() == event.Type.Resize:
-            self._place_hint()
-        return super().eventFilter(obj, event)
-
-    def hint_visible(self) -> bool:
-        """True while the hint card is shown."""
-        return self._hint.isVisible()
 
     def offer_recovery(self) -> None:
         """After a crash, offer the autosaved document back (called once shown)."""
@@ -358,84 +315,17 @@ class MainWindow(QMainWindow):
         self.files.stop_autosave(remove=True)
         self.controller.undo_stack.setClean()
 
-    # -- slots used by menus --------------------------------------------------------------
-    def new_document(self) -> None:
-        """File → New: an empty model (after the unsaved-changes prompt)."""
-        self.files.new()
+    def start_session(self, welcome: bool) -> None:
+        """After :meth:`open_initial`: follow the settings, catch crashes, maybe welcome."""
+        from olm_studio.crash import install_crash_handler
+        from olm_studio.settings_dialog import apply_to_window
 
-    def open_dialog(self) -> None:
-        """File → Open…"""
-        self.files.open_dialog()
+        apply_to_window(self, theme=False)
+        self.crash_handler = install_crash_handler(self, ask=not self.screenshot_mode)
+        if welcome:
+            self.show_welcome()
 
-    def open_pretrained(self) -> None:
-        """File → Open pretrained…"""
-        self.pretrained.open_dialog()
-
-    def measure_pretrained_loss(self) -> None:
-        """Model → Measure Loss Before/After Edits (needs a pretrained model open)."""
-        if self.pretrained.opened is None:
-            self.statusBar().showMessage("Open a pretrained model first (File → Open "
-                                         "pretrained…)", 8000)
-            return
-        from olm.core.errors import OLMError
-
-        try:
-            self.pretrained.measure_loss()
-        except OLMError as err:
-            self.files.error("Cannot measure the loss", str(err))
-
-    def save(self) -> bool:
-        """File → Save; returns False when cancelled or failed."""
-        return self.files.save()
-
-    def save_as(self) -> bool:
-        """File → Save As…"""
-        return self.files.save_as()
-
-    def import_python(self) -> None:
-        """File → Import Python…"""
-        self.files.import_python()
-
-    def import_pretrained(self) -> None:
-        """File → Import Pretrained Folder…"""
-        self.files.import_pretrained()
-
-    # -- files dropped on the window ------------------------------------------------------
-    @staticmethod
-    def _dropped_paths(event: QDragEnterEvent | QDropEvent) -> list[Path]:
-        mime = event.mimeData()
-        if not mime.hasUrls():
-            return []
-        return [Path(u.toLocalFile()) for u in mime.urls() if u.isLocalFile()]
-
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
-        if self._dropped_paths(event):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
-        paths = self._dropped_paths(event)
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        self.files.open_dropped(paths)
-
-    def export_python(self) -> None:
-        """File → Export Python… (and the Code tab's button)."""
-        self.files.export_python()
-
-    def show_presets(self) -> None:
-        """File → New from Preset…: the gallery."""
-        from olm_studio.panels.presets import PresetGallery
-
-        gallery = PresetGallery(self)
-        accepted = gallery.exec()
-        self.files.refocus()
-        if accepted and gallery.chosen and self.files.maybe_save():
-            self.files.open_preset(gallery.chosen)
-
+    # -- what the window shows -------------------------------------------------------------
     def start_lesson(self, key: str = "modernise-gpt2") -> None:
         """Help → Modernise GPT-2: open the lesson panel and its starting preset."""
         from olm.graph.lessons import LESSONS
@@ -468,19 +358,6 @@ class MainWindow(QMainWindow):
             # The lesson and the canvas are what matter now: a short bottom panel.
             self.resizeDocks([self.bottom_dock], [110], Qt.Orientation.Vertical)
 
-    def compare_dialog(self) -> None:
-        """File → Compare with…"""
-        from olm_studio.panels.compare import CompareDialog
-
-        dialog = CompareDialog(self.controller.graph, self)
-        dialog.choose_other()
-        if dialog.other is not None:
-            dialog.exec()
-
-    def fit_canvas(self) -> None:
-        """View → Fit (F)."""
-        self.canvas.view.fit()
-
     def show_tab(self, title: str) -> None:
         """Bring a bottom tab to the front (and the dock back if it was closed)."""
         if title == "Train":
@@ -488,25 +365,7 @@ class MainWindow(QMainWindow):
             return
         self.set_workspace("design")
         self.bottom_dock.show()
-        for i in range(self.tabs.count()):
-            if self.tabs.tabText(i) == title:
-                self.tabs.setCurrentIndex(i)
-
-    def focus_variables(self) -> None:
-        """Model → Edit Variables."""
-        self.inspector_dock.show()
-        self.variables.setFocus()
-
-    def rename_model(self) -> None:
-        """Model → Rename Model…"""
-        name, ok = QInputDialog.getText(self, "Rename model", "Model name:",
-                                        text=self.controller.graph.name)
-        if ok and name.strip():
-            self.canvas.edits.rename_model(name.strip())
-
-    def toggle_theme(self) -> None:
-        """View → Toggle Dark/Light Theme."""
-        self.set_theme("light" if self.theme == "dark" else "dark")
+        self.tabs.show_title(title)
 
     def set_theme(self, theme: str) -> None:
         """Switch the whole app to ``theme`` and remember it."""
@@ -515,12 +374,6 @@ class MainWindow(QMainWindow):
         self.canvas.set_theme(theme)
         self.code.set_theme(theme)
         self.settings.theme = theme
-
-    def show_shortcuts(self) -> None:
-        """Help → Keyboard Shortcuts."""
-        from olm_studio.panels.shortcuts import shortcuts_html
-
-        QMessageBox.information(self, "Keyboard shortcuts", shortcuts_html(self.menu_actions()))
 
     def menu_actions(self) -> list:
         """Every action reachable from the menu bar, in menu order (submenus included)."""
@@ -536,41 +389,6 @@ class MainWindow(QMainWindow):
         walk(self.menuBar().actions())
         return out
 
-    def show_about(self) -> None:
-        """Help → About: versions, folders, copy to clipboard."""
-        from olm_studio.help_dialogs import AboutDialog
-
-        AboutDialog(self.settings, self).exec()
-
-    def install_desktop(self) -> None:
-        """Help → Add to Applications Menu (``olm-studio --install-desktop``)."""
-        from olm_studio.desktop_install import install_desktop
-
-        try:
-            files = install_desktop()
-        except OSError as err:
-            self.files.error("Cannot add to the applications menu", str(err))
-            return
-        QMessageBox.information(self, "Added to the applications menu",
-                                "OLM Studio is in the applications menu, and .olm.json projects "
-                                f"open with it.\n\nInstalled: {files[0].parent.parent}")
-
-    def show_guide(self) -> None:
-        """Help → User Guide (docs/guide.md, rendered in the app)."""
-        from olm_studio.help_dialogs import GuideDialog
-
-        self.guide = GuideDialog(parent=self)
-        self.guide.show()
-
-    def show_settings(self) -> None:
-        """Edit → Settings…; applied on OK."""
-        from olm_studio.settings_dialog import SettingsDialog, apply_to_window
-
-        dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
-            dialog.apply()
-            apply_to_window(self)
-
     def show_welcome(self) -> None:
         """View → Welcome Page (also shown at start when no file is given)."""
         from olm_studio.welcome import WelcomePage
@@ -578,16 +396,6 @@ class MainWindow(QMainWindow):
         if getattr(self, "welcome", None) is None:
             self.welcome = WelcomePage(self)
         self.welcome.open()
-
-    def start_session(self, welcome: bool) -> None:
-        """After :meth:`open_initial`: follow the settings, catch crashes, maybe welcome."""
-        from olm_studio.crash import install_crash_handler
-        from olm_studio.settings_dialog import apply_to_window
-
-        apply_to_window(self, theme=False)
-        self.crash_handler = install_crash_handler(self, ask=not self.screenshot_mode)
-        if welcome:
-            self.show_welcome()
 
     # -- closing ------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
@@ -603,3 +411,4 @@ class MainWindow(QMainWindow):
         self.settings.last_file = str(self.controller.path) if self.controller.path else None
         self.files.stop_autosave(remove=True)
         event.accept()
+

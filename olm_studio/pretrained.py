@@ -2,7 +2,7 @@
 
 File → Open pretrained… opens anything that carries weights (a Hugging Face folder, a
 project with its weights beside it, a checkpoint, a GGUF file) through
-:func:`olm.interop.pretrained.open_pretrained`. The canvas shows the architecture; the
+:func:`olm.store.pretrained.open_pretrained`. The canvas shows the architecture; the
 status line says the weights are loaded (parameters, dtype, size). The weights stay
 with this session, not the document: after each edit the edited document's model is
 filled from them (:func:`olm.graph.weights.carry_weights`), and the nodes that did not
@@ -51,7 +51,7 @@ class PretrainedSession(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.w = window
-        self.opened: Any = None  # olm.interop.pretrained.Pretrained
+        self.opened: Any = None  # olm.store.pretrained.Pretrained
         self.graph_at_open: Any = None
         self.frozen: set[str] = set()
         self.report: dict[str, str] = {}
@@ -101,7 +101,7 @@ class PretrainedSession(QObject):
 
         def work(cancel: Cancel) -> Any:
             # imported here, on the worker: importing transformers held the GUI for 1 s
-            from olm.interop.pretrained import describe_weights, open_pretrained
+            from olm.store.pretrained import describe_weights, open_pretrained
 
             opened = open_pretrained(path)
             return opened, describe_weights(opened.model)

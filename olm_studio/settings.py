@@ -117,6 +117,18 @@ class StudioSettings:
         self._qs.setValue(key, value)
         self._qs.sync()
 
+    def panel_height(self, key: str) -> int | None:
+        """A bottom tab's height the person chose ("design/Code"), or None."""
+        try:
+            value = int(self._get(f"panels/height/{key}", "0"))
+        except ValueError:
+            return None
+        return value if value > 0 else None
+
+    def set_panel_height(self, key: str, height: int) -> None:
+        """Remember a bottom tab's height for a workspace ("design/Code")."""
+        self._put(f"panels/height/{key}", int(height))
+
     @property
     def default_device(self) -> str:
         """The device new training runs start on ("auto", "cpu", "cuda", "mps")."""

@@ -28,7 +28,7 @@ __all__ = ["LOADING_TEXT", "TorchLoader", "start_in_background", "torch_loader"]
 
 LOADING_TEXT = "Loading PyTorch…"
 # What building, measuring and training need, imported in this order on the worker.
-_MODULES = ("torch", "olm.nn", "olm.graph.build", "olm.graph.meta", "olm.graph.from_module")
+_MODULES = ("torch", "olm.nn", "olm.graph.to_module", "olm.graph.meta", "olm.graph.describe_module")
 
 
 def _warm_meta_init() -> None:

@@ -93,9 +93,9 @@ class WelcomePage(QFrame):
                                 ("pretrained", PRETRAINED_ACTION, "Open a pretrained model…")):
             self._button(start, key, text, "", lambda n=name: self._trigger(n))
         self._button(start, "open", "Open a project…", "Open a .olm.json project or a .py model",
-                     window.open_dialog)
+                     window.commands.bind("open"))
         self._button(start, "new", "New empty model", "Start from an empty model",
-                     window.new_document)
+                     window.commands.bind("new"))
         start.addStretch(1)
 
         recent_box = QVBoxLayout()
@@ -131,7 +131,8 @@ class WelcomePage(QFrame):
         self.presets.itemActivated.connect(self._open_preset)
         gallery_box.addWidget(self.presets, 1)
         self._button(gallery_box, "gallery", "Full gallery with details…",
-                     "Every preset with its year, size and notable choices", window.show_presets)
+                     "Every preset with its year, size and notable choices",
+                     window.commands.bind("presets"))
 
         columns = QHBoxLayout()
         columns.setSpacing(28)

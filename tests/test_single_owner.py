@@ -123,6 +123,14 @@ CASES = {
     "synonym tables": _synonym_tables,
     "read_events": lambda: _only_in("read_events", "olm/train/events.py"),
     "resolve_device": lambda: _only_in("resolve_device", "olm/train/device.py"),
+    # Rules the Studio asks olm for (issue 23): one definition each, in olm.
+    "parse_device": lambda: _only_in("parse_device", "olm/train/device_names.py"),
+    "derived_settings": lambda: _only_in("derived_settings", "olm/train/derived.py")
+    + _only_in("finetune_warmup", "olm/train/derived.py"),
+    "kv_heads_for": lambda: _only_in("kv_heads_for", "olm/graph/suggest.py"),
+    "config_differences": lambda: _only_in("config_differences", "olm/train/differences.py"),
+    "export_problem": lambda: _only_in("export_problem", "olm/interop/hf/problems.py")
+    + _definitions("hf_problem"),
     "TrainSettings": lambda: _only_in("TrainSettings", "olm/train/"),
     # One run/checkpoint module owns loading; the Studio never has its own.
     "load_checkpoint_model": lambda: sorted(

@@ -71,6 +71,6 @@ class TinyModels:
     @staticmethod
     def graph_of(module: Any, name: str):  # noqa: ANN205
         """The document of an already built tiny ``module``."""
-        from olm.graph.from_module import from_module
+        from olm.graph.describe_module import from_module
 
         return from_module(module, name=name)

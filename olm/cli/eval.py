@@ -33,7 +33,7 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from olm.core.errors import OLMError
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.pretrained import open_pretrained
     from olm.train.device import resolve_device
     from olm.train.evaluate import heldout_loss
 

@@ -26,15 +26,17 @@ def _write_text(path: Path, text: str) -> None:
 
 
 def _to_python(source: str, path: Path, sets: list[str] | None = None) -> None:
-    from olm.graph import from_source, to_python
+    from olm.cli.source import read_source
+    from olm.graph import to_python
 
-    _write_text(path, to_python(from_source(source, overrides=sets)))
+    _write_text(path, to_python(read_source(source, overrides=sets)))
 
 
 def _to_project(source: str, path: Path, sets: list[str] | None = None) -> None:
-    from olm.graph import from_source, save
+    from olm.cli.source import read_source
+    from olm.graph import save
 
-    save(from_source(source, overrides=sets), path)
+    save(read_source(source, overrides=sets), path)
 
 
 def _hf_saver() -> Callable[..., Any]:
@@ -51,9 +53,9 @@ def _hf_saver() -> Callable[..., Any]:
 
 def _to_hf(source: str, path: Path, sets: list[str] | None = None) -> None:
     save_hf = _hf_saver()
-    from olm.core.layout import PROJECT_SUFFIX, project_paths
     from olm.graph import build, from_source
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.layout import PROJECT_SUFFIX, project_paths
+    from olm.store.pretrained import open_pretrained
 
     folder = Path(source)
     tokenizer = None

@@ -35,9 +35,9 @@ def run(args: argparse.Namespace) -> int:
     import torch
 
     from olm.core.errors import OLMError
-    from olm.core.layout import TOKENIZER_DIR
     from olm.generation import sample
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.layout import TOKENIZER_DIR
+    from olm.store.pretrained import open_pretrained
     from olm.train.device import resolve_device
 
     for flag in ("temperature", "top_p"):

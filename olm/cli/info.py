@@ -1,7 +1,8 @@
 """``olm info SOURCE``: what a model is and what it costs, without allocating weights.
 
-SOURCE is a preset name (``Llama3_1_8B``), a ``.olm.json`` project, a checkpoint folder or
-a ``.py`` file (parsed, never executed). Prints parameters (total and active), FLOPs per
+SOURCE is a preset name (``Llama3_1_8B``), a ``.olm.json`` project, a checkpoint folder, a
+``.py`` file (parsed, never executed), a Hugging Face folder or a ``.gguf`` file (described
+from their metadata; no weights are read). Prints parameters (total and active), FLOPs per
 token, weight memory, KV-cache size, the largest parts and any diagnostics; ``--json``
 prints the same as one JSON object. Exits 1 when the model has errors.
 """
@@ -58,7 +59,8 @@ def register(subparsers: Any) -> None:
         help="parameters, FLOPs, memory and diagnostics of a model",
         description=__doc__.split("\n\n")[1],
     )
-    parser.add_argument("source", help="preset name, .olm.json, checkpoint folder or .py file")
+    parser.add_argument("source", help="preset name, .olm.json, checkpoint folder, .py file, "
+                        "Hugging Face folder or .gguf file")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--seq-len", type=int, default=None, help="sequence length for FLOPs (default 2048)")
     parser.add_argument("--summary", action="store_true", help="also print the torchinfo table")
@@ -94,9 +96,10 @@ def _parts(graph, figures) -> list[dict[str, Any]]:
 def report(source: str, seq_len: int | None = None,
            sets: list[str] | None = None) -> dict[str, Any]:
     """Everything ``olm info`` prints, as a JSON-able dict (``sets``: ``--set`` overrides)."""
-    from olm.graph import from_source, stats, validate
+    from olm.cli.source import read_source
+    from olm.graph import stats, validate
 
-    graph = from_source(source, overrides=sets)
+    graph = read_source(source, overrides=sets)
     figures = stats(graph, seq_len=seq_len)
     data = figures.to_dict()
     data.pop("nodes")
@@ -146,7 +149,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         _print(info)
         if args.summary and not failed:  # a model with errors cannot be built to summarise
-            from olm.graph import from_source, summary
+            from olm.cli.source import read_source
+            from olm.graph import summary
 
-            print(summary(from_source(args.source, overrides=sets)))
+            print(summary(read_source(args.source, overrides=sets)))
     return 1 if failed else 0

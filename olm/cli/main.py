@@ -23,7 +23,7 @@ from olm.core.errors import OLMError
 __all__ = ["main", "build_parser"]
 
 # Sub-command modules, in the order `olm --help` lists them.
-_COMMANDS = ("info", "export", "train", "generate", "eval", "import_hf")
+_COMMANDS = ("info", "export", "train", "compare", "sweep", "generate", "eval", "import_hf")
 
 
 class _Parser(argparse.ArgumentParser):

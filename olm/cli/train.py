@@ -6,7 +6,8 @@ The flags are derived from :class:`olm.train.TrainConfig`'s fields (their help t
 the fields' metadata), so the list of settings is written once. Settings come, last one
 winning, from the run being resumed (``--resume``), then ``--config FILE``, then the flags
 given. Exit code 0 when the run finished or was stopped cleanly (SIGINT/SIGTERM save a
-checkpoint first), 1 when it failed, 2 when a setting or path is wrong.
+checkpoint first), 1 when it failed, 2 when a setting or path is wrong or a checkpoint
+cannot be written (a full disk; the previous checkpoint stays intact).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import dataclasses
 import os
 import shutil
 import sys
+import time
 import typing
 from pathlib import Path
 from typing import Any
@@ -91,6 +93,9 @@ def register(subparsers) -> None:
     p.add_argument("--overwrite", action="store_true",
                    help="start afresh in an --out folder that holds a previous run's checkpoints")
     p.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
+    p.add_argument("--trust-recorded-paths", action="store_true",
+                   help="with --resume: use the input and output paths the run recorded "
+                        "even where they lead outside the run folder")
     p.set_defaults(func=run)
 
 
@@ -105,7 +110,8 @@ def resolve_config(args: argparse.Namespace):
         flags["betas"] = tuple(flags["betas"])
     given = {**(TrainConfig.read_file(args.config) if args.config else {}), **flags}
     if given.get("resume"):
-        return resume_config(given["resume"], given)
+        return resume_config(given["resume"], given,
+                             trust_recorded_paths=getattr(args, "trust_recorded_paths", False))
     from olm.train.finetune import fresh_config
 
     return fresh_config(given), {}
@@ -113,12 +119,14 @@ def resolve_config(args: argparse.Namespace):
 
 def _claim_out(config, overwrite: bool):
     """Check the run folder, lock it, and make sure a finished run is not silently reused."""
-    from olm.train.checkpoint import resolve_checkpoint
-    from olm.train.run_lock import RunLock
+    from olm.store import layout
+    from olm.store.checkpoint import refuse_links, resolve_checkpoint
+    from olm.store.run_lock import RunLock
 
     out = Path(config.out)
     lock = RunLock(out).acquire()
     try:
+        refuse_links(out)
         if lock.took_over:
             print(f"olm train: note: {out} was locked by {lock.took_over}, which is no longer "
                   "running; taking it over", file=sys.stderr)
@@ -132,8 +140,8 @@ def _claim_out(config, overwrite: bool):
                 raise ConfigError(f"--out {out} already holds a run's checkpoints: continue it "
                                   f"with --resume {out}, or start afresh with --overwrite")
             if used:
-                shutil.rmtree(out / "checkpoints", ignore_errors=True)
-                shutil.rmtree(out / "final", ignore_errors=True)
+                shutil.rmtree(out / layout.CHECKPOINTS_DIR, ignore_errors=True)
+                shutil.rmtree(out / layout.FINAL_DIR, ignore_errors=True)
     except BaseException:
         lock.release()
         raise
@@ -170,9 +178,10 @@ def _show(bar, event) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    began = time.perf_counter()  # a --trial budget counts from here (torch loads below)
+    from olm.store.run_lock import check_output_path
     from olm.train.events import EndEvent, EventWriter
     from olm.train.run import TrainRun
-    from olm.train.run_lock import check_output_path
 
     config, changes = resolve_config(args)
     rank0 = int(os.environ.get("RANK", "0")) == 0
@@ -183,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         check_output_path("--events", events, folder=False)
     lock = _claim_out(config, args.overwrite) if config.out is not None and rank0 else None
     try:
-        config = _check(config, rank0)  # after the lock: --trial writes into --out
+        config = _check(config, rank0, began)  # after the lock: --trial writes into --out
     except BaseException:
         if lock is not None:
             lock.release()
@@ -192,9 +201,10 @@ def run(args: argparse.Namespace) -> int:
         Path(events).write_text("", encoding="utf-8")  # a fresh run, a fresh history
     bar = _progress(rank0 and not args.no_progress and events != "-", config.steps)
     last = None
+    train_run = TrainRun(config, changes=changes)
     try:
         with EventWriter(events, enabled=rank0) as writer:
-            for event in TrainRun(config, changes=changes):
+            for event in train_run:
                 writer.write(event)
                 _show(bar, event)
                 last = event
@@ -208,15 +218,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"olm train: {status}: {getattr(last, 'reason', None)}", file=sys.stderr)
     elif rank0 and events != "-":
         print(_summary(last), file=sys.stderr)
+    if train_run.write_failed:
+        return 2  # a full disk or an unwritable folder: the user's to fix, like a bad path
     return 1 if status == "failed" else 0
 
 
-def _check(config, rank0: bool):
+def _check(config, rank0: bool, began: float | None = None):
     """The one pre-flight (the Studio's): errors stop the run (exit 2), warnings are printed;
     ``--trial`` swaps in the trial-scale copy (:func:`olm.train.preflight.plan_run`)."""
     from olm.train.preflight import plan_run
 
-    config, problems, note = plan_run(config)
+    config, problems, note = plan_run(config, began=began)
     errors = [str(p) for p in problems if p.severity == "error"]
     if errors:
         raise ConfigError("; ".join(errors))

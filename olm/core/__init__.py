@@ -8,7 +8,7 @@ from olm.core.lazy import lazy_exports
 
 __all__ = ["Component", "Registry", "init_args", "init_signature"]
 
-lazy_exports(__name__, {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "Component": "olm.core.capture",
     "init_args": "olm.core.capture",
     "init_signature": "olm.core.capture",

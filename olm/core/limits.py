@@ -28,6 +28,10 @@ from olm.core.synonyms import names_for
 __all__ = [
     "DEFAULT_RANGES",
     "EXCLUSIVE_LOW",
+    "MAX_CHAT_CHARS",
+    "MAX_CHAT_MADE",
+    "MAX_CHAT_SECONDS",
+    "MAX_CHAT_STEPS",
     "MAX_CONFIG_BYTES",
     "MAX_DEPTH",
     "MAX_EXPONENT",
@@ -61,6 +65,17 @@ MAX_SOURCE_BYTES = 2_000_000
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: A ``tokenizer.json`` (Llama 3's is 9 MB, Gemma's 34 MB).
 MAX_TOKENIZER_BYTES = 512 * 1024 * 1024
+
+# -- chat templates (Jinja text shipped with a tokenizer, rendered in a sandbox) ----------
+#: Characters (or list items) in any one value a chat template makes, the prompt included
+#: (a million-token prompt is about 4 million characters).
+MAX_CHAT_CHARS = 8_000_000
+#: Characters and list items one render may make in all (bounds the memory it holds).
+MAX_CHAT_MADE = 64_000_000
+#: Loop iterations, calls and operators one render may spend (real templates use hundreds).
+MAX_CHAT_STEPS = 1_000_000
+#: Seconds one render may take.
+MAX_CHAT_SECONDS = 5.0
 
 # -- documents ---------------------------------------------------------------------------
 #: Nodes in one document (a 126-layer model written out layer by layer has ~1,500).

@@ -19,7 +19,7 @@ __all__ = [
     "train_bpe",
 ]
 
-lazy_exports(__name__, {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "cache_dir": "olm.data.cache",
     "DEFAULT_MAX_BYTES": "olm.data.corpus",
     "Corpus": "olm.data.corpus",

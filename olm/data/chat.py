@@ -3,7 +3,9 @@
 A chat template is Jinja text shipped with a pretrained tokenizer. It is data from a file,
 so it is rendered the way `transformers` renders it, in Jinja's *immutable sandbox*: no
 attribute access to Python internals, no imports, no writes; a template that tries is an
-error, never code that runs. The special tokens the template writes (``bos_token``,
+error, never code that runs. Unlike `transformers`, the sandbox also has a budget
+(:mod:`olm.data.template_sandbox`): a template that loops for ever, builds gigabytes of
+text or loads another template is refused with one line naming the limit. The special tokens the template writes (``bos_token``,
 headers, end of turn) are already text in the result, so the ids are taken without the
 tokenizer adding any of its own.
 """
@@ -21,10 +23,10 @@ __all__ = ["render_chat", "chat_ids"]
 
 
 def _environment():
-    from jinja2.sandbox import ImmutableSandboxedEnvironment
+    from olm.data.template_sandbox import BoundedSandbox
 
-    env = ImmutableSandboxedEnvironment(trim_blocks=True, lstrip_blocks=True,
-                                        extensions=["jinja2.ext.loopcontrols"])
+    env = BoundedSandbox(trim_blocks=True, lstrip_blocks=True,
+                         extensions=["jinja2.ext.loopcontrols"])
 
     def raise_exception(message: str) -> None:
         raise OLMError(f"the chat template refused the messages: {message}")
@@ -52,13 +54,18 @@ def render_chat(tokenizer: Any, messages: list[dict[str, str]],
     files = tokenizer.files
     names = {role: files.token(role) or "" for role in
              ("bos_token", "eos_token", "pad_token", "unk_token")}
-    from jinja2 import TemplateError
+    from olm.data.template_sandbox import render_bounded
 
     try:
-        return _environment().from_string(template).render(
-            messages=messages, add_generation_prompt=add_generation_prompt, **names)
-    except TemplateError as err:
-        raise OLMError(f"the chat template cannot be rendered: {err}") from None
+        return render_bounded(_environment(), template, messages=messages,
+                              add_generation_prompt=add_generation_prompt, **names)
+    except OLMError:
+        raise
+    except RecursionError:
+        raise OLMError("the chat template cannot be rendered: it recurses too deeply") from None
+    except Exception as err:  # noqa: BLE001 - a template's own fault (1 / 0, 'a' + 1, ...)
+        raise OLMError(f"the chat template cannot be rendered: {type(err).__name__}: "
+                       f"{err}") from None
 
 
 def chat_ids(tokenizer: Any, messages: list[dict[str, str]]) -> torch.Tensor:

@@ -7,6 +7,7 @@ the size is capped, so the same spec gives the same text everywhere.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sysconfig
 from dataclasses import dataclass
@@ -64,14 +65,17 @@ class Corpus:
         return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
 
 
-def _stdlib_files() -> list[Path]:
+@functools.lru_cache(maxsize=1)
+def _stdlib_files() -> tuple[Path, ...]:
+    """The standard library's source files, listed once per process (walking the tree
+    takes seconds on a loaded machine, and the installation does not change under us)."""
     root = Path(sysconfig.get_paths()["stdlib"])
     files = [
         p
         for p in root.rglob("*.py")
         if not (_SKIP_DIRS & set(p.relative_to(root).parts)) and p.is_file()
     ]
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix())
+    return tuple(sorted(files, key=lambda p: p.relative_to(root).as_posix()))
 
 
 def _is_text(path: Path) -> bool:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from olm.core.errors import FileFormatError
+from olm.core.limits import RANGES
 
 __all__ = [
     "TOKENIZER_CONFIG",
@@ -48,10 +49,14 @@ def _read_text(path: Path) -> str:
 
 
 def _ids(value: Any, where: str) -> int | list[int] | None:
-    ok = value is None or (type(value) is int and value >= 0) or (
-        isinstance(value, list) and value and all(type(v) is int and v >= 0 for v in value))
+    def is_id(v: Any) -> bool:  # within the largest vocabulary olm builds (olm.core.limits)
+        return type(v) is int and 0 <= v < RANGES["vocab_size"][1]
+
+    ok = value is None or is_id(value) or (
+        isinstance(value, list) and value and all(is_id(v) for v in value))
     if not ok:
-        raise FileFormatError(f"{where} must be a token id, a list of ids or null, not {value!r}")
+        raise FileFormatError(f"{where} must be a token id (below {RANGES['vocab_size'][1]:,}), "
+                              f"a list of ids or null, not {str(value)[:60]}")
     return value
 
 

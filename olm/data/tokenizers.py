@@ -15,7 +15,7 @@ from typing import Iterable
 import numpy as np
 import torch
 
-from olm.core.errors import ConfigError, FileFormatError
+from olm.core.errors import ConfigError, FileFormatError, native_errors
 from olm.core.files import read_text
 from olm.core.limits import MAX_TOKENIZER_BYTES
 from olm.data.tokenizer_files import ID_KEYS, TokenizerFiles
@@ -147,10 +147,9 @@ class HFTokenizer(TokenizerBase):
 
         # Bounded read: a FIFO, a device or an oversized file is refused, not read.
         text = read_text(path, MAX_TOKENIZER_BYTES, "tokenizer file")
-        try:
+        # The Rust side raises a bare Exception, or a PanicException (a BaseException).
+        with native_errors(f"cannot read tokenizer {path}"):
             tok = Tokenizer.from_str(text)
-        except Exception as err:  # the Rust side raises a bare Exception
-            raise FileFormatError(f"cannot read tokenizer {path}: {err}") from None
         return cls(tok, spec or str(path))
 
     def encode_ids(self, text: str) -> np.ndarray:

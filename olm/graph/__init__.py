@@ -9,6 +9,16 @@ project file (:func:`save`, :func:`load`). :func:`from_module` describes any `ol
 """
 
 from olm.core.lazy import lazy_exports
+from olm.graph.catalog import Catalog, ComponentSpec, ParamSpec, catalog
+from olm.graph.diagnostics import Diagnostic
+from olm.graph.document import Graph, Node
+from olm.graph.events import Event, GraphEvents
+from olm.graph.from_python import from_python
+from olm.graph.project import load, save
+from olm.graph.source import from_source
+from olm.graph.stats import NodeStats, Stats, stats
+from olm.graph.to_python import to_python
+from olm.graph.validate import validate
 
 __all__ = [
     "Catalog",
@@ -34,27 +44,11 @@ __all__ = [
     "validate",
 ]
 
-# Imported on first use: opening or measuring a document must not import torch.
-lazy_exports(__name__, {
-    "Catalog": "olm.graph.catalog",
-    "ComponentSpec": "olm.graph.catalog",
-    "Diagnostic": "olm.graph.diagnostics",
-    "Event": "olm.graph.events",
-    "Graph": "olm.graph.document",
-    "GraphEvents": "olm.graph.events",
-    "Node": "olm.graph.document",
-    "NodeStats": "olm.graph.stats",
-    "ParamSpec": "olm.graph.catalog",
-    "Stats": "olm.graph.stats",
-    "build": "olm.graph.build",
-    "catalog": "olm.graph.catalog",
-    "from_module": "olm.graph.from_module",
-    "from_python": "olm.graph.from_python",
-    "from_source": "olm.graph.source",
-    "load": "olm.graph.project",
-    "save": "olm.graph.project",
-    "stats": "olm.graph.stats",
-    "summary": "olm.graph.summary",
-    "to_python": "olm.graph.to_python",
-    "validate": "olm.graph.validate",
+# These three import torch, so they load on first use: opening or measuring a document
+# must not import it (the Studio starts without torch). Their modules are not named
+# after them (olm.core.lazy says why).
+__getattr__, __dir__ = lazy_exports(__name__, {
+    "build": "olm.graph.to_module",
+    "from_module": "olm.graph.describe_module",
+    "summary": "olm.graph.summarize",
 })

@@ -263,7 +263,7 @@ class _Reader:
         """
         import torch
 
-        from olm.graph.from_module import from_module
+        from olm.graph.describe_module import from_module
 
         args = [self.plain(a) for a in call.args]
         kwargs = {k.arg: self.plain(k.value) for k in call.keywords}

@@ -19,6 +19,7 @@ from olm.graph.catalog import catalog
 from olm.graph.commands import Command, RemoveNode, ReplaceNode, SetParam
 from olm.graph.document import Graph, Node
 from olm.graph.stats import stats
+from olm.graph.suggest import kv_heads_for
 from olm.graph.values import resolve
 
 __all__ = ["Lesson", "LessonStep", "LESSONS", "MODERNISE_GPT2", "BEYOND_LLAMA", "lesson_figures"]
@@ -188,9 +189,7 @@ def _gqa_done(graph: Graph) -> bool:
 def _gqa_show(graph: Graph) -> list[Command]:
     commands: list[Command] = []
     for node in _nodes(graph, "attention"):
-        kv = max(1, _heads(graph, node) // 4)
-        while _heads(graph, node) % kv:
-            kv -= 1
+        kv = kv_heads_for(_heads(graph, node))
         if node.type != "GroupedQueryAttention":
             commands.append(ReplaceNode(node.id, "GroupedQueryAttention"))
         commands.append(SetParam(node.id, "num_kv_heads", kv))

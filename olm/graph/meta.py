@@ -66,7 +66,7 @@ def meta_leaf(graph: Graph, node_id: str, env: dict[str, Any]) -> nn.Module:  # 
     if cached is None:
         import torch
 
-        from olm.graph.build import Builder, instantiate
+        from olm.graph.builder import Builder, instantiate
 
         if len(_CACHE) > _CACHE_LIMIT:
             _CACHE.clear()

@@ -20,7 +20,6 @@ from typing import Any, Callable
 
 from olm.core.errors import FileFormatError
 from olm.core.files import atomic_write_text, read_bytes
-from olm.core.layout import MODEL_DOCUMENT
 from olm.core.limits import (
     MAX_DEPTH,
     MAX_EXPR_CHARS,
@@ -31,6 +30,7 @@ from olm.core.limits import (
     MAX_VALUE_DEPTH,
     MAX_VARIABLES,
 )
+from olm.core.names import MODEL_DOCUMENT
 from olm.graph.document import CONTAINERS, Graph
 from olm.graph.values import TAGS
 

@@ -17,8 +17,8 @@ from typing import Any
 
 from olm.core.errors import OLMError
 from olm.core.files import read_text
-from olm.core.layout import MODEL_DOCUMENT
 from olm.core.limits import MAX_SOURCE_BYTES
+from olm.core.names import MODEL_DOCUMENT
 from olm.graph.document import Graph
 from olm.graph.from_python import from_python
 from olm.graph.project import graph_from_data, load
@@ -75,12 +75,25 @@ def build_preset_graph(name: str) -> Graph:
     """The document of preset ``name`` described from its module built on ``meta`` (torch)."""
     import torch
 
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models.table import PRESETS
 
     with torch.device("meta"):
         module = PRESETS[name].cls()
     return from_module(module, name=name)
+
+
+def _refuse_pretrained(path: Path) -> None:
+    """A GGUF file or Hugging Face folder is weights plus metadata, not a document: say so
+    (``olm.interop.describe`` reads them; ``olm info`` and ``olm import-hf`` accept them)."""
+    if path.suffix.lower() == ".gguf" and path.is_file():
+        kind = "a GGUF file"
+    elif path.is_dir() and (path / "config.json").is_file() and not (path / MODEL_DOCUMENT).exists():
+        kind = "a Hugging Face folder"
+    else:
+        return
+    raise OLMError(f"{path} is {kind}, not an olm architecture document: describe it with "
+                   f"olm info, or import it with olm import-hf {path} -o NAME.olm.json")
 
 
 def from_source(spec: str | os.PathLike, overrides: Any = None) -> Graph:
@@ -100,6 +113,7 @@ def from_source(spec: str | os.PathLike, overrides: Any = None) -> Graph:
         return apply_overrides(from_source(spec), overrides)
     path = Path(spec)
     text = str(spec)
+    _refuse_pretrained(path)
     if path.is_dir():
         return load(path / MODEL_DOCUMENT)
     if text.endswith(".py"):

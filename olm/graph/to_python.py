@@ -30,7 +30,7 @@ from olm.core.limits import MAX_NAME_CHARS
 from olm.graph.catalog import catalog
 from olm.graph.document import Graph
 from olm.graph.repeat import PATTERN, compress_pattern
-from olm.graph.values import ExprError, normalize_expr, tag_of
+from olm.graph.values import ExprError, expr_names, normalize_expr, tag_of
 
 __all__ = ["to_python", "format_literal", "identifier", "expression"]
 
@@ -114,7 +114,12 @@ class _Printer:
         if tag == "var":
             return identifier(value["var"], "variable")
         if tag == "expr":
-            return expression(value["expr"])
+            text = expression(value["expr"])
+            unknown = sorted(expr_names(text) - set(self.graph.variables))
+            if unknown:  # print, __builtins__, model, _: names the exported file would run
+                raise OLMError(f"expression {text!r:.60} uses {unknown[0][:60]!r}, which is not "
+                               "a model variable")
+            return text
         if tag == "literal":
             return format_literal(value["literal"])
         if tag == "ref":
@@ -257,14 +262,33 @@ def _snake(name: str) -> str:
 def to_python(graph: Graph) -> str:
     """The document as a standalone Python file (see the module docstring for the style).
 
+    Only a document that validates is exported: the rules are ``olm info``'s
+    (:func:`olm.graph.validate`), so a value it flags (an expression naming ``print``, an
+    activation no registry knows, text where a size belongs) is never written as code.
+
     Raises:
-        OLMError: the document cannot be printed (a container with the wrong number of
-            parts, a reference to a missing part, a value Python cannot spell).
+        OLMError: the document has a validation error (the first is named), or cannot be
+            printed (a container with the wrong number of parts, a reference to a missing
+            part, a value Python cannot spell).
     """
+    _refuse_invalid(graph)
     try:
         return _print_graph(graph)
     except RecursionError:
         raise OLMError("the model is nested too deeply to print") from None
+
+
+def _refuse_invalid(graph: Graph) -> None:
+    from olm.graph.validate import validate
+
+    try:
+        errors = [d for d in validate(graph) if d.severity == "error"]
+    except RecursionError:
+        raise OLMError("the model is nested too deeply to print") from None
+    if errors:
+        more = f" (and {len(errors) - 1} more; olm info lists them)" if len(errors) > 1 else ""
+        raise OLMError(f"the model does not validate, so it is not exported: "
+                       f"{errors[0].message}{more}")
 
 
 def _print_graph(graph: Graph) -> str:

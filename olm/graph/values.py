@@ -88,6 +88,10 @@ def _parse(text: str) -> ast.expr:
             f"expression {_shown(text)} is {len(text):,} characters long; "
             f"at most {MAX_EXPR_CHARS:,} are allowed"
         )
+    if not text.isascii():  # Python reads 'ℌ' as 'H' (NFKC): what is shown is not what runs
+        odd = next(c for c in text if not c.isascii())
+        raise ExprError(f"expression {_shown(text)} has the character {odd!r}; expressions "
+                        "are written in plain ASCII")
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as err:

@@ -81,7 +81,7 @@ __all__ = [
     "OPT125M",
 ]
 
-lazy_exports(__name__, {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "PRESETS": "olm.models.table",
     "PresetInfo": "olm.models.table",
     "Gemma2_2B": "olm.models.gemma2",

@@ -58,7 +58,7 @@ __all__ = [
     "train_iter",
 ]
 
-lazy_exports(__name__, {
+__getattr__, __dir__ = lazy_exports(__name__, {
     "AdamW": "olm.train.optim",
     "AutoTrainer": "olm.train.auto",
     "CheckpointCallback": "olm.train.callbacks",
@@ -95,12 +95,12 @@ lazy_exports(__name__, {
     "determine_strategy": "olm.train.device",
     "estimate_model_size": "olm.train.device",
     "load_source": "olm.train.source",
-    "load_trainer_state": "olm.train.checkpoint",
-    "load_weights": "olm.train.checkpoint",
+    "load_trainer_state": "olm.store.checkpoint",
+    "load_weights": "olm.store.checkpoint",
     "param_groups": "olm.train.optim",
     "parse_device_string": "olm.train.device",
     "print_strategy_summary": "olm.train.device",
-    "resolve_checkpoint": "olm.train.checkpoint",
-    "save_checkpoint": "olm.train.checkpoint",
+    "resolve_checkpoint": "olm.store.checkpoint",
+    "save_checkpoint": "olm.store.checkpoint",
     "train_iter": "olm.train.run",
 })

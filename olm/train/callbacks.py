@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from olm.core import layout
+from olm.store import layout
 
 __all__ = [
     "TrainerCallback",

@@ -19,13 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 from olm.core.errors import ConfigError
 from olm.data.corpus import DEFAULT_MAX_BYTES
+from olm.store.record import is_record, settings_of
+from olm.train.derived import default_min_lr, default_warmup
+from olm.train.device_names import parse_device
 
 if TYPE_CHECKING:  # a module source is only ever a torch module; torch loads lazily
     pass
 
 __all__ = ["TrainConfig", "CONFIG_FORMAT"]
 
-_DEVICES = ("auto", "cpu", "cuda", "mps")
 CONFIG_FORMAT = 1
 """The ``format`` a config file may carry (``olm train --config``)."""
 _MAX_CONFIG_BYTES = 1_000_000
@@ -43,6 +45,25 @@ def _f(default: Any, help: str, **cli: Any) -> Any:
 def _finite(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ConfigError(f"{name} must be a finite number, got {value!r}")
+
+
+def _seconds(name: str, text: Any) -> float:
+    """A duration ("90s", "3m", "1.5h" or a plain number of seconds) in seconds.
+
+    Raises:
+        ConfigError: not a positive, finite time (the message names ``name``).
+    """
+    low = str(text).strip().lower()
+    scale = {"s": 1, "m": 60, "h": 3600}.get(low[-1:], None)
+    number = low[:-1] if scale else low
+    try:
+        value = float(number) * (scale or 1)
+    except ValueError:
+        value = float("nan")
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} must be a positive time such as 90s, 3m or 1h, got "
+                          f"{text!r}")
+    return value
 
 
 def _positive(name: str, value: Any, allow_zero: bool = False) -> None:
@@ -165,6 +186,8 @@ class TrainConfig:
     trial: bool = _f(False, "train a smaller copy of SOURCE (same recipe) sized to finish "
                             "within --budget on this machine")
     budget: str = _f("3m", "with --trial: the time the run should take (90s, 3m, 1h)")
+    max_time: str | None = _f(None, "stop cleanly with a checkpoint once the run has taken "
+                                    "this long (90s, 3m, 1h); --resume goes on")
 
     def __post_init__(self) -> None:
         if self.source is None and self.resume is None and self.init_from is None:
@@ -174,12 +197,8 @@ class TrainConfig:
             _positive(name, getattr(self, name))
         for name in ("telemetry", "eval_every", "sample_every", "sample_tokens", "checkpoint_every", "seed"):
             _positive(name, getattr(self, name), allow_zero=True)
-        if self.warmup_steps is None and self.init_from is not None:
-            from olm.train.finetune import finetune_warmup
-
-            self.warmup_steps = finetune_warmup(self.steps)
         if self.warmup_steps is None:
-            self.warmup_steps = min(100, self.steps // 10)
+            self.warmup_steps = default_warmup(self.steps, self.init_from)
         _positive("warmup_steps", self.warmup_steps, allow_zero=True)
         for name in ("lr", "weight_decay", "val_fraction"):
             _finite(name, getattr(self, name))
@@ -189,7 +208,7 @@ class TrainConfig:
         if not self.lr > 0:
             raise ConfigError(f"lr must be > 0, got {self.lr}")
         if self.min_lr is None:
-            self.min_lr = self.lr / 10
+            self.min_lr = default_min_lr(self.lr)
         if not 0 <= self.min_lr <= self.lr:
             raise ConfigError(f"min_lr {self.min_lr} must be in [0, lr={self.lr}]")
         if self.schedule not in ("cosine", "constant"):
@@ -198,10 +217,7 @@ class TrainConfig:
             raise ConfigError(f"weight_decay must be >= 0, got {self.weight_decay}")
         if self.grad_clip is not None and not self.grad_clip > 0:
             raise ConfigError(f"grad_clip must be > 0 or None, got {self.grad_clip}")
-        base = self.device.split(":")[0]
-        if base not in _DEVICES:
-            raise ConfigError(f"device must be one of {', '.join(_DEVICES)} (or cuda:N), "
-                              f"got {self.device!r}")
+        parse_device(self.device)  # the one device grammar; availability is checked later
         if not 0 < self.val_fraction <= 0.5:
             raise ConfigError(f"val_fraction must be in (0, 0.5], got {self.val_fraction}")
         if self.threads is not None:
@@ -239,6 +255,7 @@ class TrainConfig:
             if not isinstance(getattr(self, name), bool):
                 raise ConfigError(f"{name} must be true or false, got {getattr(self, name)!r}")
         self.budget_seconds  # noqa: B018 (validates the budget text)
+        self.max_time_seconds  # noqa: B018 (and the max_time text)
         if self.drop_layers not in ("last", "first", "every"):
             raise ConfigError(f"drop_layers must be 'last', 'first' or 'every', got "
                               f"{self.drop_layers!r}")
@@ -246,17 +263,12 @@ class TrainConfig:
     @property
     def budget_seconds(self) -> float:
         """``budget`` in seconds ("90s", "3m", "1.5h" or a plain number of seconds)."""
-        text = str(self.budget).strip().lower()
-        scale = {"s": 1, "m": 60, "h": 3600}.get(text[-1:], None)
-        number = text[:-1] if scale else text
-        try:
-            value = float(number) * (scale or 1)
-        except ValueError:
-            value = float("nan")
-        if not math.isfinite(value) or value <= 0:
-            raise ConfigError(f"budget must be a positive time such as 90s, 3m or 1h, got "
-                              f"{self.budget!r}")
-        return value
+        return _seconds("budget", self.budget)
+
+    @property
+    def max_time_seconds(self) -> float | None:
+        """``max_time`` in seconds, or None: the wall time after which the run stops."""
+        return None if self.max_time is None else _seconds("max_time", self.max_time)
 
     def to_json(self) -> dict:
         """The JSON-able fields (a module source becomes None), for events and checkpoints."""
@@ -287,7 +299,8 @@ class TrainConfig:
         """The settings in a JSON config file, checked but not yet validated as a whole.
 
         The file is one JSON object of :class:`TrainConfig` field names (an optional
-        ``"format": 1`` aside); an unknown key is refused, naming the keys that exist.
+        ``"format": 1`` aside), or a run record (:mod:`olm.store.record`), whose settings
+        are read; an unknown key is refused, naming the keys that exist.
 
         Raises:
             ConfigError: the file is missing, too large, not JSON, or has unknown keys.
@@ -304,6 +317,8 @@ class TrainConfig:
             raise ConfigError(f"config {p} is not valid JSON: {err}") from None
         if not isinstance(data, dict):
             raise ConfigError(f"config {p} must be a JSON object of settings")
+        if is_record(data):  # a run record (RUN/record.json): its settings
+            data = settings_of(data, p)
         data = dict(data)
         fmt = data.pop("format", CONFIG_FORMAT)
         if fmt != CONFIG_FORMAT:

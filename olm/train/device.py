@@ -5,6 +5,7 @@ from __future__ import annotations
 import torch
 
 from olm.core.errors import ConfigError
+from olm.train.device_names import parse_device
 
 __all__ = ["resolve_device"]
 
@@ -15,29 +16,28 @@ def _mps_available() -> bool:
 
 
 def resolve_device(spec: str = "auto", local_rank: int = 0) -> torch.device:
-    """The ``torch.device`` for ``spec`` ("auto", "cpu", "cuda", "cuda:N", "mps").
+    """The ``torch.device`` for ``spec`` (any string :func:`parse_device` reads).
 
     Under DDP, plain "cuda" means this process's GPU (``cuda:LOCAL_RANK``).
 
     Raises:
         ConfigError: the requested device is not available here.
     """
-    if spec == "auto":
+    name = parse_device(spec)
+    if name.kind == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda", local_rank)
         if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
-    if spec.startswith("cuda"):
+    if name.kind == "cuda":
         if not torch.cuda.is_available():
             raise ConfigError(f"device {spec!r} requested but CUDA is not available; "
                               "use --device auto or cpu")
-        return torch.device(spec) if ":" in spec else torch.device("cuda", local_rank)
-    if spec == "mps" and not _mps_available():
+        return torch.device("cuda", local_rank if name.index is None else name.index)
+    if name.kind == "mps" and not _mps_available():
         raise ConfigError("device 'mps' requested but MPS is not available; use --device cpu")
-    if spec not in ("cpu", "mps"):
-        raise ConfigError(f"unknown device {spec!r}: use auto, cpu, cuda, cuda:N or mps")
-    return torch.device(spec)
+    return torch.device(name.kind)
 
 
 # the strategy helpers live in olm.train.strategy (one job per file); the API names them here

@@ -20,15 +20,11 @@ from typing import Any
 from torch import nn
 
 from olm.core.errors import ConfigError
+from olm.train.derived import finetune_warmup  # the rule's owner; kept importable from here
 
 __all__ = ["FINETUNE_LR", "finetune_warmup", "start_from", "freeze", "fresh_config"]
 
 FINETUNE_LR = 3e-5  # 10x below the pretraining default, a common full fine-tune rate
-
-
-def finetune_warmup(steps: int) -> int:
-    """A short warmup for fine-tuning: 5% of the steps, at most 20."""
-    return min(20, steps // 20)
 
 
 def start_from(init_from: str, source: Any = None, drop: str = "last"
@@ -36,7 +32,7 @@ def start_from(init_from: str, source: Any = None, drop: str = "last"
     """``(graph, model, tokenizer, carried)`` for a run starting from ``init_from``'s weights.
 
     Args:
-        init_from: anything :func:`olm.interop.pretrained.open_pretrained` opens.
+        init_from: anything :func:`olm.store.pretrained.open_pretrained` opens.
         source: the model to train, when it differs from the pretrained one (a SOURCE
             ``load_source`` reads); its weights are carried over where they fit.
         drop: which layers go when the source has fewer: "last", "first" or "every".
@@ -45,7 +41,7 @@ def start_from(init_from: str, source: Any = None, drop: str = "last"
         The document, the model (train mode), the pretrained tokenizer (or None) and, with
         a source, node id → what happened to its weights (see ``carry_weights``).
     """
-    from olm.interop.pretrained import open_pretrained
+    from olm.store.pretrained import open_pretrained
 
     pre = open_pretrained(init_from)
     if source is None:

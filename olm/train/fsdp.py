@@ -19,8 +19,8 @@ import torch.distributed as dist
 from safetensors.torch import save_file
 from torch import nn
 
-from olm.core import layout
 from olm.core.errors import ConfigError, OLMError
+from olm.store import layout
 from olm.train.distributed import setup_distributed
 from olm.train.trainer import Trainer
 

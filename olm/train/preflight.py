@@ -18,6 +18,7 @@ The Studio shows these problems under its Train form; it has no checks of its ow
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,12 +32,13 @@ from olm.core import init_args
 from olm.core.errors import OLMError
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
+from olm.train.source import BYTE_VOCAB as _BYTE_VOCAB
+from olm.train.source import tokenizer_vocab
 
 __all__ = ["Problem", "ModelFacts", "preflight", "plan_run", "model_facts", "tokenizer_vocab",
-           "device_memory", "training_memory"]
+           "device_memory", "training_memory", "TRIAL_OFF_WITH_WEIGHTS"]
 
 _GB = 1024**3
-_BYTE_VOCAB = 256
 
 
 @dataclass
@@ -99,24 +101,6 @@ def model_facts(module: nn.Module) -> ModelFacts:
             heads = max(heads, int(args.get("num_heads", 1) or 1))
     params = sum(p.numel() for p in module.parameters())
     return ModelFacts(params, model_vocab_size(module), embed_dim, layers, heads)
-
-
-def tokenizer_vocab(spec: str) -> int:
-    """How many ids the tokenizer ``spec`` (``byte``, ``bpe:N``, a tokenizer.json) can produce.
-
-    Raises:
-        OLMError: the spec is malformed or its file cannot be read.
-    """
-    if spec == "byte":
-        return _BYTE_VOCAB
-    from olm.data.prepare import make_tokenizer
-
-    if spec.startswith("bpe:"):
-        try:
-            return int(spec[4:])
-        except ValueError:
-            make_tokenizer(spec)  # raises the library's message for a malformed bpe:N
-    return make_tokenizer(spec).vocab_size
 
 
 def _system_memory() -> int:
@@ -276,6 +260,20 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 3600:.1f} h"
 
 
+def _trial_copy(graph: Any, config: TrainConfig) -> Any:
+    """The trial-scale copy ``olm train --trial`` would train (sized by FLOPs, without the
+    probe; :func:`olm.train.trial.trial_graph` builds it on the meta device)."""
+    from olm.train.trial import trial_graph
+
+    try:
+        device = resolve_device(config.device)
+    except OLMError:
+        device = torch.device("cpu")  # the device problem is reported below
+    copy, _ = trial_graph(graph, config, tokenizer_vocab(config.tokenizer), device,
+                          probe=False)
+    return copy
+
+
 def preflight(graph: Any, config: TrainConfig,
               memory_of: Callable[[torch.device], int | None] = device_memory,
               timing: bool = True) -> list[Problem]:
@@ -291,17 +289,16 @@ def preflight(graph: Any, config: TrainConfig,
     import olm.graph
     from olm.train.source import run_graph
 
+    if config.init_from and config.trial:  # what the run does (plan_run): no trial copy
+        config = dataclasses.replace(config, trial=False)
     try:
         graph = run_graph(graph, config)
-        if config.trial:  # the trial copy takes the tokenizer's vocabulary and the
-            from olm.graph.overrides import apply_overrides  # context (olm.train.trial)
-            from olm.train.source import fit_vocab
-
-            graph = fit_vocab(graph, tokenizer_vocab(config.tokenizer))
-            if "max_seq_len" in graph.variables:
-                graph = apply_overrides(graph, {"max_seq_len": config.seq_len})
+        if config.trial:  # check the exact copy the run will train, not the original
+            graph = _trial_copy(graph, config)
     except OLMError as err:
-        return [Problem("error", str(err), "correct the --set or vocabulary setting")]
+        return [Problem("error", str(err), "correct the --set or vocabulary setting"
+                        if not config.trial else "change the model or train it without "
+                        "trial scale")]
 
     problems = [Problem("error", f"the model is not valid: {d.message}",
                         "fix it in the editor (see the Diagnostics tab)")
@@ -317,7 +314,9 @@ def preflight(graph: Any, config: TrainConfig,
     facts = model_facts(module)
     if figures.complete:
         facts.params = figures.total_params
-    problems += _check_data(config) + _check_vocab(module, config)
+    problems += _check_data(config)
+    if not config.init_from:  # a run from weights takes their own tokenizer
+        problems += _check_vocab(module, config)
     try:
         device = resolve_device(config.device)
     except OLMError as err:
@@ -333,30 +332,46 @@ def preflight(graph: Any, config: TrainConfig,
                 vocab = tokenizer_vocab(config.tokenizer)
             except OLMError:
                 vocab = facts.vocab or _BYTE_VOCAB
+            if config.init_from:  # the weights' own tokenizer fills their vocabulary
+                vocab = facts.vocab or vocab
             problems += _check_time(graph, config, device, facts, vocab)
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
-def plan_run(config: TrainConfig) -> tuple[TrainConfig, list[Problem], str | None]:
+TRIAL_OFF_WITH_WEIGHTS = ("off: a run from pretrained weights (--init-from) trains them at "
+                          "their own size; a smaller copy would throw the weights away")
+"""The line ``olm train`` prints when ``--trial`` meets ``--init-from``."""
+
+
+def plan_run(config: TrainConfig, began: float | None = None
+             ) -> tuple[TrainConfig, list[Problem], str | None]:
     """What ``olm train`` checks before a fresh run of a named SOURCE.
 
     Returns the config to run (with ``trial`` set, one whose source is the trial-scale
     copy, :func:`olm.train.trial.trial_config`), the pre-flight problems, and a line
-    saying what the trial scale changed (None without ``trial``). Resumed, fine-tuned
-    and module sources are checked by the run itself.
+    saying what the trial scale changed (None without ``trial``). Trial scale never
+    applies to a run that starts from weights: it is turned off, and the line says so.
+    Resumed, fine-tuned and module sources are checked by the run itself. ``began``
+    (``time.perf_counter()``) is when the command started: the trial's budget counts
+    from there.
     """
+    if config.init_from and config.trial:  # never a silent smaller copy of the weights
+        return dataclasses.replace(config, trial=False), [], TRIAL_OFF_WITH_WEIGHTS
     if not isinstance(config.source, str) or config.resume or config.init_from:
         return config, [], None
     from olm.graph import from_source
 
     graph = from_source(config.source)
     note = None
+    checked, timing = config, True
     if config.trial:
         from olm.train.trial import trial_config
 
         if int(os.environ.get("WORLD_SIZE", "1")) > 1:
             raise OLMError("--trial picks sizes by timing this machine, which each process "
                            "would do differently: run it without torchrun")
-        config, note = trial_config(graph, config)  # writes the two documents
+        config, note = trial_config(graph, config, began=began)  # writes both documents
         graph = from_source(config.source)
-    return config, preflight(graph, config), note
+        # the trial document is what trains: check it as it is, memory included
+        checked, timing = dataclasses.replace(config, trial=False), False  # sized already
+    return config, preflight(graph, checked, timing=timing), note

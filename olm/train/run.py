@@ -4,14 +4,14 @@ Everything else is a consumer of its typed events (:mod:`olm.train.events`): ``o
 train`` writes them as JSON lines (and draws a progress bar), the Studio reads those
 lines back for its plots, tests read the events directly. Run failures (non-finite loss, out of memory) end the stream with an ``end``
 event whose status is "failed" and a reason; a stop request (SIGINT/SIGTERM) saves a
-checkpoint and ends with "stopped". Mistakes in the settings raise ``OLMError`` before
+checkpoint and ends with "stopped", and so does ``max_time`` running out (the reason then
+begins with :data:`TIME_BUDGET`; the run resumes like any stopped one). Mistakes in the settings raise ``OLMError`` before
 the first event.
 """
 
 from __future__ import annotations
 
 import math
-import shutil
 import time
 from pathlib import Path
 from typing import Iterator
@@ -22,7 +22,9 @@ from torch import nn
 
 from olm.core.errors import OLMError
 from olm.generation import sample
-from olm.train.checkpoint import STEP_PREFIX, list_checkpoints, save_checkpoint
+from olm.store import layout
+from olm.store.checkpoint import CheckpointWriteError, prune_checkpoints, save_checkpoint
+from olm.store.record import begin_run, end_run
 from olm.train.config import TrainConfig
 from olm.train.device import resolve_device
 from olm.train.distributed import DistInfo, all_mean, any_flag, setup_distributed
@@ -41,7 +43,10 @@ from olm.train.setup import RunParts, describe_failure
 from olm.train.signals import StopFlag
 from olm.train.step import TrainStep, autocast_dtype
 
-__all__ = ["TrainRun", "train_iter", "oom_reason"]
+__all__ = ["TrainRun", "train_iter", "oom_reason", "TIME_BUDGET"]
+
+TIME_BUDGET = "time budget"
+"""How an ``end`` event's reason begins when ``max_time`` stopped the run."""
 
 
 def oom_reason(config: TrainConfig, step: int) -> str:
@@ -77,6 +82,7 @@ class TrainRun:
         self.device = torch.device("cpu")
         self.status: str | None = None
         self.last_good: Path | None = None  # the newest checkpoint written by this run
+        self.write_failed = False  # a checkpoint could not be written (a full disk...)
         self.step = 0
 
     def __iter__(self) -> Iterator[Event]:
@@ -192,7 +198,7 @@ class TrainRun:
         path = None
         if cfg.out is not None and self.dist.is_main:
             run_dir = Path(cfg.out)
-            path = run_dir / "checkpoints" / f"{STEP_PREFIX}{step:07d}"
+            path = run_dir / layout.CHECKPOINTS_DIR / layout.step_name(step)
             p = self.parts
             save_checkpoint(
                 path, self.model, tokenizer=p.data.tokenizer, graph=p.graph,
@@ -200,22 +206,46 @@ class TrainRun:
                 state={"step": step, "config": cfg.to_json(), "elapsed_s": elapsed,
                        "val_loss": val_loss, "tokens": step * self.tokens_per_step},
             )
-            for old in list_checkpoints(run_dir)[: -cfg.keep_checkpoints]:
-                shutil.rmtree(old, ignore_errors=True)
+            prune_checkpoints(run_dir, cfg.keep_checkpoints)
         if self.dist.active:
             dist.barrier()
         return path
 
     # -- the loop -------------------------------------------------------------------------
     def _events(self) -> Iterator[Event]:
+        for event in self._stream():
+            if isinstance(event, EndEvent):
+                self._record_end(event)
+            yield event
+
+    def _record(self) -> bool:
+        return self.config.out is not None and self.dist.is_main
+
+    def _record_end(self, end: EndEvent) -> None:
+        """The run record says how the run ended (it said "running" since the start)."""
+        if self._record() and self.parts is not None:
+            try:
+                end_run(self.config.out, end.status, end.reason or "")
+            except (OSError, OLMError):
+                pass  # the folder went away or filled up: the end event says why already
+
+    def _stream(self) -> Iterator[Event]:
+        self.began = time.perf_counter()  # max_time counts setup (data, model) too
         try:
             self._setup()
+            if self._record():  # what is trained, before the first step (olm.store.record)
+                begin_run(self.config.out, self.parts.graph, self.config.to_json(),
+                          resumed=self.config.resume is not None)
             yield self._start_event()
             if self.changes:
                 yield ConfigChangeEvent(step=self.parts.start_step, changes=self.changes)
             with StopFlag() as stop:
                 yield from self._loop(stop)
-        except OSError as err:  # a full disk or a vanished folder while writing a checkpoint
+        except CheckpointWriteError as err:  # a full disk or a vanished folder
+            self.write_failed = True
+            yield self._fail(str(err), self.step)
+        except OSError as err:  # the same, outside the checkpoint writer
+            self.write_failed = True
             where = f" {err.filename}" if err.filename else ""
             yield self._fail(f"cannot write{where}: {err.strerror or err}", self.step)
         finally:
@@ -237,6 +267,16 @@ class TrainRun:
             return loss_v, gnorm_v, None
         return loss_v, gnorm_v, (f"{bad} at step {step}; lower --lr or check the model "
                                  f"(last good checkpoint: {_str(self.last_good) or 'none'})")
+
+    def _out_of_time(self, step: int) -> str | None:
+        """Why the run stops now for ``max_time`` (None while time is left, or none set)."""
+        limit = self.config.max_time_seconds
+        if limit is None or step >= self.config.steps:
+            return None
+        if time.perf_counter() - self.began < limit:
+            return None
+        return (f"{TIME_BUDGET}: max_time {self.config.max_time} reached at step {step} of "
+                f"{self.config.steps}; --resume goes on from its checkpoint")
 
     def _fail(self, reason: str, step: int) -> EndEvent:
         self.status = "failed"
@@ -267,7 +307,9 @@ class TrainRun:
                 if self.dist.is_main:
                     yield TelemetryEvent(step=step, nodes=nodes)
             # the same decision on every rank, so collectives below stay in step
-            stopping = any_flag(stop.requested is not None, self.dist, self.device)
+            late = self._out_of_time(step)
+            stopping = any_flag(stop.requested is not None or late is not None, self.dist,
+                                self.device)
             saving = cfg.out is not None and (self._due(cfg.checkpoint_every, step) or stopping)
             if self._due(cfg.log_every, step) or saving or stopping:
                 loss_v, gnorm_v, failure = self._read(loss, gnorm, step)
@@ -297,8 +339,10 @@ class TrainRun:
                     yield CheckpointEvent(step=step, path=str(path))
             if stopping:
                 self.status = "stopped"
-                yield EndEvent(status="stopped", reason=stop.requested or "stop requested",
-                               step=step, checkpoint=_str(self.last_good))
+                reason = stop.requested or late or self._out_of_time(step) or "stop requested"
+                yield EndEvent(status="stopped", reason=reason, step=step,
+                               checkpoint=_str(self.last_good),
+                               elapsed_s=elapsed_before + time.perf_counter() - t0)
                 return
         self.status = "finished"
         yield EndEvent(status="finished", step=step, val_loss=val_loss,

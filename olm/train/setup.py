@@ -15,7 +15,7 @@ from torch import nn
 
 from olm.core.errors import ConfigError, OLMError
 from olm.data import PreparedData, prepare_data
-from olm.train.checkpoint import Checkpoint, clean_leftovers, load, load_trainer_state
+from olm.store.checkpoint import Checkpoint, clean_leftovers, load, load_trainer_state
 from olm.train.config import TrainConfig
 from olm.train.finetune import freeze, start_from
 from olm.train.optim import AdamW, param_groups

@@ -18,7 +18,7 @@ from olm.core.errors import ConfigError
 if TYPE_CHECKING:
     from olm.train.config import TrainConfig
 
-__all__ = ["load_source", "run_graph", "fit_vocab"]
+__all__ = ["load_source", "run_graph", "fit_vocab", "tokenizer_vocab", "BYTE_VOCAB"]
 
 
 def fit_vocab(graph: Any, vocab: int) -> Any:
@@ -52,8 +52,6 @@ def run_graph(graph: Any, config: TrainConfig, vocab: int | None = None) -> Any:
     graph = apply_overrides(graph, config.sets)
     if config.fit_vocab:
         if vocab is None:
-            from olm.train.preflight import tokenizer_vocab
-
             vocab = tokenizer_vocab(config.tokenizer)
         graph = fit_vocab(graph, vocab)
     return graph
@@ -83,3 +81,25 @@ def load_source(spec: str | nn.Module, config: TrainConfig | None = None,
     if config is not None:
         doc = run_graph(doc, config, vocab)
     return doc, olm.graph.build(doc)
+
+
+BYTE_VOCAB = 256
+"""The byte tokenizer's vocabulary."""
+
+
+def tokenizer_vocab(spec: str) -> int:
+    """How many ids the tokenizer ``spec`` (``byte``, ``bpe:N``, a tokenizer.json) can produce.
+
+    Raises:
+        OLMError: the spec is malformed or its file cannot be read.
+    """
+    if spec == "byte":
+        return BYTE_VOCAB
+    from olm.data.prepare import make_tokenizer
+
+    if spec.startswith("bpe:"):
+        try:
+            return int(spec[4:])
+        except ValueError:
+            make_tokenizer(spec)  # raises the library's message for a malformed bpe:N
+    return make_tokenizer(spec).vocab_size

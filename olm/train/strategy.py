@@ -12,12 +12,12 @@ from __future__ import annotations
 import dataclasses
 import enum
 import os
-import re
 
 import torch
 from torch import nn
 
 from olm.core.errors import ConfigError
+from olm.train.device_names import parse_device
 
 __all__ = [
     "TrainerStrategy",
@@ -204,9 +204,6 @@ def determine_strategy(cfg: DeviceConfig, model: nn.Module | None = None, preset
     return _fill(cfg, strategy, preset, size)
 
 
-_CUDA_N = re.compile(r"cuda:(\d+)")
-
-
 def parse_device_string(device: str | DeviceConfig, model: nn.Module | None = None,
                         preset: str = "balanced",
                         force_strategy: TrainerStrategy | str | None = None) -> DeviceConfig:
@@ -226,32 +223,27 @@ def parse_device_string(device: str | DeviceConfig, model: nn.Module | None = No
         return determine_strategy(device, model, preset, force_strategy)
     if not isinstance(device, str):
         raise ConfigError(f"device must be a string or DeviceConfig, got {device!r}")
+    name = parse_device(device)
     cfg = detect_devices(verbose=False)
-    spec = device.strip().lower()
-    if spec == "auto":
+    if name.kind == "auto":
         return determine_strategy(cfg, model, preset, force_strategy)
-    if spec in ("cpu", "cpu:auto"):
+    if name.kind == "cpu":
         cpu = dataclasses.replace(cfg, device_type="cpu", num_gpus=0, cuda_available=False,
                                   gpu_memory_per_device=None, total_gpu_memory=None)
         return determine_strategy(cpu, model, preset, force_strategy)
-    if spec == "mps":
+    if name.kind == "mps":
         if cfg.device_type != "mps":
             raise ConfigError(f"device {device!r} requested but MPS is not available; use 'cpu'")
         return _fill(cfg, TrainerStrategy.SINGLE_GPU, preset, None)
-    match = _CUDA_N.fullmatch(spec)
-    if spec in ("cuda", "cuda:auto") or match:
-        if not cfg.cuda_available:
-            raise ConfigError(f"device {device!r} requested but CUDA is not available; "
-                              "use 'auto' or 'cpu'")
-        if match:
-            index = int(match.group(1))
-            if index >= cfg.num_gpus:
-                raise ConfigError(f"device {device!r}: this machine has {cfg.num_gpus} GPU(s)")
-            pinned = dataclasses.replace(cfg, local_rank=index, num_gpus=1)
-            return determine_strategy(pinned, model, preset, force_strategy)
-        return determine_strategy(cfg, model, preset, force_strategy)
-    raise ConfigError(f"unknown device {device!r}: use auto, cuda:auto, cpu:auto, cpu, cuda, "
-                      "cuda:N or mps")
+    if not cfg.cuda_available:
+        raise ConfigError(f"device {device!r} requested but CUDA is not available; "
+                          "use 'auto' or 'cpu'")
+    if name.index is not None:
+        if name.index >= cfg.num_gpus:
+            raise ConfigError(f"device {device!r}: this machine has {cfg.num_gpus} GPU(s)")
+        pinned = dataclasses.replace(cfg, local_rank=name.index, num_gpus=1)
+        return determine_strategy(pinned, model, preset, force_strategy)
+    return determine_strategy(cfg, model, preset, force_strategy)
 
 
 def strategy_summary(cfg: DeviceConfig) -> str:

@@ -15,8 +15,8 @@ import torch
 from torch import nn
 
 from olm.core.errors import ConfigError
+from olm.store.checkpoint import save_checkpoint
 from olm.train.callbacks import TrainerCallback
-from olm.train.checkpoint import save_checkpoint
 from olm.train.losses import CrossEntropyLoss
 from olm.train.optim import param_groups
 from olm.train.schedulers import WarmupCosineScheduler

@@ -17,23 +17,29 @@ size variables change, by these rules:
 * **FFN and expert widths** (``hidden_dim``) scale with the width (``F * d / D``, a
   multiple of 8); the number of experts and ``top_k`` are recipe and stay.
 
-A variable the document does not have is left alone, and so is a size written as a number
-in a node (presets, projects and exported ``.py`` files all use variables). The time of
+A variable the document does not have is left alone; a size written as a number in a node
+(a canvas edit such as the lesson's "3 KV heads") is rescaled by the same rules with its
+ratios kept (:mod:`olm.train.trial_nodes`), and the copy is built on the ``meta`` device
+before it is used. The time of
 each candidate is :func:`olm.train.estimate.estimate_step` (FLOPs over the measured
-device throughput, then a measured probe of the chosen size); a run that still cannot fit
-keeps its steps and says how long it will take.
+device throughput, then a measured probe of the chosen size). A budget bounds the wall
+time: when even the smallest copy cannot train the steps asked for within it, the run
+trains as many as fit (and says so in its note), and the run gets a ``max_time`` (the
+budget less the time spent sizing it) at which it stops cleanly with a checkpoint.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import time
 from typing import Any
 
 from olm.core.errors import ConfigError
-from olm.core.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
+from olm.store.layout import ORIGINAL_DOCUMENT, TRIAL_DOCUMENT
 from olm.train.config import TrainConfig
+from olm.train.derived import derived_settings, replace_settings
 
-__all__ = ["trial_graph", "trial_config", "trial_sizes", "WIDTHS", "BUDGET_SHARE",
+__all__ = ["trial_graph", "trial_config", "trial_sizes", "check_buildable", "WIDTHS",
+           "BUDGET_SHARE",
            "TRIAL_DOCUMENT", "ORIGINAL_DOCUMENT"]
 
 WIDTHS = (64, 96, 128, 192, 256, 384, 512, 768, 1024, 1536, 2048, 3072, 4096)
@@ -79,9 +85,31 @@ def trial_sizes(env: dict[str, Any], width: int, vocab: int, seq_len: int) -> di
 
 
 def _candidate(graph: Any, sizes: dict[str, int]) -> Any:
+    """``graph`` with the trial's variables, then every size written as a number in a node
+    rescaled with its ratios kept (:mod:`olm.train.trial_nodes`)."""
     from olm.graph.overrides import apply_overrides
+    from olm.train.trial_nodes import rescale_nodes
 
-    return apply_overrides(graph, sizes)
+    return rescale_nodes(graph, apply_overrides(graph, sizes).copy())
+
+
+def check_buildable(graph: Any) -> None:
+    """Build ``graph`` on the ``meta`` device (no weights allocated): the copy a run will
+    train must exist before anyone says it is ready.
+
+    Raises:
+        ConfigError: it cannot be built; the message names the component's rule.
+    """
+    import torch
+
+    import olm.graph
+
+    try:
+        with torch.device("meta"):
+            olm.graph.build(graph, device="meta", check=False)
+    except (ConfigError, ValueError, TypeError) as err:
+        raise ConfigError(f"--trial: the trial-scale copy of {graph.name} cannot be "
+                          f"built: {err}") from None
 
 
 def trial_graph(graph: Any, config: TrainConfig, vocab: int, device: Any,
@@ -112,33 +140,42 @@ def trial_graph(graph: Any, config: TrainConfig, vocab: int, device: Any,
             candidate = _candidate(graph, trial_sizes(env, widths[index], vocab,
                                                       config.seq_len))
             step = estimate_step(candidate, config, device, vocab).step_seconds
+    check_buildable(candidate)
     return candidate, step
 
 
 def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
-                 probe: bool = True) -> tuple[TrainConfig, str]:
+                 probe: bool = True, began: float | None = None) -> tuple[TrainConfig, str]:
     """The run that trains ``graph``'s trial copy instead, and one line saying what changed.
 
     Both documents are written (atomically) to the run folder (``config.out``, else
     ``folder``, else a fresh temporary folder) as :data:`TRIAL_DOCUMENT` and
     :data:`ORIGINAL_DOCUMENT`; the returned config's source is the trial document, with
-    ``--set``/``--fit-vocab`` already applied to it. The steps asked for are kept.
+    ``--set``/``--fit-vocab`` already applied to it. The steps asked for are kept when they
+    fit the budget, else as many as fit (warm-up shortened in proportion), and its
+    ``max_time`` ends the run by the budget whatever the estimate said.
+
+    Args:
+        began: ``time.perf_counter()`` when the budget started (``olm train``: when the
+            command started, so loading torch and the model counts); default: now.
     """
     import tempfile
     from pathlib import Path
 
     from olm.graph import save, stats
     from olm.train.device import resolve_device
-    from olm.train.preflight import tokenizer_vocab
-    from olm.train.source import run_graph
+    from olm.train.source import run_graph, tokenizer_vocab
 
+    began = time.perf_counter() if began is None else began  # when the budget started
     original = run_graph(graph, config)
     vocab = tokenizer_vocab(config.tokenizer)
     device = resolve_device(config.device)
     trial, step = trial_graph(original, config, vocab, device, probe=probe)
     steps = config.steps
     limit = config.budget_seconds * BUDGET_SHARE
-    over = step * steps > limit  # even the smallest width: the steps asked for stay
+    over = step * steps > limit  # even the smallest width: fewer steps fit the budget
+    if over:
+        steps = max(1, int(limit // max(step, 1e-9)))
     where = Path(config.out or folder or tempfile.mkdtemp(prefix="olm-trial-"))
     where.mkdir(parents=True, exist_ok=True)
     save(original, where / ORIGINAL_DOCUMENT)
@@ -147,13 +184,30 @@ def trial_config(graph: Any, config: TrainConfig, folder: str | None = None,
     env0, env1 = original.variable_values()[0], trial.variable_values()[0]
     changed = ", ".join(f"{k} {env0[k]}→{v}" for k, v in env1.items()
                         if k in env0 and env0[k] != v)
-    cut = (f"; even the smallest copy needs about {step * steps / 60:.1f} min: fewer --steps "
-           "would fit the budget") if over else ""
+    cut = (f"; even the smallest copy needs about {_minutes(step * config.steps)} for "
+           f"{config.steps} steps: training {steps} steps to fit the budget") if over else ""
     note = (f"{before.total_params:,} → {after.total_params:,} parameters "
             f"({changed or 'same sizes'}); about {step:.3f} s per step, {steps} steps in "
             f"budget {config.budget}{cut}")
     if not trial.nodes:
         raise ConfigError("--trial: the model is empty")
-    new = dataclasses.replace(config, source=str(where / TRIAL_DOCUMENT), sets=[],
-                              fit_vocab=False)
-    return new, note
+    changes: dict[str, Any] = dict(source=str(where / TRIAL_DOCUMENT), sets=[],
+                                   fit_vocab=False, steps=steps,
+                                   max_time=_max_time(config, time.perf_counter() - began))
+    if steps != config.steps and config.warmup_steps != derived_settings(config)[
+            "warmup_steps"]:  # a warmup given by hand shrinks with the steps
+        changes["warmup_steps"] = config.warmup_steps * steps // config.steps
+    return replace_settings(config, **changes), note  # a derived warmup follows the steps
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 120 else f"{seconds / 60:.1f} min"
+
+
+def _max_time(config: TrainConfig, spent: float) -> str:
+    """The wall time left to the run itself: the budget less the sizing already spent,
+    or the run's own ``max_time`` when that is shorter. The estimate can be wrong (a
+    loaded machine, a slow start); this bound is not."""
+    left = max(1.0, config.budget_seconds - spent)
+    own = config.max_time_seconds
+    return f"{min(left, own) if own is not None else left:.1f}s"

@@ -9,18 +9,13 @@ mouse while a drag is in progress (feedback only); on release the document decid
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QTimer, Signal
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import (
-    QInputDialog,
-    QMenu,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMenu, QVBoxLayout, QWidget
 
 from olm.graph.catalog import catalog
 from olm.graph.document import SINGLE_CHILD
-from olm.graph.fragments import copy_fragment
+from olm_studio.canvas.clipboard import CanvasClipboard
 from olm_studio.canvas.gestures import EditorScene
+from olm_studio.canvas.header_edits import HeaderEdits
 from olm_studio.canvas.items import WireItem
 from olm_studio.canvas.quick_add import QuickAdd, replace_target
 from olm_studio.canvas.scene import DropTarget, SceneInput
@@ -62,6 +57,8 @@ class CanvasEditor(QWidget):
         self.diff: set[str] = set()
         # callables (menu, node_id) adding entries to a node's right-click menu (Freeze)
         self.menu_extensions: list = []
+        self.clipboard = CanvasClipboard(controller, self.edits)
+        self.headers = HeaderEdits(controller, self.edits, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.view)
@@ -82,7 +79,7 @@ class CanvasEditor(QWidget):
         scene = self.scene
         scene.component_dropped.connect(self.add_component_at)
         scene.collapse_toggled.connect(self.toggle_collapsed)
-        scene.header_edit_requested.connect(self.edit_header)
+        scene.header_edit_requested.connect(self.headers.edit_header)
         scene.quick_add_requested.connect(self.quick_add_at)
         scene.context_menu_requested.connect(
             lambda node_id, at: self.context_menu(node_id).exec(at))
@@ -221,54 +218,6 @@ class CanvasEditor(QWidget):
         commands = [MoveNode(i, target.container_id, target.index + k) for k, i in enumerate(ids)]
         return self.edits.run(Macro(f"move {len(ids)} parts", commands))
 
-    # -- clipboard --------------------------------------------------------------------------
-    def copy(self) -> None:
-        """Copy the selection to the clipboard (as an OLM fragment)."""
-        ids = self.controller.selection
-        if not ids:
-            return
-        # Plain text (the fragment is JSON), not a QMimeData made in Python: Qt keeps the
-        # clipboard's data until after the interpreter has gone, and destroying a
-        # Python-made QMimeData then crashes the process on exit.
-        QGuiApplication.clipboard().setText(copy_fragment(self.controller.graph, ids))
-
-    def cut(self) -> None:
-        """Copy, then delete the selection."""
-        self.copy()
-        self.delete_selection()
-
-    def paste(self) -> list[str]:
-        """Paste after the selected node (or at the end of the model)."""
-        text = QGuiApplication.clipboard().text()
-        if not text:
-            return []
-        container, index = self._insertion_point()
-        return self.edits.paste(text, container, index)
-
-    def _insertion_point(self) -> tuple[str, int | None]:
-        graph = self.controller.graph
-        sel = [i for i in self.controller.selection if i in graph.nodes]
-        if not sel or sel[-1] == graph.root:
-            return graph.root, None
-        last = sel[-1]
-        parent = graph.parent_of(last)
-        node = graph.nodes[parent]
-        if node.type in SINGLE_CHILD or last not in node.children:
-            grand = graph.parent_of(parent)
-            if grand is None:
-                return graph.root, None
-            return grand, graph.nodes[grand].children.index(parent) + 1
-        return parent, node.children.index(last) + 1
-
-    def duplicate(self) -> list[str]:
-        """Copy and paste right after, in one gesture."""
-        self.copy()
-        return self.paste()
-
-    def delete_selection(self) -> bool:
-        """Delete the selected nodes."""
-        return self.edits.delete(list(self.controller.selection))
-
     def select_all(self) -> None:
         """Select every top-level part of the model."""
         graph = self.controller.graph
@@ -302,43 +251,6 @@ class CanvasEditor(QWidget):
         """Draw every copy of a Repeat (or just the one that is edited)."""
         self.controller.set_view(node_id, "show_copies", show)
 
-    # -- header editing ---------------------------------------------------------------------
-    def edit_header(self, node_id: str) -> None:
-        """Repeat: ask for the count; Parallel: choose the merge."""
-        node = self.controller.graph.nodes[node_id]
-        if node.type == "Repeat":
-            self.ask_repeat_count(node_id)
-        elif node.type == "Parallel":
-            menu = self._merge_menu(node_id)
-            menu.exec(self.cursor().pos())
-
-    def ask_repeat_count(self, node_id: str) -> None:
-        """A small dialog for a Repeat's count."""
-        raw = self.controller.graph.nodes[node_id].params.get("num_repeat", 1)
-        current = self.controller.figures.env.get(raw["var"]) if isinstance(raw, dict) and \
-            "var" in raw else raw
-        count, ok = QInputDialog.getInt(self, "Repeat count", "Copies:",
-                                        int(current) if isinstance(current, int) else 2, 1, 1024)
-        if ok:
-            self.set_repeat_count(node_id, count)
-
-    def set_repeat_count(self, node_id: str, count: int) -> bool:
-        """Set the count; a Repeat bound to a variable keeps the binding and edits it."""
-        raw = self.controller.graph.nodes[node_id].params.get("num_repeat")
-        if isinstance(raw, dict) and "var" in raw:
-            return self.edits.set_variable(raw["var"], int(count))
-        return self.edits.set_repeat_count(node_id, int(count))
-
-    def _merge_menu(self, node_id: str) -> QMenu:
-        menu = QMenu(self)
-        current = self.controller.graph.nodes[node_id].params.get("merge", "sum")
-        for merge in ("sum", "mean", "concat"):
-            action = menu.addAction(merge)
-            action.setCheckable(True)
-            action.setChecked(merge == current)
-            action.triggered.connect(lambda _=False, m=merge: self.edits.set_merge(node_id, m))
-        return menu
-
     # -- context menus ----------------------------------------------------------------------
     def context_menu(self, node_id: str) -> QMenu:
         """The right-click menu of a node or container."""
@@ -366,8 +278,8 @@ class CanvasEditor(QWidget):
             for kind in ("Residual", "Repeat", "Block", "Parallel"):
                 wrap.addAction(kind).triggered.connect(
                     lambda _=False, k=kind: self.edits.wrap(sel, k))
-            menu.addAction("Duplicate").triggered.connect(lambda: self.duplicate())
-            menu.addAction("Delete").triggered.connect(lambda: self.delete_selection())
+            menu.addAction("Duplicate").triggered.connect(lambda: self.clipboard.duplicate())
+            menu.addAction("Delete").triggered.connect(lambda: self.clipboard.delete_selection())
         if node.is_container:
             menu.addSeparator()
             collapsed = graph.layout.get(node_id, {}).get("collapsed")
@@ -377,12 +289,12 @@ class CanvasEditor(QWidget):
                 menu.addAction("Unwrap").triggered.connect(lambda: self.edits.unwrap(node_id))
             if node.type == "Repeat":
                 menu.addAction("Set count…").triggered.connect(
-                    lambda: self.ask_repeat_count(node_id))
+                    lambda: self.headers.ask_repeat_count(node_id))
                 showing = graph.layout.get(node_id, {}).get("show_copies")
                 menu.addAction("Show one copy" if showing else "Show all copies").triggered.connect(
                     lambda: self.set_show_copies(node_id, not showing))
             if node.type == "Parallel":
-                menu.addMenu(self._merge_menu(node_id)).setText("Merge")
+                menu.addMenu(self.headers.merge_menu(node_id)).setText("Merge")
         for extend in self.menu_extensions:
             extend(menu, node_id)
         variant_menu(menu, self, graph, node_id)

@@ -31,7 +31,7 @@ def summary_text(graph, seq_len: int = 16, depth: int = 4) -> str:  # noqa: ANN0
     import torch
     import torchinfo
 
-    from olm.graph.build import build
+    from olm.graph.to_module import build
 
     model = build(graph, device="meta")
     ids = torch.zeros(1, seq_len, dtype=torch.long, device="meta")

@@ -23,9 +23,9 @@ def train_run(folder: Path, steps: int = 150) -> None:
     """Train the model into ``folder`` (its ``model.olm.json`` and ``events.jsonl``)."""
     import torch
 
-    from olm.core import layout
     from olm.graph import from_module, save
     from olm.models import Llama3Model
+    from olm.store import layout
     from olm.train import TrainConfig, train_iter
     from olm.train.events import EventWriter
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from olm.core.errors import OLMError
 from olm.graph.diff import Change, diff_graphs
-from olm.train import TrainConfig
+from olm.train.differences import config_differences
 from olm_studio.training.history import RunHistory
 from olm_studio.training.runs import Run
 
@@ -69,16 +69,6 @@ def _run_line(run: Run, history: RunHistory, color: str) -> str:
     return (f"<span style='color:{color}'>■</span> <b>{html.escape(run.name)}</b> — "
             f"{html.escape(run.status)}, step {history.last_step}, "
             f"loss {_fmt(history.loss_smooth.last())}, val {_fmt(history.val_loss.last())}")
-
-
-# where each run's own files are: always different, never a difference in how it trained
-_PLACES = ("source", "out", "events", "resume")
-
-
-def config_differences(a: TrainConfig, b: TrainConfig) -> list[tuple[str, object, object]]:
-    """``(name, a's value, b's value)`` for every setting the two runs trained with differently."""
-    mine, theirs = a.to_json(), b.to_json()
-    return [(k, mine[k], theirs[k]) for k in mine if k not in _PLACES and mine[k] != theirs[k]]
 
 
 def compare_runs(a: Run, b: Run, history_a: RunHistory, history_b: RunHistory) -> Comparison:

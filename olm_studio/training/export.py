@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from olm.core.errors import OLMError
-from olm.core.layout import WEIGHTS, staging_path
+from olm.store.layout import WEIGHTS, staging_path
 
-__all__ = ["export_checkpoint", "export_python", "export_hf", "hf_problem"]
+__all__ = ["export_checkpoint", "export_python", "export_hf"]
 
 
 def _fresh_target(path: Path) -> None:
@@ -55,27 +55,6 @@ def export_python(graph: Any, dest: str | os.PathLike[str]) -> Path:
     return target
 
 
-def hf_problem(graph: Any) -> str | None:
-    """Why ``graph`` has no Hugging Face form, or ``None`` when it maps to one.
-
-    Checked on the ``meta`` device (no weights), so the panel can offer the export only
-    where it will work and say why elsewhere.
-    """
-    import torch
-
-    import olm.graph
-    from olm.interop.hf import choose_architecture
-    from olm.interop.hf.reader import read_model
-
-    try:
-        with torch.device("meta"):
-            module = olm.graph.build(graph, device="meta")
-        choose_architecture(read_model(module).spec)
-    except (OLMError, ValueError, TypeError) as err:
-        return str(err)
-    return None
-
-
 def export_hf(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) -> Path:
     """Write a Hugging Face folder ``transformers`` loads, when the model maps to one.
 
@@ -84,7 +63,7 @@ def export_hf(checkpoint: str | os.PathLike[str], dest: str | os.PathLike[str]) 
             or the folder is in the way.
     """
     from olm.interop.hf import save_hf
-    from olm.train.checkpoint import load
+    from olm.store.checkpoint import load
 
     target = Path(dest)
     _fresh_target(target)

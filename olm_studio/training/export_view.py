@@ -50,6 +50,18 @@ class ExportView(QWidget):
         layout.addStretch(1)
         self.set_target(None, None, "")
 
+    def show_run(self, run: Any, graph: Any) -> None:
+        """Export ``run`` (its checkpoint and the graph it trained), or with no run the
+        model being edited (``graph``)."""
+        if run is None:
+            self.set_target(None, graph, "the model being edited")
+            return
+        try:
+            graph = run.graph()
+        except (OLMError, OSError):
+            pass  # a run without its graph file exports the model being edited
+        self.set_target(run.latest_checkpoint(), graph, run.name)
+
     def set_target(self, checkpoint: Path | None, graph: Any, label: str) -> None:
         """What to export: a run's checkpoint (may be None) and the graph for Python.
 
@@ -70,7 +82,7 @@ class ExportView(QWidget):
             self.hf_checked = False
             self.hf_check = run_in_background(
                 self.window(), "Checking the Hugging Face form…",
-                lambda cancel: export.hf_problem(snapshot),
+                lambda cancel: _export_problem(snapshot),
                 lambda reason, g=graph: self._show_hf(g, reason), show_after_ms=None)
         if checkpoint is None and graph is None:
             self.title.setText("Select a run to export.")
@@ -133,3 +145,10 @@ class ExportView(QWidget):
                                               "Python (*.py)")
         if dest:
             self._run(self.export_python, dest)
+
+
+def _export_problem(graph: Any) -> str | None:
+    """olm's answer (imported when asked: olm.interop.hf loads torch, the editor starts without)."""
+    from olm.interop.hf.problems import export_problem
+
+    return export_problem(graph)

@@ -1,5 +1,9 @@
 """The Train settings form: data, tokenizer, batch, sequence, learning rate, steps, device.
 
+The fields sit in four collapsible groups (Data, Model size, Optimisation, Telemetry),
+each a short form whose long rows wrap under their label, so the column fits a 1280x800
+screen without scrolling sideways.
+
 It edits an :class:`olm.train.TrainConfig` (the library's one definition of a run's
 settings and their rules); it never starts anything and has no rules of its own.
 Defaults are the "keep everything and press Train" trial run: built-in corpus, byte
@@ -11,7 +15,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QDoubleValidator
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,16 +26,21 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QSpinBox,
+    QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
 from olm.train import TrainConfig
+from olm.train.derived import derived_settings
+from olm.train.device_names import DEVICE_NAMES, parse_device
 from olm_studio.training.trial import TRIAL
 
-__all__ = ["SettingsForm", "DEVICES", "PRECISIONS"]
+__all__ = ["SettingsForm", "FormGroup", "DEVICES", "PRECISIONS"]
 
-DEVICES: tuple[str, ...] = ("auto", "cpu", "cuda", "mps")
+DEVICES: tuple[str, ...] = DEVICE_NAMES  # olm owns the device grammar
 PRECISIONS = {"auto": True, "fp32": False}  # bf16 autocast on CUDA (use_amp), or never
 BUDGETS: tuple[str, ...] = ("1m", "3m", "5m", "10m", "30m")
 
@@ -40,6 +49,10 @@ _DATA_LABELS = {"builtin": "Built-in corpus (Python standard library)",
                 "file": "Text file…", "folder": "Folder of text files…"}
 _TOKENIZER_LABELS = {"byte": "Byte-level (256 ids)", "bpe": "BPE trained on the data",
                      "file": "tokenizer.json…"}
+WEIGHTS_TOKENIZER = "The model's own (from its weights)"
+"""What the Tokenizer row shows while a run continues from pretrained weights."""
+TRIAL_OFF_TIP = ("Off while continuing from pretrained weights: they train at their own size "
+                 "(a smaller copy would throw them away)")
 
 
 def _spin(low: int, high: int, value: int, step: int = 1) -> QSpinBox:
@@ -75,6 +88,44 @@ class _PathField(QWidget):
                                                   self.filter)
         if path:
             self.edit.setText(path)
+
+
+class FormGroup(QWidget):
+    """A titled group of form rows that folds away with its header's arrow."""
+
+    def __init__(self, title: str) -> None:
+        super().__init__()
+        self.header = QToolButton()
+        self.header.setText(title)
+        self.header.setCheckable(True)
+        self.header.setChecked(True)
+        self.header.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.header.setArrowType(Qt.ArrowType.DownArrow)
+        self.header.setAutoRaise(True)
+        self.header.setObjectName("formGroupHeader")
+        self.body = QWidget()
+        self.form = QFormLayout(self.body)
+        self.form.setContentsMargins(14, 0, 0, 4)
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.header)
+        box.addWidget(self.body)
+        self.header.toggled.connect(self.set_open)
+
+    def set_open(self, on: bool) -> None:
+        """Show (True) or fold away (False) the group's rows."""
+        self.header.setChecked(on)
+        self.header.setArrowType(Qt.ArrowType.DownArrow if on else Qt.ArrowType.RightArrow)
+        self.body.setVisible(on)
+
+
+def _wrapping(box: QCheckBox) -> QCheckBox:
+    """A checkbox whose long text never sets the column's minimum width."""
+    box.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+    return box
 
 
 class SettingsForm(QWidget):
@@ -122,15 +173,12 @@ class SettingsForm(QWidget):
         self.telemetry.setSuffix(" steps")
         self.telemetry_cost = QLabel()
         self.telemetry_cost.setObjectName("telemetry_cost")
-        telemetry_row = QWidget()
-        row = QHBoxLayout(telemetry_row)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.telemetry, 1)
-        row.addWidget(self.telemetry_cost)
+        self.telemetry_cost.setWordWrap(True)
         # Trial scale (olm.train.trial): the same recipe, sized to finish in the budget.
         self.trial = QCheckBox("Train at trial scale")
-        self.trial.setToolTip("Train a smaller copy with the same recipe (components and "
-                              "options), sized to finish within the budget on this machine")
+        self._trial_tip = ("Train a smaller copy with the same recipe (components and "
+                           "options), sized to finish within the budget on this machine")
+        self.trial.setToolTip(self._trial_tip)
         self.trial.setChecked(bool(TRIAL.get("trial", False)))
         self.budget = QComboBox()
         self.budget.setEditable(True)
@@ -143,24 +191,32 @@ class SettingsForm(QWidget):
             combo.setSizeAdjustPolicy(
                 QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(14)
-        form = QFormLayout(self)
-        form.setContentsMargins(0, 0, 0, 0)
-        form.addRow("Data", self.data_kind)
-        form.addRow("", self.data_path)
-        form.addRow("Tokenizer", self.tokenizer_kind)
-        form.addRow("BPE vocab", self.bpe_vocab)
-        form.addRow("", self.tokenizer_path)
-        form.addRow("Batch size", self.batch_size)
-        form.addRow("Sequence length", self.seq_len)
-        form.addRow("Learning rate", self.lr)
-        form.addRow("Steps", self.steps)
-        form.addRow("Device", self.device)
-        form.addRow("Precision", self.precision)
-        form.addRow("Telemetry", telemetry_row)
-        form.addRow("", self.trial)
-        form.addRow("Budget", self.budget)
-        form.addRow("", self.fit_vocab)
-        self._form = form
+        self.groups = {name: FormGroup(name) for name in
+                       ("Data", "Model size", "Optimisation", "Telemetry")}
+        data, size = self.groups["Data"].form, self.groups["Model size"].form
+        optim, telemetry = self.groups["Optimisation"].form, self.groups["Telemetry"].form
+        data.addRow("Data", self.data_kind)
+        data.addRow(self.data_path)
+        data.addRow("Tokenizer", self.tokenizer_kind)
+        data.addRow("BPE vocab", self.bpe_vocab)
+        data.addRow(self.tokenizer_path)
+        size.addRow(_wrapping(self.trial))
+        size.addRow("Budget", self.budget)
+        size.addRow(_wrapping(self.fit_vocab))
+        optim.addRow("Batch size", self.batch_size)
+        optim.addRow("Sequence length", self.seq_len)
+        optim.addRow("Learning rate", self.lr)
+        optim.addRow("Steps", self.steps)
+        optim.addRow("Device", self.device)
+        optim.addRow("Precision", self.precision)
+        telemetry.addRow("Collect", self.telemetry)
+        telemetry.addRow(self.telemetry_cost)
+        column = QVBoxLayout(self)
+        column.setContentsMargins(0, 0, 0, 0)
+        for group in self.groups.values():
+            column.addWidget(group)
+        self._rows = {self.data_path: data, self.bpe_vocab: data, self.tokenizer_path: data,
+                      self.budget: size}
 
         for combo in (self.data_kind, self.tokenizer_kind, self.device, self.precision):
             combo.currentIndexChanged.connect(self._on_change)
@@ -171,7 +227,36 @@ class SettingsForm(QWidget):
         for box in (self.trial, self.fit_vocab):
             box.toggled.connect(self._on_change)
         self.budget.currentTextChanged.connect(self._on_change)
+        self._from_weights = False
         self._sync_visibility()
+
+    def set_from_weights(self, on: bool) -> None:
+        """Show what a run from pretrained weights really uses: their own tokenizer (the run
+        takes it from the weights, whatever the row said) and no trial scale (``olm train``
+        turns it off), with both rows locked until the run no longer starts from weights."""
+        if on == self._from_weights:
+            return
+        self._from_weights = on
+        if on:
+            self._before_weights = (self.tokenizer_kind.currentIndex(), self.trial.isChecked(),
+                                    self.fit_vocab.isChecked())
+            self.tokenizer_kind.addItem(WEIGHTS_TOKENIZER, "weights")
+            self._show_weights()
+        else:
+            index, trial, fit = self._before_weights
+            self.tokenizer_kind.setCurrentIndex(index)
+            self.tokenizer_kind.removeItem(self.tokenizer_kind.findData("weights"))
+            self.trial.setChecked(trial)
+            self.fit_vocab.setChecked(fit)
+        for widget in (self.tokenizer_kind, self.trial, self.fit_vocab):
+            widget.setEnabled(not on)
+        self.trial.setToolTip(TRIAL_OFF_TIP if on else self._trial_tip)
+        self._on_change()
+
+    def _show_weights(self) -> None:
+        self.tokenizer_kind.setCurrentIndex(self.tokenizer_kind.findData("weights"))
+        self.trial.setChecked(False)
+        self.fit_vocab.setChecked(False)
 
     def _on_change(self, *_args: object) -> None:
         self._sync_visibility()
@@ -184,12 +269,12 @@ class SettingsForm(QWidget):
         self.telemetry.setToolTip("Per-node statistics painted on the graph (Telemetry tab); "
                                   "each collection costs about 4% of one step")
         kind = self.data_kind.currentData()
-        self._form.setRowVisible(self.data_path, kind != "builtin")
+        self._rows[self.data_path].setRowVisible(self.data_path, kind != "builtin")
         self.data_path.folder = kind == "folder"
         tok = self.tokenizer_kind.currentData()
-        self._form.setRowVisible(self.bpe_vocab, tok == "bpe")
-        self._form.setRowVisible(self.tokenizer_path, tok == "file")
-        self._form.setRowVisible(self.budget, self.trial.isChecked())
+        self._rows[self.bpe_vocab].setRowVisible(self.bpe_vocab, tok == "bpe")
+        self._rows[self.tokenizer_path].setRowVisible(self.tokenizer_path, tok == "file")
+        self._rows[self.budget].setRowVisible(self.budget, self.trial.isChecked())
 
     def config(self) -> TrainConfig:
         """The settings as the form shows them, as a validated :class:`TrainConfig`.
@@ -204,7 +289,8 @@ class SettingsForm(QWidget):
         data_kind = self.data_kind.currentData()
         tokenizer_kind = self.tokenizer_kind.currentData()
         tokenizer = {"byte": "byte", "bpe": f"bpe:{self.bpe_vocab.value()}",
-                     "file": self.tokenizer_path.edit.text().strip()}[tokenizer_kind]
+                     "file": self.tokenizer_path.edit.text().strip(),
+                     "weights": "byte"}[tokenizer_kind]  # the run uses the weights' own
         return TrainConfig(**{
             **self._base,
             "data": "builtin" if data_kind == "builtin" else self.data_path.edit.text().strip(),
@@ -216,20 +302,28 @@ class SettingsForm(QWidget):
             "device": self.device.currentText(),
             "use_amp": PRECISIONS[self.precision.currentText()],
             "telemetry": self.telemetry.value(),
-            "trial": self.trial.isChecked(),
+            "trial": self.trial.isChecked() and not self._from_weights,
             "budget": self.budget.currentText().strip(),
             "fit_vocab": self.fit_vocab.isChecked(),
         })
+
+    def config_or_none(self) -> TrainConfig | None:
+        """:meth:`config`, or None while a setting breaks a rule (kept per project)."""
+        from olm.core.errors import OLMError
+
+        try:
+            return self.config()
+        except OLMError:
+            return None
 
     def set_config(self, config: TrainConfig) -> None:
         """Show ``config`` (e.g. to repeat a past run); fields without a widget are kept."""
         self._base = config.to_json()
         self._base["betas"] = tuple(self._base["betas"])
         # values the rules derived stay derived, so editing steps or lr moves them too
-        if config.min_lr == config.lr / 10:
-            self._base["min_lr"] = None
-        if config.warmup_steps == min(100, config.steps // 10):
-            self._base["warmup_steps"] = None
+        for name, value in derived_settings(config).items():
+            if getattr(config, name) == value:
+                self._base[name] = None
         data_kind = ("builtin" if config.data == "builtin"
                      else "folder" if Path(config.data).is_dir() else "file")
         self.data_kind.setCurrentIndex(self.data_kind.findData(data_kind))
@@ -244,10 +338,14 @@ class SettingsForm(QWidget):
         self.seq_len.setValue(config.seq_len)
         self.lr.setText(f"{config.lr:g}")
         self.steps.setValue(config.steps)
-        self.device.setCurrentText(config.device.split(":")[0])
+        self.device.setCurrentText(parse_device(config.device).kind)
         self.precision.setCurrentText("auto" if config.use_amp else "fp32")
         self.telemetry.setValue(config.telemetry)
         self.trial.setChecked(config.trial)
         self.budget.setCurrentText(config.budget)
         self.fit_vocab.setChecked(config.fit_vocab)
+        if self._from_weights:  # shown again once the run no longer starts from weights
+            self._before_weights = (self.tokenizer_kind.currentIndex(), config.trial,
+                                    config.fit_vocab)
+            self._show_weights()
         self._sync_visibility()

@@ -1,33 +1,37 @@
 """The Train panel: settings, pre-flight checks, live plots, runs, samples and export.
 
 The panel is a client of `olm train`: Train writes a run folder (the exact graph and the
-run's :class:`olm.train.TrainConfig` as ``train.json``), starts
-``python -m olm train --config <run>/train.json`` as a child (events on its stdout), and
+run record with the run's :class:`olm.train.TrainConfig`, :mod:`olm.store.record`), starts
+``python -m olm train --config <run>/record.json`` as a child (events on its stdout), and
 turns its typed events into plot points. The pre-flight problems it shows are the
 library's (:func:`olm.train.preflight.preflight`). It is self-contained: the main window only calls
 :meth:`TrainPanel.set_graph` when the document changes, :meth:`set_project_path` when a
 project is opened, and :meth:`is_running` / :meth:`stop_and_wait` when it closes.
+
+Layout (UX.md, "Workspaces"): a command bar on top that never moves (Train, Stop, Resume,
+progress), then the settings in folding groups on the left, the curves or the telemetry
+large in the middle, and runs, samples and export on the right. The jobs live in their own
+objects: :class:`RunLifecycle` (start, stop, resume, events), :class:`FineTuneBox`,
+:class:`SampleControl`, :class:`TelemetryPane`, :class:`TrialBox` and :class:`RunsTab`.
+
+Each project (and each unsaved model) has its own runs and its own settings: runs record
+the project they belong to (:func:`project_key`), and the form's settings are kept per
+project, so a fine-tune's learning rate never carries over to a fresh preset.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import html
-import math
 import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyqtgraph as pg
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
-    QHBoxLayout,
     QLabel,
     QMessageBox,
-    QProgressBar,
-    QPushButton,
     QScrollArea,
     QSplitter,
     QTabWidget,
@@ -36,18 +40,21 @@ from PySide6.QtWidgets import (
 )
 
 from olm.core.errors import OLMError
-from olm.train.events import CheckpointEvent, Event, SampleEvent
+from olm_studio.training.command_bar import CommandBar
 from olm_studio.training.export_view import ExportView
+from olm_studio.training.finetune_box import FineTuneBox
 from olm_studio.training.form import SettingsForm
 from olm_studio.training.history import RunHistory
+from olm_studio.training.lifecycle import RunLifecycle, format_duration
 from olm_studio.training.plots import LivePlots
 from olm_studio.training.runner import TrainProcess
-from olm_studio.training.runs import Run, RunStore, default_runs_root
+from olm_studio.training.runs import Run, RunStore, default_runs_root, project_key
 from olm_studio.training.runs_tab import RunsTab
-from olm_studio.training.sampler import SampleProcess
 from olm_studio.training.samples_view import SamplesView
-from olm_studio.training.telemetry_view import TelemetryCompare, TelemetryView
-from olm_studio.training.trial import auto_intervals
+from olm_studio.training.sampling import SampleControl
+from olm_studio.training.telemetry_pane import TelemetryPane
+from olm_studio.training.trial import default_config
+from olm_studio.training.trial_box import TrialBox
 
 if TYPE_CHECKING:  # preflight imports torch, which loads in the background
     from olm.train import TrainConfig
@@ -57,16 +64,6 @@ __all__ = ["TrainPanel", "format_duration"]
 
 
 _SEVERITY_COLORS = {"error": "#d9534f", "warning": "#d9a23b"}
-
-
-def format_duration(seconds: float) -> str:
-    """``75.4`` → ``"1:15"``; ``3700`` → ``"1:01:40"``; NaN → ``"–"``."""
-    if not math.isfinite(seconds) or seconds < 0:
-        return "–"
-    total = int(round(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 class TrainPanel(QWidget):
@@ -92,85 +89,59 @@ class TrainPanel(QWidget):
         super().__init__(parent)
         self._graph: Any = None
         self._fixed_root = runs_root is not None
+        # where this project's runs are kept (replaced when another project opens)
         self._store = RunStore(runs_root if runs_root is not None else default_runs_root())
-        self._active: Run | None = None
+        self._project_path: str | os.PathLike[str] | None = None
+        self._project: str | None = None  # None until the first model; see _switch_project
+        self._replaced = False  # a new document arrived: its project is settled by set_graph
+        self._settings: dict[str, TrainConfig] = {}  # each project's own form settings
         self.problems: list[Problem] = []
-        self._sample_prompt = ""
-        self._pretrained: str | None = None  # weights opened with File → Open pretrained…
-        self._frozen: list[str] = []
         self.runner = TrainProcess(command, self)
-        self.runner.event.connect(self._on_event)
-        self.runner.ended.connect(self._on_ended)
-        self.sampler = SampleProcess(command, self)
-        self.sampler.finished.connect(self._on_sample_done)
-        self.sampler.failed.connect(self._on_sample_failed)
         self._build_ui()
+        self.lifecycle = RunLifecycle(self)
+        self.sampling = SampleControl(self, command)
+        self.sampler = self.sampling.sampler
         self._check_timer = QTimer(self, singleShot=True, interval=300)
         self._check_timer.timeout.connect(self.run_checks)
-        self._ui_timer = QTimer(self, singleShot=True, interval=LivePlots.REDRAW_MS)
-        self._ui_timer.timeout.connect(self._update_progress)
         self.form.changed.connect(self._check_timer.start)
         self._reload_runs()
         self.run_checks()
 
     # -- layout ----------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.form = SettingsForm()
-        self.problem_label = QLabel()
-        self.problem_label.setWordWrap(True)
-        self.problem_label.setTextFormat(Qt.TextFormat.RichText)
-        self.train_button = QPushButton("▶ Train")
-        self.train_button.setDefault(True)
-        self.stop_button = QPushButton("■ Stop")
-        self.stop_button.setToolTip("save a checkpoint and end the run")
-        self.resume_button = QPushButton("⟳ Resume")
-        self.resume_button.setToolTip("continue the selected run from its checkpoint "
-                                      "(raise Steps to train a finished run further)")
+        self.bar = CommandBar()
+        self.train_button, self.stop_button = self.bar.train_button, self.bar.stop_button
+        self.resume_button, self.progress = self.bar.resume_button, self.bar.progress
+        self.progress_label, self.status_label = self.bar.progress_label, self.bar.status_label
         self.train_button.clicked.connect(self.start_training)
         self.stop_button.clicked.connect(self.stop_training)
         self.resume_button.clicked.connect(lambda: self.resume_training())
-        self.apply_trial_button = QPushButton("Apply trial sizes")
-        self.apply_trial_button.setToolTip("set the canvas's sizes to the selected trial-scale "
-                                           "run's (one undoable edit)")
-        self.apply_trial_button.clicked.connect(self.apply_trial_sizes)
-        self.trial_label = QLabel("")
-        self.trial_label.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.train_button, self.stop_button, self.resume_button):
-            buttons.addWidget(button)
-        self.progress = QProgressBar()
-        self.progress.setTextVisible(True)
-        self.progress_label = QLabel("")
-        self.status_label = QLabel("")
-        self.status_label.setWordWrap(True)
-
+        self.form = SettingsForm()
+        self.continue_box = self.finetune = FineTuneBox(self.form)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setTextFormat(Qt.TextFormat.RichText)
+        self.trial_box = TrialBox()
+        self.trial_box.apply_requested.connect(self.apply_sizes_requested)
         left = QWidget()
         column = QVBoxLayout(left)
-        column.addWidget(self.form)
-        self.continue_box = QCheckBox("Continue from these weights")
-        self.continue_box.setObjectName("continue_from_weights")
-        self.continue_box.setToolTip("Fine-tune: start from the opened pretrained weights "
-                                     "(olm train --init-from), with a fine-tuning learning rate")
-        self.continue_box.toggled.connect(self._on_continue_toggled)
-        self.continue_box.setVisible(False)
-        column.addWidget(self.continue_box)
-        column.addWidget(self.problem_label)
-        column.addLayout(buttons)
-        column.addWidget(self.progress)
-        column.addWidget(self.progress_label)
-        column.addWidget(self.status_label)
-        column.addWidget(self.trial_label)
-        column.addWidget(self.apply_trial_button)
+        column.setContentsMargins(4, 0, 4, 0)
+        for widget in (self.form, self.continue_box, self.problem_label, self.trial_box):
+            column.addWidget(widget)
         column.addStretch(1)
         scroll = QScrollArea()
+        scroll.setObjectName("trainSettings")
         scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         scroll.setWidget(left)
-        scroll.setMinimumWidth(300)
+        # as wide as the form's narrowest layout (never clipped), plus the vertical bar
+        scroll.setMinimumWidth(left.minimumSizeHint().width() + 2 * scroll.frameWidth()
+                               + scroll.verticalScrollBar().sizeHint().width())
 
         self.plots = LivePlots()
         self.runs_tab = RunsTab(self.plots)
         self.runs_list = self.runs_tab.runs_list
-        self.runs_list.current_run_changed.connect(self._on_current_run)
+        self.runs_list.current_run_changed.connect(self.on_current_run)
         self.runs_list.reuse_requested.connect(self.reuse_settings)
         self.runs_list.delete_requested.connect(self.delete_run)
         self.samples_view = SamplesView()
@@ -180,56 +151,39 @@ class TrainPanel(QWidget):
         self.tabs.addTab(self.runs_tab, "Runs")
         self.tabs.addTab(self.samples_view, "Samples")
         self.tabs.addTab(self.export_view, "Export")
-        self.telemetry_view = TelemetryView()
-        self.side_by_side_button = QPushButton("Paint the two ticked runs side by side")
-        self.side_by_side_button.setToolTip("Tick two runs in Runs; each is painted on its own "
-                                            "graph, with the metric and step kept together")
+        self.telemetry = self.telemetry_tab = TelemetryPane(self.plots)
+        self.telemetry_view = self.telemetry.view
+        self.side_by_side_button = self.telemetry.side_by_side_button
+        self.telemetry_compare = self.telemetry.compare  # two runs, in the Telemetry tab
         self.side_by_side_button.clicked.connect(self.paint_side_by_side)
-        self.telemetry_compare: TelemetryCompare | None = None
-        telemetry_tab = QWidget()
-        telemetry_box = QVBoxLayout(telemetry_tab)
-        telemetry_box.setContentsMargins(0, 0, 0, 0)
-        telemetry_box.addWidget(self.side_by_side_button)
-        telemetry_box.addWidget(self.telemetry_view, 1)
-        self.telemetry_tab = telemetry_tab
-        self.tabs.addTab(telemetry_tab, "Telemetry")
-        # the main loss plot and the telemetry step slider move together
-        self.plots.graphics.scene().sigMouseClicked.connect(self._on_loss_plot_click)
-        self._step_marker = pg.InfiniteLine(angle=90, movable=False,
-                                            pen=pg.mkPen("#ff9f1c", width=1))
-        self._step_marker.setVisible(False)
-        self.plots.loss_plot.addItem(self._step_marker, ignoreBounds=True)
-        self.telemetry_view.step_changed.connect(self._on_telemetry_step)
-        self._telemetry_pending: Run | None = None  # painted when its tab is shown
-        self.tabs.currentChanged.connect(lambda _i: self._show_telemetry(self._telemetry_pending))
+        self._step_marker = self.telemetry.step_marker
+        self.views = QTabWidget()  # the large middle: curves or telemetry
+        self.views.setObjectName("trainViews")
+        self.views.addTab(self.plots, "Curves")
+        self.views.addTab(self.telemetry, "Telemetry")
+        self.views.currentChanged.connect(
+            lambda _i: self.telemetry.show_run(self.telemetry.pending))
 
-        self.side = QSplitter(Qt.Orientation.Vertical)
-        self.side.setChildrenCollapsible(False)
-        self.side.addWidget(self.tabs)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.setChildrenCollapsible(False)
-        splitter.addWidget(scroll)
-        splitter.addWidget(self.plots)
-        splitter.addWidget(self.side)
-        splitter.setStretchFactor(0, 0)
-        splitter.setStretchFactor(1, 3)
-        splitter.setStretchFactor(2, 2)
-        splitter.setSizes([310, 660, 400])
+        for i, (widget, stretch) in enumerate(((scroll, 0), (self.views, 3), (self.tabs, 2))):
+            splitter.addWidget(widget)
+            splitter.setStretchFactor(i, stretch)
+        splitter.setSizes([300, 640, 380])
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.setContentsMargins(2, 2, 2, 2)
-        layout.addWidget(splitter)
+        layout.addWidget(self.bar)
+        layout.addWidget(splitter, 1)
 
     # -- the main window's calls -----------------------------------------------------
-    def add_side_widget(self, widget: QWidget) -> None:
-        """Show ``widget`` under the Runs/Samples/Export tabs (the Studio's small canvas)."""
-        self.side.addWidget(widget)
-        self.side.setStretchFactor(0, 3)
-        self.side.setStretchFactor(1, 1)
-
     def set_graph(self, graph: Any) -> None:
         """The document being edited changed (``None`` when no model is open)."""
+        same_model = graph is self._graph  # edited, saved, or the settings re-applied
         self._graph = graph
+        if not same_model or self._replaced:
+            self._switch_project(keep_form=same_model)
+        self.finetune.setEnabled(graph is not None)
         self._check_timer.start()
         self._update_export()
 
@@ -237,10 +191,40 @@ class TrainPanel(QWidget):
         return self._graph
 
     def set_project_path(self, path: str | os.PathLike[str] | None) -> None:
-        """Keep runs beside this project (unless the panel was given a runs folder)."""
+        """A document was opened or saved at ``path`` (None: unsaved): its runs are kept
+        beside it (unless the panel was given a runs folder), and the next
+        :meth:`set_graph` settles which project's runs and settings are shown."""
+        if self._project is not None and not self._replaced:
+            self._settings[self._project] = self.form.config_or_none() or default_config()
+        self._project_path, self._replaced = path, True
         if not self._fixed_root:
             self._store = RunStore(default_runs_root(path))
-            self._reload_runs()
+
+    def project(self) -> str:
+        """The project the next run belongs to (:func:`project_key`)."""
+        return project_key(self._project_path, getattr(self._graph, "name", ""))
+
+    def _switch_project(self, keep_form: bool = False) -> None:
+        """Show this project's runs and settings; forget the previous model's samples and
+        telemetry. The first model, and the same model under a new path (saved), keep
+        the form as it is; a new project starts from the defaults with this machine's
+        device and precision (or the fine-tuning rate for opened weights)."""
+        key, first = self.project(), self._project is None
+        if key == self._project and (keep_form or not self._replaced):
+            self._replaced = False
+            return
+        current = self.form.config_or_none() or default_config()
+        if not first and not self._replaced and self._project is not None:
+            self._settings[self._project] = current
+        self._project, self._replaced = key, False
+        if not first and not keep_form:
+            self.form.set_config(self._settings.get(key) or dataclasses.replace(
+                default_config(), device=current.device, use_amp=current.use_amp))
+            if key not in self._settings:
+                self.finetune.use_finetune_lr()  # opened weights: the fine-tuning lr
+            self.samples_view.show_samples([])
+            self.telemetry.clear()
+        self._reload_runs()
 
     def runs_root(self) -> Path:
         return self._store.root
@@ -275,9 +259,10 @@ class TrainPanel(QWidget):
             self.stop_and_wait(5)  # a sample child, if any
             return True
         if ask:
+            active = self.active_run()
             answer = QMessageBox.question(
                 self, "A run is training",
-                f"{self._active.name if self._active else 'A run'} is still training.\n"
+                f"{active.name if active else 'A run'} is still training.\n"
                 "Stop it (saving a checkpoint you can resume) and close?",
                 QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel)
             if answer != QMessageBox.StandardButton.Yes:
@@ -294,7 +279,7 @@ class TrainPanel(QWidget):
         if not torch_loader().is_ready:  # checked again once torch has loaded
             self.problem_label.setText(LOADING_TEXT)
             torch_loader().when_ready(self.run_checks)
-            self._update_buttons()
+            self.update_buttons()
             return self.problems
         from olm.train.preflight import Problem, preflight
 
@@ -303,7 +288,7 @@ class TrainPanel(QWidget):
                                      "open a preset or build a model in the editor")]
         else:
             try:
-                config = self.form.config()
+                config = self.finetune.apply(self.form.config())  # what the run will use
             except OLMError as err:
                 self.problems = [Problem("error", str(err), "correct the setting")]
             else:
@@ -315,168 +300,52 @@ class TrainPanel(QWidget):
                 f"{'✖' if p.severity == 'error' else '⚠'}</span> {html.escape(str(p))}"
                 for p in self.problems]
         self.problem_label.setText("<br>".join(rows) or "✓ ready to train")
-        self._update_buttons()
+        self.update_buttons()
         return self.problems
 
-    def _errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    # -- starting, stopping, resuming ------------------------------------------------
+    # -- the jobs the panel shows ----------------------------------------------------
     def start_training(self) -> bool:
         """Check, then start a new run of the current graph; False (with reasons) if not."""
-        if self.is_running():
-            return False
-        from olm_studio.torch_loader import torch_loader
+        return self.lifecycle.start()
 
-        torch_loader().wait()  # a click before PyTorch has loaded waits for it
-        if self.run_checks() and self._errors():
-            self.status_label.setText("Not started: fix the problems above.")
-            return False
-        try:
-            config = self._finetune(auto_intervals(self.form.config()))
-            run = self._store.create(getattr(self._graph, "name", "model"), config, self._graph,
-                                     name=self._run_name())
-            args = ["train", "--config", str(run.write_config())]
-        except (OLMError, OSError) as err:
-            self.status_label.setText(f"Not started: {err}")
-            return False
-        self.runs_tab.add(run, RunHistory(), tick=True)
-        self._launch(run, args)
-        return True
+    def stop_training(self) -> None:
+        """Ask the run to save a checkpoint and end ("stopped")."""
+        self.lifecycle.stop()
 
-    def _run_name(self) -> str:
-        """The new run's name: the preset and what was changed ("GPT2 +RMSNorm +GQA")."""
-        from olm.graph.diff import preset_label
+    def resume_training(self, run_id: str | None = None, steps: int | None = None) -> bool:
+        """Continue a run from its latest checkpoint (see :meth:`RunLifecycle.resume`)."""
+        return self.lifecycle.resume(run_id, steps)
 
-        if self._graph is None:
-            return ""
-        return preset_label(self._graph)
-
-    # -- fine-tuning a pretrained model ----------------------------------------------
     def set_pretrained(self, source: str | None, chat: bool = False,
                        frozen: list[str] | None = None) -> None:
         """The weights opened with File → Open pretrained… (None: closed), whether its
         tokenizer has a chat template, and the nodes frozen for fine-tuning."""
-        self._pretrained, self._frozen = source, list(frozen or [])
-        self.continue_box.setVisible(source is not None)
-        self.continue_box.setChecked(source is not None)
+        self.finetune.set_pretrained(source, frozen)
         self.samples_view.set_chat_available(source is not None and chat)
         if source is not None and not self.sampler.is_running():
             self.samples_view.set_available(True, "Samples come from the opened weights until a "
                                                   "run is selected.")
 
-    def _on_continue_toggled(self, on: bool) -> None:
-        if on:
-            from olm.train.finetune import FINETUNE_LR
+    def sample(self, prompt: str, max_new_tokens: int = 100) -> bool:
+        """Sample from the selected run's latest checkpoint; the text lands in Samples."""
+        return self.sampling.sample(prompt, max_new_tokens)
 
-            self.form.lr.setText(f"{FINETUNE_LR:g}")
+    def paint_side_by_side(self) -> bool:
+        """Paint the first two ticked runs side by side in the Telemetry tab."""
+        runs = [r for r in map(self.runs_tab.get, self.runs_list.ticked()) if r is not None]
+        self.views.setCurrentWidget(self.telemetry)
+        problem = self.telemetry.paint_two(runs[:2])
+        if problem:
+            self.status_label.setText(problem)
+        return not problem
 
-    def _finetune(self, config: TrainConfig) -> TrainConfig:
-        """``config`` starting from the opened weights when "Continue from these weights" is on."""
-        if self._pretrained is None or not self.continue_box.isChecked():
-            return config
-        return dataclasses.replace(config, init_from=self._pretrained, freeze=list(self._frozen))
-
-    def resume_training(self, run_id: str | None = None, steps: int | None = None) -> bool:
-        """Continue a stopped, failed or finished run from its latest checkpoint.
-
-        Args:
-            run_id: the run (default: the selected one).
-            steps: the step to train up to; default: the larger of the run's own step
-                count and the form's, so a finished run trains further when Steps is raised.
-        """
-        run = self.runs_tab.get(run_id or self.runs_list.current_id())
-        if run is None or self.is_running():
-            self.status_label.setText("Select a run to resume.")
-            return False
-        checkpoint = run.latest_checkpoint()
-        if checkpoint is None:
-            self.status_label.setText(f"{run.name} has no checkpoint to resume from.")
-            return False
-        steps = steps or max(run.config.steps, self.form.steps.value())
-        if run.status == "finished" and steps <= self.history(run.id).last_step:
-            self.status_label.setText(f"{run.name} finished its {run.config.steps} steps: "
-                                      "raise Steps to train it further.")
-            return False
-        try:
-            run.config = dataclasses.replace(run.config, steps=steps)
-            # the child restores the run's own settings; a raised step count is recorded
-            args = ["train", "--config", str(run.write_config()), "--resume", str(checkpoint)]
-        except (OLMError, OSError) as err:
-            self.status_label.setText(f"Not resumed: {err}")
-            return False
-        self._launch(run, args)
-        return True
-
-    def _launch(self, run: Run, args: list[str]) -> None:
-        run.set_status("running")
-        self._active = run
-        self.runs_list.add_run(run)
-        self.runs_list.select(run.id)
-        self.runs_list.set_ticked(run.id, True)
-        self.runs_tab.refresh_overlay()
-        self.status_label.setText(f"Training {run.name}…")
-        self.runner.start(args, run.events_path, run.stderr_path, workdir=run.path)
-        self._update_buttons()
-        self._update_progress()
-        self.run_started.emit(run.id)
-
-    def stop_training(self) -> None:
-        """Ask the run to save a checkpoint and end ("stopped")."""
-        if self.is_running():
-            self.runner.stop()
-            self.status_label.setText("Stopping: saving a checkpoint…")
-
-    # -- events from the child -------------------------------------------------------
-    def _on_event(self, event: Event) -> None:
-        run = self._active
-        if run is None:
-            return
-        self.history(run.id).feed(event)
-        if isinstance(event, SampleEvent) and self.runs_list.current_id() == run.id:
-            self.samples_view.append(f"step {event.step}", event.text)
-        if event.KIND == "telemetry" and self.runs_list.current_id() == run.id:
-            self._show_telemetry(run)
-        if isinstance(event, CheckpointEvent):
-            self._on_current_run(self.runs_list.current_id())
-            self.runs_tab.refresh_overlay()
-        self.plots.mark_dirty()
-        if not self._ui_timer.isActive():
-            self._ui_timer.start()
-
-    def _on_ended(self, status: str, reason: str) -> None:
-        run, self._active = self._active, None
-        if run is None:
-            return
-        run.set_status(status, reason)
-        self.runs_list.add_run(run)
-        self.runs_tab.refresh_overlay()  # the compare box must not say "running" any more
-        self._update_progress(run)
-        text = {"finished": "Finished", "stopped": "Stopped", "failed": "Failed"}[status]
-        self.status_label.setText(f"{text}: {run.name}" + (f" — {reason}" if reason else ""))
-        self._update_buttons()
-        self._on_current_run(self.runs_list.current_id())
-        self.run_ended.emit(run.id, status, reason)
-
-    def _update_progress(self, run: Run | None = None) -> None:
-        run = run or self._active
-        if run is None:
-            return
-        history = self.history(run.id)
-        total = history.total_steps or run.config.steps
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(min(history.last_step, total))
-        self.progress.setFormat(f"step {history.last_step} / {total}")
-        self.progress_label.setText(f"elapsed {format_duration(history.elapsed)} · "
-                                    f"left {format_duration(history.eta)}")
-        self.runs_list.update_figures(run.id, history)
-
-    def _update_buttons(self) -> None:
+    def update_buttons(self) -> None:
+        """Enable what can be done now (Train needs no errors and PyTorch loaded)."""
         running = self.is_running()
         from olm_studio.torch_loader import torch_loader
 
-        loaded = torch_loader().is_ready
-        self.train_button.setEnabled(not running and not self._errors() and loaded)
+        errors = any(p.severity == "error" for p in self.problems)
+        self.train_button.setEnabled(not running and not errors and torch_loader().is_ready)
         self.stop_button.setEnabled(running)
         self.resume_button.setEnabled(not running and bool(self.runs_list.current_id()))
         self.form.setEnabled(not running)
@@ -493,7 +362,7 @@ class TrainPanel(QWidget):
         return run
 
     def active_run(self) -> Run | None:
-        return self._active
+        return self.lifecycle.active
 
     def history(self, run_id: str) -> RunHistory:
         """A run's curves (loaded from its events file the first time)."""
@@ -517,7 +386,8 @@ class TrainPanel(QWidget):
     def delete_run(self, run_id: str, confirm: bool = True) -> bool:
         """Delete a run's folder (never the running one); asks first unless told not to."""
         run = self.runs_tab.get(run_id)
-        if run is None or (self._active is not None and self._active.id == run_id):
+        active = self.active_run()
+        if run is None or (active is not None and active.id == run_id):
             return False
         if confirm:
             answer = QMessageBox.question(
@@ -526,85 +396,29 @@ class TrainPanel(QWidget):
                 return False
         shutil.rmtree(run.path, ignore_errors=True)
         self.runs_tab.remove(run_id)
-        self._on_current_run(self.runs_list.current_id())
+        self.on_current_run(self.runs_list.current_id())
         return True
 
     def _reload_runs(self) -> None:
-        self.runs_tab.reload(self._store, keep=self._active.id if self._active else None)
+        active = self.active_run() if hasattr(self, "lifecycle") else None
+        project = self.project() if self._project is not None else None
+        self.runs_tab.reload(self._store, keep=active.id if active else None, project=project)
+        self.on_current_run(self.runs_list.current_id())
 
-    def _show_telemetry(self, run: Run | None) -> None:
-        """Paint ``run``'s telemetry on its own graph (the Telemetry tab, once it is shown)."""
-        self._telemetry_pending = run
-        if run is None or self.tabs.currentWidget() is not self.telemetry_tab:
-            return
-        self._telemetry_pending = None
-        try:
-            self.telemetry_view.load_run(run.path, run.name)
-        except (OLMError, OSError):
-            pass  # a run without its graph file shows nothing
-
-    def _on_loss_plot_click(self, event: Any) -> None:
-        """Clicking the loss plot (x axis: step) moves the telemetry slider there."""
-        vb = self.plots.loss_plot.vb
-        if self.plots.x_axis() != "step" or not vb.sceneBoundingRect().contains(event.scenePos()):
-            return
-        if self.telemetry_view.data.steps:
-            self.telemetry_view.set_step(int(round(vb.mapSceneToView(event.scenePos()).x())))
-
-    def _on_telemetry_step(self, step: int) -> None:
-        self._step_marker.setValue(step)
-        self._step_marker.setVisible(self.plots.x_axis() == "step")
-
-    def paint_side_by_side(self) -> bool:
-        """Paint the first two ticked runs side by side in their own window."""
-        runs = [self.runs_tab.get(i) for i in self.runs_list.ticked()]
-        runs = [r for r in runs if r is not None][:2]
-        if len(runs) < 2:
-            self.status_label.setText("Tick two runs to paint them side by side.")
-            return False
-        if self.telemetry_compare is None:
-            self.telemetry_compare = TelemetryCompare()
-            self.telemetry_compare.setWindowTitle("Telemetry side by side")
-            self.telemetry_compare.resize(1600, 900)
-        try:
-            self.telemetry_compare.load_runs(runs[0].path, runs[1].path,
-                                             (runs[0].name, runs[1].name))
-        except (OLMError, OSError) as err:
-            self.status_label.setText(f"Cannot paint these runs: {err}")
-            return False
-        self.telemetry_compare.show()
-        return True
-
-    def _show_trial(self, run: Run | None) -> None:
-        """Beside a trial-scale run: both sizes, and the button to carry them back."""
-        from olm_studio.training.trial_view import trial_documents, trial_summary
-
-        docs = trial_documents(run.path) if run is not None else None
-        self._trial_doc = docs[1] if docs else None
-        self.trial_label.setText(trial_summary(*docs) if docs else "")
-        self.apply_trial_button.setVisible(docs is not None)
-
-    def apply_trial_sizes(self) -> bool:
-        """Ask (intent signal) that the selected trial run's sizes go to the canvas."""
-        doc = getattr(self, "_trial_doc", None)
-        if doc is None:
-            return False
-        self.apply_sizes_requested.emit(doc)
-        return True
-
-    def _on_current_run(self, run_id: str) -> None:
-        self._update_buttons()
+    def on_current_run(self, run_id: str) -> None:
+        """The selected run changed: buttons, export, telemetry, trial sizes and samples."""
+        self.update_buttons()
         self._update_export()
         run = self.runs_tab.get(run_id)
         if run is not None:
-            self._show_telemetry(run)
-        self._show_trial(run)
+            self.telemetry.show_run(run, self.views.currentWidget() is self.telemetry)
+        self.trial_box.show_run(run)
         if run is None:
-            self.samples_view.set_available(self._pretrained is not None,
+            self.samples_view.set_available(self.finetune.source is not None,
                                             "Select a run to sample from.")
             return
-        if not self.is_running():  # while idle, the progress area shows the selected run
-            self._update_progress(run)
+        if not self.is_running() and hasattr(self, "lifecycle"):
+            self.lifecycle.update_progress(run)  # while idle, the bar shows the selected run
         if not self.sampler.is_running():
             self.samples_view.show_samples(self.history(run_id).samples)
             has_checkpoint = run.latest_checkpoint() is not None
@@ -612,35 +426,4 @@ class TrainPanel(QWidget):
                 has_checkpoint, "" if has_checkpoint else f"{run.name} has no checkpoint yet.")
 
     def _update_export(self) -> None:
-        run = self.runs_tab.get(self.runs_list.current_id())
-        if run is None:
-            self.export_view.set_target(None, self._graph, "the model being edited")
-            return
-        graph = self._graph
-        try:
-            graph = run.graph()
-        except (OLMError, OSError):
-            pass
-        self.export_view.set_target(run.latest_checkpoint(), graph, run.name)
-
-    # -- sampling --------------------------------------------------------------------
-    def sample(self, prompt: str, max_new_tokens: int = 100) -> bool:
-        """Sample from the selected run's latest checkpoint; the text lands in Samples."""
-        run = self.runs_tab.get(self.runs_list.current_id())
-        checkpoint = run.latest_checkpoint() if run is not None else None
-        if checkpoint is None:
-            checkpoint = self._pretrained  # the opened pretrained weights
-        if checkpoint is None or self.sampler.is_running():
-            return False
-        self._sample_prompt = prompt
-        self.samples_view.set_available(False, "Sampling…")
-        chat = self.samples_view.chat.isChecked() and not self.samples_view.chat.isHidden()
-        self.sampler.start(str(checkpoint), prompt, max_new_tokens, chat=chat)
-        return True
-
-    def _on_sample_done(self, text: str) -> None:
-        self.samples_view.append(f"prompt {self._sample_prompt!r}", text)
-        self.samples_view.set_available(True, "")
-
-    def _on_sample_failed(self, reason: str) -> None:
-        self.samples_view.set_available(True, f"Sampling failed: {reason}")
+        self.export_view.show_run(self.runs_tab.get(self.runs_list.current_id()), self._graph)

@@ -90,7 +90,7 @@ class RunsTab(QSplitter):
         self.runs_list.update_figures(run.id, self.history(run.id))
 
     def rename(self, run_id: str, name: str) -> None:
-        """Give a run a new name, stored in its folder (``run.json``)."""
+        """Give a run a new name, stored in its folder (its run record)."""
         run = self._runs.get(run_id)
         if run is None or not name.strip() or name.strip() == run.name:
             return
@@ -101,14 +101,16 @@ class RunsTab(QSplitter):
             return
         self.refresh_overlay()
 
-    def reload(self, store: RunStore, keep: str | None = None) -> None:
-        """List the runs of ``store`` (keeping run ``keep``, the one training now)."""
+    def reload(self, store: RunStore, keep: str | None = None,
+               project: str | None = None) -> None:
+        """List the runs of ``store`` (keeping run ``keep``, the one training now); with
+        ``project``, only that project's runs (:meth:`RunStore.list`)."""
         for run_id in list(self._runs):
             if run_id != keep:
                 self.runs_list.remove_run(run_id)
                 self._runs.pop(run_id)
                 self._histories.pop(run_id, None)
-        for run in store.list():
+        for run in store.list(project):
             if run.id not in self._runs:
                 run.settle_stale()
                 self.add(run)

@@ -90,6 +90,10 @@ class RunTelemetry:
         """The node's metric (mean over layers) at every collection, for a sparkline."""
         return [scalar(frame.get(node_id, {}).get(metric)) for frame in self.frames]
 
+    def history_raw(self, node_id: str, metric: str) -> list[Any]:
+        """The node's raw metric (per-layer lists kept) at every collection."""
+        return [frame.get(node_id, {}).get(metric) for frame in self.frames]
+
     def range(self, metric: str, log: bool = False) -> tuple[float, float] | None:
         """(low, high) of the metric over every node, layer and step (positive values
         only on a log scale), or None when the run has none."""

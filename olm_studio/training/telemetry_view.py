@@ -19,30 +19,44 @@ from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen, QPixmap
+from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+    QPixmap,
+)
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QGraphicsItem,
-    QGraphicsView,
+    QGraphicsSceneHoverEvent,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPushButton,
+    QSizePolicy,
     QSlider,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
-from olm.core import layout
+from olm.store import layout
 from olm.train.diagnose import diagnose
 from olm.train.events import read_events
 from olm_studio.canvas.scene import GraphScene, SceneInput
+from olm_studio.canvas.view import CanvasView
+from olm_studio.theme import canvas_colors
 from olm_studio.training.telemetry_data import METRICS, RunTelemetry, normalise, scalar
 
-__all__ = ["TelemetryView", "TelemetryCompare", "COLORMAP"]
+__all__ = ["TelemetryView", "TelemetryCompare", "COLORMAP", "app_theme"]
 
 COLORMAP = "viridis"
 """Perceptually uniform and readable with the common colour-vision deficiencies."""
@@ -50,8 +64,22 @@ _CMAP = pg.colormap.get(COLORMAP)
 _BAND_H = 12.0
 
 
+MIN_FIT_SCALE = 0.6
+"""Below this zoom node titles stop being legible: fit shows the top of a tall model at
+this scale instead of all of it as a thumbnail (the rest is a pan or Ctrl+wheel away)."""
+
+
 def _color(t: float) -> QColor:
     return _CMAP.map(t, mode="qcolor")
+
+
+def app_theme() -> str:
+    """"dark" or "light", from the application's window colour (so the painted graph
+    follows the theme the window shows)."""
+    app = QApplication.instance()
+    if app is None:
+        return "dark"
+    return "dark" if app.palette().window().color().lightness() < 128 else "light"
 
 
 class _Scale:
@@ -75,6 +103,13 @@ class _NodeOverlay(QGraphicsItem):
         self.r, self.view, self.node_id, self.moe = rect, view, node_id, moe
         self.setZValue(10)
         self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        self.setAcceptHoverEvents(True)
+
+    def hoverEnterEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self.view.show_hover(self.node_id)
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self.view.show_hover(None)
 
     def boundingRect(self) -> QRectF:  # noqa: N802
         extra = 90 if self.moe else 0
@@ -110,8 +145,9 @@ class _NodeOverlay(QGraphicsItem):
         v = self.view
         history = v.data.history(self.node_id, v.metric_key)
         points = [(i, x) for i, x in enumerate(history) if x is not None]
+        colors = v.scene.colors
         painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(QColor(0, 0, 0, 90))
+        painter.setBrush(QColor(colors.frame_fill))
         painter.drawRect(rect)
         if len(points) < 2 or rect.width() < 6:
             return
@@ -121,7 +157,7 @@ class _NodeOverlay(QGraphicsItem):
         for k, ((i, _), y) in enumerate(zip(points, ys)):
             p = QPointF(rect.left() + rect.width() * i / n, rect.bottom() - 1 - (rect.height() - 2) * y)
             path.moveTo(p) if k == 0 else path.lineTo(p)
-        painter.setPen(QPen(QColor("#f0f0f0"), 1.2))
+        painter.setPen(QPen(QColor(colors.text), 1.2))
         painter.drawPath(path)
         x = rect.left() + rect.width() * v.index / n
         painter.setPen(QPen(QColor("#ff9f1c"), 1.0))
@@ -151,44 +187,172 @@ class _NodeOverlay(QGraphicsItem):
 
 
 class _RepeatHeat(QGraphicsItem):
-    """A layers x components heat map beside the model (columns: layers, rows: the
-    components inside one Repeat, labelled by type)."""
+    """A layers x components heat map beside the model: one column per layer (numbered
+    underneath), one row per component inside the Repeat (named), and the colour scale
+    with its ends at the right, so "which layer's which component, how much" reads off it.
+    """
 
-    LABEL_W, CELL_H = 150.0, 14.0
+    CELL_H, BAR_W = 22.0, 16.0
 
     def __init__(self, left: float, top: float, view: TelemetryView, rows: list[str]) -> None:
         super().__init__()
         self.view, self.rows = view, rows
-        self.r = QRectF(left, top, self.LABEL_W + 220, self.CELL_H * len(rows) + 20)
+        self.layers = max([len(v) for v in (view.data.value(n, view.metric_key, 0)
+                                            for n in rows) if isinstance(v, list)] or [1])
+        self.cell_w = max(12.0, min(48.0, 480.0 / self.layers))
+        self.labels = self._row_labels()
+        self.font = QFont(QApplication.font())  # measured and drawn with the same font
+        metrics = QFontMetricsF(self.font)
+        self.LABEL_W = max([metrics.horizontalAdvance(t) for t in self.labels] or [40]) + 16
+        width = self.LABEL_W + self.cell_w * self.layers + 20 + self.BAR_W + 60
+        title = metrics.horizontalAdvance(f"{METRICS.get(view.metric_key, '')} by layer "
+                                          "(step 000000)")
+        self.r = QRectF(left, top, max(width, title + 40, 260.0), self.CELL_H * len(rows) + 44)
         self.setZValue(10)
+        self.setAcceptHoverEvents(True)
+
+    def _row_labels(self) -> list[str]:
+        """Each row's component name; repeated types are numbered ("RMSNorm 2")."""
+        nodes = self.view.graph.nodes
+        types = [nodes[n].type for n in self.rows]
+        seen: dict[str, int] = {}
+        out = []
+        for t in types:
+            seen[t] = seen.get(t, 0) + 1
+            out.append(f"{t} {seen[t]}" if types.count(t) > 1 else t)
+        return out
 
     def boundingRect(self) -> QRectF:  # noqa: N802
-        return self.r.adjusted(-2, -2, 2, 2)
+        return self.r.adjusted(-10, -8, 10, 8)
+
+    def strip(self) -> QRectF:
+        """The cells' rectangle."""
+        r = self.r
+        return QRectF(r.left() + self.LABEL_W, r.top() + 20, self.cell_w * self.layers,
+                      self.CELL_H * len(self.rows))
+
+    def cell_at(self, pos: QPointF) -> tuple[int, int] | None:
+        """(row, layer) under ``pos`` (item coordinates), or None."""
+        strip = self.strip()
+        if not strip.contains(pos):
+            return None
+        return (int((pos.y() - strip.top()) // self.CELL_H),
+                int((pos.x() - strip.left()) // self.cell_w))
+
+    def hoverMoveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        cell = self.cell_at(event.pos())
+        if cell is None or cell[0] >= len(self.rows):
+            self.view.show_hover(None)
+        else:
+            self.view.show_hover(self.rows[cell[0]], cell[1], self.labels[cell[0]])
+
+    def hoverLeaveEvent(self, event: QGraphicsSceneHoverEvent) -> None:  # noqa: N802
+        self.view.show_hover(None)
 
     def paint(self, painter: QPainter, option: Any, widget: Any = None) -> None:
-        v, r = self.view, self.r
-        painter.setPen(QPen(QColor(v.scene.colors.frame), 1))
-        painter.setBrush(QColor(v.scene.colors.frame_fill))
+        v, r, colors = self.view, self.r, self.view.scene.colors
+        painter.setFont(self.font)
+        painter.setPen(QPen(QColor(colors.frame), 1))
+        painter.setBrush(QColor(colors.frame_fill))
         painter.drawRoundedRect(r.adjusted(-8, -6, 8, 6), 6, 6)
-        painter.setPen(QColor(v.scene.colors.text))
+        painter.setPen(QColor(colors.text))
         painter.drawText(QRectF(r.left(), r.top(), r.width(), 16), Qt.AlignmentFlag.AlignLeft,
-                         f"layers × {METRICS.get(v.metric_key, v.metric_key)}")
-        strip = QRectF(r.left() + self.LABEL_W, r.top() + 18, r.width() - self.LABEL_W,
-                       self.CELL_H * len(self.rows))
+                         f"{METRICS.get(v.metric_key, v.metric_key)} by layer "
+                         f"(step {v.current_step() if v.current_step() is not None else '–'})")
+        strip = self.strip()
         for row, node_id in enumerate(self.rows):
             y = strip.top() + self.CELL_H * row
-            painter.setPen(QColor(v.scene.colors.dim_text))
+            painter.setPen(QColor(colors.dim_text))
             painter.drawText(QRectF(r.left(), y, self.LABEL_W - 6, self.CELL_H),
                              Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
-                             v.graph.nodes[node_id].type)
+                             self.labels[row])
             value = v.data.value(node_id, v.metric_key, v.index)
             cells = value if isinstance(value, list) else []
-            w = strip.width() / max(1, len(cells))
+            painter.setPen(Qt.PenStyle.NoPen)
             for i, cell in enumerate(cells):
                 colour = v.scale.color(cell)
-                painter.setPen(Qt.PenStyle.NoPen)
                 painter.setBrush(colour if colour is not None else QColor(128, 128, 128, 40))
-                painter.drawRect(QRectF(strip.left() + i * w, y, max(w - 1, 1), self.CELL_H - 1))
+                painter.drawRect(QRectF(strip.left() + i * self.cell_w, y,
+                                        max(self.cell_w - 1, 1), self.CELL_H - 1))
+        self._layer_numbers(painter, strip)
+        self._colour_bar(painter, QRectF(strip.right() + 20, strip.top(), self.BAR_W,
+                                         max(strip.height(), 40)))
+
+    def _layer_numbers(self, painter: QPainter, strip: QRectF) -> None:
+        painter.setPen(QColor(self.view.scene.colors.dim_text))
+        every = max(1, int(28 // self.cell_w) + 1)
+        for i in range(0, self.layers, every):
+            painter.drawText(QRectF(strip.left() + i * self.cell_w - 10, strip.bottom() + 2,
+                                    self.cell_w + 20, 14), Qt.AlignmentFlag.AlignHCenter, str(i))
+        painter.drawText(QRectF(self.r.left(), strip.bottom() + 2, self.LABEL_W - 6, 14),
+                         Qt.AlignmentFlag.AlignRight, "layer")
+
+    def _colour_bar(self, painter: QPainter, bar: QRectF) -> None:
+        scale = self.view.scale
+        n = 32
+        painter.setPen(Qt.PenStyle.NoPen)
+        for k in range(n):
+            painter.setBrush(_color(1 - k / (n - 1)))
+            painter.drawRect(QRectF(bar.left(), bar.top() + bar.height() * k / n, bar.width(),
+                                    bar.height() / n + 1))
+        painter.setPen(QColor(self.view.scene.colors.dim_text))
+        painter.drawText(QRectF(bar.right() + 4, bar.top() - 2, 60, 14),
+                         Qt.AlignmentFlag.AlignLeft, f"{scale.high:.3g}")
+        painter.drawText(QRectF(bar.right() + 4, bar.bottom() - 12, 60, 14),
+                         Qt.AlignmentFlag.AlignLeft, f"{scale.low:.3g}")
+        if scale.log:
+            painter.drawText(QRectF(bar.right() + 4, bar.center().y() - 7, 60, 14),
+                             Qt.AlignmentFlag.AlignLeft, "log")
+
+
+class _HoverCard(QWidget):
+    """What is under the mouse: the component, its value now and its whole history as a
+    sparkline (with the step shown marked)."""
+
+    def __init__(self, view: TelemetryView) -> None:
+        super().__init__()
+        self.view = view
+        self.text = "Hover a component to read its value."
+        self.history: list[float | None] = []
+        self.setMinimumHeight(44)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        return QSize(300, 44)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(0, 44)
+
+    def set(self, text: str, history: list[float | None]) -> None:
+        self.text, self.history = text, history
+        self.update()
+
+    def paintEvent(self, event: Any) -> None:  # noqa: N802
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        pal = self.palette()
+        spark_w = min(260.0, self.width() * 0.4)
+        text_rect = QRectF(4, 0, self.width() - spark_w - 12, self.height())
+        painter.setPen(pal.windowText().color())
+        painter.drawText(text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap,
+                         self.text)
+        rect = QRectF(self.width() - spark_w - 4, 4, spark_w, self.height() - 8)
+        points = [(i, x) for i, x in enumerate(self.history) if x is not None]
+        if len(points) < 2:
+            return
+        v = self.view
+        painter.setPen(QPen(pal.mid().color(), 1))
+        painter.drawRect(rect)
+        n = max(1, len(self.history) - 1)
+        path = QPainterPath()
+        for k, (i, x) in enumerate(points):
+            y = normalise(x, v.scale.low, v.scale.high, v.scale.log)
+            p = QPointF(rect.left() + rect.width() * i / n, rect.bottom() - 2 - (rect.height() - 4) * y)
+            path.moveTo(p) if k == 0 else path.lineTo(p)
+        painter.setPen(QPen(pal.windowText().color(), 1.4))
+        painter.drawPath(path)
+        x = rect.left() + rect.width() * v.index / n
+        painter.setPen(QPen(QColor("#ff9f1c"), 1.5))
+        painter.drawLine(QPointF(x, rect.top()), QPointF(x, rect.bottom()))
 
 
 class _Legend(QWidget):
@@ -202,9 +366,9 @@ class _Legend(QWidget):
         row.setContentsMargins(0, 0, 0, 0)
         for label in (self.low, self.bar, self.high):
             row.addWidget(label)
-        image = QImage(120, 14, QImage.Format.Format_RGB32)
-        for x in range(120):
-            colour = _color(x / 119)
+        image = QImage(72, 14, QImage.Format.Format_RGB32)
+        for x in range(72):
+            colour = _color(x / 71)
             for y in range(14):
                 image.setPixelColor(x, y, colour)
         self.bar.setPixmap(QPixmap.fromImage(image))
@@ -226,58 +390,184 @@ class TelemetryView(QWidget):
 
     step_changed = Signal(int)
 
-    def __init__(self, parent: QWidget | None = None, theme: str = "dark") -> None:
+    def __init__(self, parent: QWidget | None = None, theme: str | None = None) -> None:
         super().__init__(parent)
         self.data = RunTelemetry([])
         self.graph: Any = None
         self.metric_key = "act_rms"
         self.index = 0
         self.scale = _Scale()
+        self.shared: tuple[float, float, bool] | None = None  # a scale set by a comparison
         self.overlays: dict[str, _NodeOverlay] = {}
         self.heats: list[_RepeatHeat] = []
-        self.scene = GraphScene(theme)
-        self.canvas = QGraphicsView(self.scene)
-        self.canvas.setRenderHints(QPainter.RenderHint.Antialiasing)
-        self.title = QLabel("No run")
+        self.theme = theme or app_theme()
+        self._follow_theme = theme is None
+        self.scene = GraphScene(self.theme)
+        self.canvas = CanvasView(self.scene)
+        self.canvas.setInteractive(True)
+        self.canvas.setDragMode(CanvasView.DragMode.ScrollHandDrag)  # drag pans, as on a map
+        self.canvas.setToolTip("Ctrl+wheel zooms, drag pans, F fits")
+        self.canvas.minimap.hide()  # a copy of the picture in its own corner only hides it
+        self.title = QLabel("No run selected")
+        self.title.setObjectName("telemetryTitle")
+        font = QFont(self.title.font())
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        self.title.setFont(font)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.metric_box = QComboBox()
+        self.metric_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.metric_box.setMinimumContentsLength(10)
         self.log_box = QCheckBox("Log scale")
         self.log_box.setChecked(True)
         self.legend = _Legend()
+        self.fit_button = QPushButton("Fit")
+        self.fit_button.setToolTip("Show the model at a legible size (F)")
+        self.fit_button.clicked.connect(self.fit)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
         self.step_label = QLabel("step –")
+        self.hover = _HoverCard(self)
         self.plot = pg.PlotWidget()
-        self.plot.setMaximumHeight(150)
+        self.plot.setMaximumHeight(130)
+        self.plot.setMinimumHeight(60)
         self.plot.setLabel("bottom", "step")
         self.plot.setLabel("left", "loss")
         self.loss_curve = self.plot.plot([], [])
         self.marker = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#ff9f1c"))
         self.plot.addItem(self.marker)
+        self._theme_canvas()
         self.diagnostics = QListWidget()
-        self.diagnostics.setMaximumHeight(120)
+        self.diagnostics.setMaximumHeight(130)
+        self.diagnostics.setWordWrap(True)
+        self.diagnostics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(QLabel("Colour by"))
-        top.addWidget(self.metric_box)
-        top.addWidget(self.log_box)
-        top.addWidget(self.legend)
-        steps = QHBoxLayout()
+        heading = QHBoxLayout()  # the run's name on a row of its own, never cut by controls
+        heading.addWidget(self.title, 1)
+        heading.addWidget(self.fit_button)
+        chooser = QHBoxLayout()
+        chooser.addWidget(QLabel("Colour by"))
+        chooser.addWidget(self.metric_box)
+        chooser.addWidget(self.log_box)
+        chooser.addStretch(1)
+        steps = QHBoxLayout()  # the step and the colour scale, read together
         steps.addWidget(self.slider, 1)
         steps.addWidget(self.step_label)
+        steps.addWidget(self.legend)
         box = QVBoxLayout(self)
-        box.addLayout(top)
+        box.setContentsMargins(2, 2, 2, 2)
+        box.addLayout(heading)
+        box.addLayout(chooser)
         box.addWidget(self.canvas, 1)
+        box.addWidget(self.hover)
         box.addLayout(steps)
-        box.addWidget(self.plot)
-        box.addWidget(QLabel("Diagnostics"))
-        box.addWidget(self.diagnostics)
+        lower = QSplitter(Qt.Orientation.Horizontal)
+        lower.addWidget(self.plot)
+        lower.addWidget(self.diagnostics)
+        lower.setChildrenCollapsible(False)
+        lower.setStretchFactor(0, 1)
+        lower.setStretchFactor(1, 1)
+        box.addWidget(lower)
 
         self.metric_box.currentIndexChanged.connect(self._on_metric)
         self.log_box.toggled.connect(lambda _on: self._rescale())
         self.slider.valueChanged.connect(self._on_slider)
         self.plot.scene().sigMouseClicked.connect(self._on_plot_click)
         self.diagnostics.itemClicked.connect(self._on_diagnostic)
+
+    def _theme_canvas(self) -> None:
+        colors = self.scene.colors
+        self.canvas.set_background(colors.background, colors.grid)
+        text = QColor(colors.text)
+        self.plot.setBackground(QColor(colors.background))
+        for name in ("left", "bottom"):
+            axis = self.plot.getAxis(name)
+            axis.setPen(pg.mkPen(text))
+            axis.setTextPen(pg.mkPen(text))
+        self.loss_curve.setPen(pg.mkPen(text))
+
+    def set_theme(self, theme: str) -> None:
+        """Paint in ``theme`` ("dark" or "light"), keeping the run shown."""
+        self.theme = theme
+        self.scene.colors = canvas_colors(theme)
+        self._theme_canvas()
+        if self.graph is not None:
+            self._build_scene()
+            self._repaint()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        super().changeEvent(event)
+        if (self._follow_theme and event.type() == QEvent.Type.PaletteChange
+                and app_theme() != self.theme):
+            self.set_theme(app_theme())
+
+    def keyPressEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        if event.key() == Qt.Key.Key_F:
+            self.fit()
+            return
+        super().keyPressEvent(event)
+
+    def fit(self) -> None:
+        """Fit the painted model to the pane, but never so small that its labels cannot be
+        read (:data:`MIN_FIT_SCALE`): then the top of the model is shown at that size."""
+        rect = self.scene.itemsBoundingRect()
+        if rect.isEmpty():
+            return
+        self.canvas.fit(rect)
+        if self.canvas.scale_factor() < MIN_FIT_SCALE:
+            self.canvas.resetTransform()
+            self.canvas.scale(MIN_FIT_SCALE, MIN_FIT_SCALE)
+            view = self.canvas.viewport().rect()
+            self.canvas.centerOn(QPointF(rect.left() + view.width() / MIN_FIT_SCALE / 2 - 20,
+                                         rect.top() + view.height() / MIN_FIT_SCALE / 2 - 20))
+
+    def set_zoom(self, scale: float) -> None:
+        """Show the model at ``scale`` from its top left (two runs at one zoom)."""
+        rect = self.scene.itemsBoundingRect()
+        self.canvas.resetTransform()
+        self.canvas.scale(scale, scale)
+        view = self.canvas.viewport().rect()
+        self.canvas.centerOn(QPointF(rect.left() + view.width() / scale / 2 - 20,
+                                     rect.top() + view.height() / scale / 2 - 20))
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)
+        if self.graph is not None:
+            self.fit()
+
+    def clear(self) -> None:
+        """Show nothing (the run shown belongs to another project)."""
+        self.graph = None
+        self.data = RunTelemetry([])
+        self.overlays, self.heats = {}, []
+        self.scene.clear()
+        self.scene.items_by_id = {}
+        self.title.setText("No run selected")
+        self.metric_box.clear()
+        self.slider.setEnabled(False)
+        self.loss_curve.setData([], [])
+        self.diagnostics.clear()
+        self.hover.set("Select a run of this project to see its telemetry.", [])
+
+    def show_hover(self, node_id: str | None, layer: int | None = None, label: str = "") -> None:
+        """Describe ``node_id`` (at ``layer`` inside a Repeat) in the hover card."""
+        if node_id is None or self.graph is None or node_id not in self.graph.nodes:
+            self.hover.set("Hover a component to read its value.", [])
+            return
+        value = self.data.value(node_id, self.metric_key, self.index)
+        history = self.data.history(node_id, self.metric_key)
+        name = label or self.graph.nodes[node_id].type
+        if layer is not None and isinstance(value, list):
+            value = value[layer] if layer < len(value) else None
+            name = f"{name}, layer {layer}"
+            history = [h[layer] if isinstance(h, list) and layer < len(h) else None
+                       for h in self.data.history_raw(node_id, self.metric_key)]
+        number = scalar(value)
+        shown = "–" if number is None else f"{number:.4g}"
+        step = self.current_step()
+        self.hover.set(f"{name}: {METRICS.get(self.metric_key, self.metric_key)} = {shown} "
+                       f"at step {step if step is not None else '–'}", history)
 
     # -- loading -------------------------------------------------------------------------
     def load_run(self, folder: str | Path, name: str | None = None) -> None:
@@ -293,6 +583,9 @@ class TelemetryView(QWidget):
         self.graph = graph
         self.data = RunTelemetry(events)
         self.title.setText(f"{name or graph.name}: {len(self.data)} telemetry collections")
+        self.title.setMinimumWidth(0)
+        self.title.setToolTip(self.title.text())
+        self.hover.set("Hover a component or a heat-map cell to read its value.", [])
         self._build_scene()
         metrics = self.data.metrics()
         self.metric_box.blockSignals(True)
@@ -355,7 +648,7 @@ class TelemetryView(QWidget):
             self.overlays[node_id] = overlay
         rect = self.scene.itemsBoundingRect().adjusted(-20, -20, 20, 20)
         self.scene.setSceneRect(rect)
-        self.canvas.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        self.fit()
 
     # -- interaction -----------------------------------------------------------------------
     def set_metric(self, metric: str) -> None:
@@ -380,7 +673,27 @@ class TelemetryView(QWidget):
         self.metric_key = self.metric_box.itemData(index) or self.metric_key
         self._rescale()
 
+    def share_scale(self, bounds: tuple[float, float, bool] | None) -> None:
+        """Paint with these colour-scale ends (two runs compared at the same scale);
+        None: this run's own range."""
+        self.shared = bounds
+        self._rescale()
+
+    def own_range(self) -> tuple[float, float, bool] | None:
+        """This run's range of the current metric, and whether it is logarithmic."""
+        log = self.log_box.isChecked()
+        bounds = self.data.range(self.metric_key, log) or self.data.range(self.metric_key, False)
+        if bounds is None:
+            return None
+        return bounds[0], bounds[1], log and bounds[0] > 0
+
     def _rescale(self) -> None:
+        if self.shared is not None:
+            low, high, log = self.shared
+            self.scale.low, self.scale.high, self.scale.log = low, high, log
+            self.legend.set_scale(low, high, log)
+            self._repaint()
+            return
         log = self.log_box.isChecked()
         bounds = self.data.range(self.metric_key, log) or self.data.range(self.metric_key, False)
         if bounds is not None and log and bounds[0] <= 0:
@@ -402,6 +715,7 @@ class TelemetryView(QWidget):
     def _repaint(self) -> None:
         for item in [*self.overlays.values(), *self.heats]:
             item.update()
+        self.scene.update()
 
     def _on_plot_click(self, event: Any) -> None:
         vb = self.plot.getPlotItem().vb
@@ -416,22 +730,56 @@ class TelemetryView(QWidget):
 
 
 class TelemetryCompare(QSplitter):
-    """Two runs painted side by side on their own graphs (metric and step kept in step)."""
+    """Two runs painted side by side on their own graphs, at one colour scale (the union of
+    both runs' ranges), with metric and step kept in step."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(Qt.Orientation.Horizontal, parent)
         self.left, self.right = TelemetryView(), TelemetryView()
         self.addWidget(self.left)
         self.addWidget(self.right)
+        self.setChildrenCollapsible(False)
         self.left.step_changed.connect(self._follow)
-        self.left.metric_box.currentIndexChanged.connect(
-            lambda _i: self.right.set_metric(self.left.metric_key))
+        self.left.metric_box.currentIndexChanged.connect(lambda _i: self._same_metric())
+        self.left.log_box.toggled.connect(self.right.log_box.setChecked)
+        self.right.log_box.toggled.connect(lambda _on: self._same_scale())
 
     def load_runs(self, a: str | Path, b: str | Path, names: tuple[str, str] | None = None) -> None:
         """Paint run folder ``a`` on the left and ``b`` on the right."""
         self.left.load_run(a, names[0] if names else None)
         self.right.load_run(b, names[1] if names else None)
+        self._same_metric()
+        self.same_zoom()
+
+    def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        super().resizeEvent(event)  # each view fits itself...
+        if self.left.graph is not None and self.right.graph is not None:
+            self.same_zoom()  # ...then both take the smaller zoom
+
+    def _same_metric(self) -> None:
         self.right.set_metric(self.left.metric_key)
+        self._same_scale()
+
+    def same_zoom(self) -> None:
+        """Both graphs drawn at one zoom (the smaller fit), so sizes compare by eye."""
+        for view in (self.left, self.right):
+            view.fit()
+        zoom = min(self.left.canvas.scale_factor(), self.right.canvas.scale_factor())
+        for view in (self.left, self.right):
+            view.set_zoom(zoom)
+
+    def _same_scale(self) -> None:
+        """Both views colour with the union of their ranges (so equal colours mean equal
+        values across the two runs)."""
+        self.left.share_scale(None)
+        self.right.share_scale(None)
+        ranges = [r for r in (self.left.own_range(), self.right.own_range()) if r is not None]
+        if not ranges:
+            return
+        log = all(r[2] for r in ranges)
+        bounds = (min(r[0] for r in ranges), max(r[1] for r in ranges), log)
+        self.left.share_scale(bounds)
+        self.right.share_scale(bounds)
 
     def _follow(self, step: int) -> None:
         if self.right.data.steps:

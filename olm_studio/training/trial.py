@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from olm.core.layout import MODEL_DOCUMENT
+from olm.store.layout import MODEL_DOCUMENT
 from olm.train import TrainConfig
 
 __all__ = ["TRIAL", "MODEL_FILE", "default_config", "auto_intervals"]

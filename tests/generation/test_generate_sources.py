@@ -17,7 +17,7 @@ import pytest
 import torch
 
 from olm.cli.main import main
-from olm.core.layout import CHECKPOINTS_DIR, STEP_PREFIX
+from olm.store.layout import CHECKPOINTS_DIR, STEP_PREFIX
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "interop"))
 

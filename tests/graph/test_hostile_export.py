@@ -164,15 +164,57 @@ def test_text_values_are_printed_through_repr(text):
     assert ast.literal_eval(format_literal({"k": [text]})) == {"k": [text]}
 
 
-def test_a_hostile_string_parameter_is_data_in_the_exported_file(tmp_path):
+def test_a_hostile_string_parameter_is_refused_before_anything_is_written(tmp_path):
     marker = tmp_path / "PWNED"
     graph = _tiny()
-    node = next(n for n in graph.nodes.values() if n.type == "RMSNorm")
-    node.params["eps"] = 1e-5
     head = next(n for n in graph.nodes.values() if n.type == "SwiGLUFFN")
-    # A text value where a number belongs: printed as a string, never as code.
+    # A text value where a number belongs: olm info flags it, so export refuses it.
     head.params["hidden_dim"] = f"'); {_payload(marker)}; ('"
-    source = to_python(graph)
-    result = _run(source, tmp_path)
-    assert result.returncode != 0  # the component refuses text for a size...
-    assert not marker.exists()  # ...and the payload never ran
+    with pytest.raises(OLMError, match="does not validate.*hidden_dim must be a number"):
+        to_python(graph)
+    assert not marker.exists()
+
+
+# -- export only what validates (issue 25.6) --------------------------------------------
+def _flagged_by_info(graph, tmp_path, capsys) -> str:
+    """The first error ``olm info`` reports for ``graph`` (saved as a project)."""
+    project = save(graph, tmp_path / "m.olm.json")
+    assert main(["info", str(project)]) == 1
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("error:")]
+    assert lines
+    return lines[0].split("error:", 1)[1].strip()
+
+
+HOSTILE_VALUES = {
+    "print": {"expr": "print"},
+    "builtins": {"expr": "__builtins__"},
+    "dunder_name": {"expr": "__name__"},
+    "model": {"expr": "model"},
+    "underscore": {"expr": "_"},
+    "nfkc_letter": {"expr": "4 * \u210c"},  # 'ℌ', which Python reads as 'H'
+    "nfkc_alone": {"expr": "\u210c"},
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_VALUES))
+def test_what_info_flags_export_refuses_in_one_line(tmp_path, capsys, name):
+    graph = _tiny()
+    graph.variables["H"] = 64  # so 'ℌ' would even resolve, read as 'H'
+    node = next(n for n in graph.nodes.values() if n.type == "SwiGLUFFN")
+    node.params["hidden_dim"] = HOSTILE_VALUES[name]
+    flagged = _flagged_by_info(graph, tmp_path, capsys)
+    out = tmp_path / "m.py"
+    assert main(["export", str(tmp_path / "m.olm.json"), "--to", "python", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and flagged in err, err
+    assert not out.exists()
+
+
+def test_an_unregistered_activation_is_not_exported(tmp_path, capsys):
+    graph = from_module(TinyModels.model("gpt2"), name="tiny")
+    ffn = next(n for n in graph.nodes.values() if n.type == "ClassicFFN")
+    ffn.params["activation_fn"] = "gelu_10"
+    flagged = _flagged_by_info(graph, tmp_path, capsys)
+    with pytest.raises(OLMError) as err:
+        to_python(graph)
+    assert flagged in str(err.value) and "'gelu_10'" in str(err.value)

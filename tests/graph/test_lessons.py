@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from olm.graph import from_source, validate
-from olm.graph.build import build
 from olm.graph.commands import History, Macro
 from olm.graph.lessons import BEYOND_LLAMA, LESSONS, MODERNISE_GPT2, lesson_figures
+from olm.graph.to_module import build
 
 
 def _walk(lesson):

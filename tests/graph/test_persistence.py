@@ -9,7 +9,7 @@ import torch
 
 from olm.core.errors import FileFormatError
 from olm.data import ByteTokenizer
-from olm.train.checkpoint import Checkpoint, load
+from olm.store.checkpoint import Checkpoint, load
 
 
 @pytest.mark.parametrize("tiny_family", ["gpt2", "mixtral"])

@@ -15,9 +15,9 @@ from chat_tiny import MESSAGES, TEMPLATE, chat_prompt, make_chat_folder
 from olm.cli.main import main
 from olm.data.chat import chat_ids
 from olm.interop.gguf import read_gguf, unpermute_rows
-from olm.interop.pretrained import open_pretrained
+from olm.store.pretrained import open_pretrained
 
-gguf = pytest.importorskip("gguf", reason="the optional gguf package (olm[gguf]) is not installed")
+gguf = pytest.importorskip("gguf", reason="the optional gguf package (olm-studio[gguf]) is not installed")
 
 _LAYER = {"input_layernorm": "attn_norm", "self_attn.q_proj": "attn_q",
           "self_attn.k_proj": "attn_k", "self_attn.v_proj": "attn_v",

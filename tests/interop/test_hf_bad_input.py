@@ -16,7 +16,8 @@ from olm.models import GPT2Model, Llama3Model, OLMoModel
 from olm.nn.attention import GroupedQueryAttention, MultiHeadAttentionwithALiBi
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import Embedding
-from olm.nn.feedforward import ClassicFFN, ClassicMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
+from olm.nn.feedforward import ClassicFFN, SwiGLUFFN
+from olm.nn.moe import ClassicMoEFFN, SwiGLUMoEFFN
 from olm.nn.norms import RMSNorm
 from olm.nn.structure import Block, Parallel, Repeat, Residual
 
@@ -237,3 +238,37 @@ def test_forcing_an_architecture_that_cannot_express_the_model(tmp_path):
         save_hf(GPT2Model(VOCAB, D, 2, 4, 32), tmp_path / "out", architecture="LlamaForCausalLM")
     with pytest.raises(OLMError, match="unknown Hugging Face architecture 'BertModel'"):
         save_hf(GPT2Model(VOCAB, D, 2, 4, 32), tmp_path / "out", architecture="BertModel")
+
+
+# -- sizes are checked before anything is allocated (issue 25.2) -----------------------
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"num_hidden_layers": 2147483648}, r"'num_hidden_layers' = 2,147,483,648 is out of range: at most 1,024"),
+        ({"num_hidden_layers": 9223372036854775808}, r"'num_hidden_layers' = 9,223,.* is too large"),
+        ({"intermediate_size": 10**30}, r"'intermediate_size' .* is too large"),
+        ({"rope_parameters": {"rope_type": "default", "rope_theta": 10**20}},
+         r"'rope_parameters.rope_theta' .* is too large"),
+        ({"num_attention_heads": 100000}, r"'num_attention_heads' = 100,000 is out of range"),
+        ({"eos_token_id": 1000000}, r"'eos_token_id' = 1,000,000 is not a token id"),
+        ({"num_local_experts": 4096, "num_hidden_layers": 1024}, r"more than the 16,384 experts"),
+    ],
+)
+def test_sizes_beyond_olm_limits_are_refused_naming_the_key(llama_dir, change, words):
+    _edit_config(llama_dir, **change)
+    with pytest.raises(OLMError, match=words) as err:
+        load_hf(llama_dir)
+    assert "\n" not in str(err.value)
+
+
+def test_a_config_the_weights_cannot_fill_is_refused_before_building(llama_dir, monkeypatch):
+    import olm.interop.hf.load as load
+
+    def never(*args, **kwargs):
+        raise AssertionError("the model was built")
+
+    monkeypatch.setattr(load, "build_model", never)
+    _edit_config(llama_dir, vocab_size=4_000_000, hidden_size=65_536, head_dim=8)
+    with pytest.raises(OLMError, match=r"'model.embed_tokens.weight' has shape \(64, 32\).*"
+                                       r"implies \(4000000, 65536\)"):
+        load_hf(llama_dir)

@@ -18,7 +18,7 @@ from tokenizers import Tokenizer
 from olm.cli.main import main
 from olm.data.chat import chat_ids, render_chat
 from olm.interop.hf import read_hf, save_hf
-from olm.interop.pretrained import open_pretrained
+from olm.store.pretrained import open_pretrained
 
 IDS = ("bos_token_id", "eos_token_id", "pad_token_id")
 

@@ -7,10 +7,10 @@ from types import SimpleNamespace
 import torch
 
 import olm.interop.hf.project as project
-from olm.core import layout
 from olm.data.tokenizers import ByteTokenizer
 from olm.models import Llama3Model
-from olm.train.checkpoint import load, verify
+from olm.store import layout
+from olm.store.checkpoint import load, verify
 
 
 def _imported(tokenizer=None) -> SimpleNamespace:

@@ -28,7 +28,6 @@ def window(qtbot, tmp_path, monkeypatch):
     (tmp_path / "home").mkdir()
     from olm_studio.main_window import MainWindow
     from olm_studio.settings import StudioSettings
-
     from olm_studio.torch_loader import torch_loader
 
     w = MainWindow(settings=StudioSettings(tmp_path / "home"))

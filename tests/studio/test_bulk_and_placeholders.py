@@ -2,8 +2,8 @@
 
 from PySide6.QtWidgets import QMenu
 
-from olm.graph.build import build
-from olm_studio.derive import kv_heads_for
+from olm.graph.suggest import kv_heads_for
+from olm.graph.to_module import build
 from olm_studio.panels.editors import MISSING_TEXT
 
 

@@ -200,7 +200,7 @@ def test_wrap_selection_and_unwrap(window, h):
     assert graph.nodes[outer].type == "Repeat"
     inner = graph.nodes[outer].children[0]
     assert graph.order(inner) == [norm, attn]
-    assert window.canvas.set_repeat_count(outer, 3)
+    assert window.canvas.headers.set_repeat_count(outer, 3)
     assert graph.nodes[outer].params["num_repeat"] == 3
     assert "×3" in window.canvas.scene.primary(outer).look.title
     trigger(window.canvas.context_menu(outer), "Unwrap")
@@ -211,7 +211,7 @@ def test_repeat_bound_to_a_variable_edits_the_variable(window, h):
     graph = window.controller.graph
     repeat = h.find(graph, "Repeat")
     assert graph.nodes[repeat].params["num_repeat"] == {"var": "num_layers"}
-    window.canvas.set_repeat_count(repeat, 5)
+    window.canvas.headers.set_repeat_count(repeat, 5)
     assert graph.variables["num_layers"] == 5
     assert window.canvas.scene.primary(repeat).look.title.startswith("Repeat ×5")
 
@@ -244,7 +244,7 @@ def test_copy_paste_delete_select_all(window, h):
     assert pasted not in graph.nodes
     window.actions_by_key["select_all"].trigger()
     assert len(window.controller.selection) > 5
-    window.canvas.delete_selection()
+    window.canvas.clipboard.delete_selection()
     assert graph.nodes[graph.root].children == []
     window.controller.undo_stack.undo()
     assert graph.nodes[graph.root].children == top_level

@@ -5,8 +5,8 @@ import ast
 import torch
 from PySide6.QtWidgets import QMessageBox
 
-from olm.graph.build import build
 from olm.graph.project import load
+from olm.graph.to_module import build
 from olm_studio.main_window import MainWindow
 from olm_studio.settings import StudioSettings
 
@@ -43,12 +43,12 @@ def test_unsaved_changes_prompt_can_cancel(window, monkeypatch, h):
     asked = []
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda *a, **k: asked.append(a[1]) or QMessageBox.StandardButton.Cancel))
-    window.new_document()
+    window.commands.run("new")
     assert asked == ["Unsaved changes"]
     assert window.controller.graph is graph  # nothing lost
     monkeypatch.setattr(QMessageBox, "question", staticmethod(
         lambda *a, **k: QMessageBox.StandardButton.Discard))
-    window.new_document()
+    window.commands.run("new")
     assert window.controller.graph is not graph
     assert not window.controller.dirty
 
@@ -57,7 +57,7 @@ def test_export_python_builds_the_same_model(window, tmp_path, h):
     graph = window.controller.graph
     window.canvas.edits.replace(h.find(graph, "ClassicFFN"), "SwiGLUFFN")
     out = tmp_path / "exported.py"
-    assert window.files.export_python_to(out)
+    assert window.files.imports.export_python_to(out)
     source = out.read_text()
     ast.parse(source)
     assert "SwiGLUFFN" in source
@@ -71,11 +71,11 @@ def test_export_python_builds_the_same_model(window, tmp_path, h):
 
 def test_code_tab_is_live_and_highlighted(window, h):
     window.show_tab("Code")
-    window.refresh_code()
+    window.tabs.refresh_code()
     assert "FlashAttention" in window.code.source()
     window.canvas.edits.replace(h.find(window.controller.graph, "FlashAttention"),
                                 "MultiHeadAttention")
-    window.refresh_code()
+    window.tabs.refresh_code()
     assert "MultiHeadAttention(" in window.code.source()
     block = window.code.editor.document().firstBlock()
     assert block.layout().formats(), "the highlighter coloured the first line"
@@ -93,7 +93,7 @@ model = Block([Embedding(vocab_size, embed_dim), RMSNorm(embed_dim), OutputHead(
 """
     path = tmp_path / "mine.py"
     path.write_text(source)
-    assert window.files.import_python_from(path)
+    assert window.files.imports.import_python_from(path)
     graph = window.controller.graph
     types = [graph.nodes[i].type for i in graph.order(graph.root)]
     assert types == ["Embedding", "RMSNorm", "OutputHead"]
@@ -106,7 +106,7 @@ def test_import_python_never_executes_the_file(window, tmp_path, no_blocking_dia
     path = tmp_path / "hostile.py"
     path.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).write_text('ran')\n")
     before = window.controller.graph
-    assert not window.files.import_python_from(path)
+    assert not window.files.imports.import_python_from(path)
     assert not marker.exists()
     assert window.controller.graph is before
     assert any("Cannot import" in m for m in no_blocking_dialogs)

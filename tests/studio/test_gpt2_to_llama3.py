@@ -12,7 +12,7 @@ positions, layers, final norm, head) is the one Llama 3 uses.
 import torch
 from PySide6.QtWidgets import QCheckBox
 
-from olm.graph.build import build
+from olm.graph.to_module import build
 from olm.models import Llama3Model
 
 V, D, L, H, KV, MAX = 128, 64, 2, 4, 2, 32
@@ -34,7 +34,7 @@ def _ids(graph, type_key):
 
 def gpt2_document():
     """The real ``olm.models.GPT2Model`` at tiny size, opened as a document (no weights)."""
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models import GPT2Model
 
     with torch.device("meta"):

@@ -3,7 +3,7 @@
 import torch
 from PySide6.QtGui import QImage, QPainter
 
-from olm.graph.from_module import from_module
+from olm.graph.describe_module import from_module
 from olm.models import Gemma3Model
 from olm_studio.canvas.items import ContainerItem
 from olm_studio.canvas.layer_strip import VARIANT_COLORS

@@ -3,7 +3,7 @@
 import torch
 from PySide6.QtWidgets import QCheckBox, QComboBox
 
-from olm.graph.build import build
+from olm.graph.to_module import build
 
 
 def test_editing_a_variable_updates_every_bound_node(window, h):
@@ -70,7 +70,7 @@ def test_inspector_editors_fit_the_parameter_kinds(window, h):
 
 
 def test_owned_component_is_edited_through_its_owner(window, h):
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.nn.blocks import OutputHead
     from olm.nn.embeddings import Embedding
     from olm.nn.norms import LayerNorm

@@ -4,14 +4,14 @@ from PySide6.QtWidgets import QApplication
 
 
 def test_hint_card_goes_once_its_step_is_done(window, h):
-    window.show_hint()
-    assert window.hint_visible()
+    window.hint.show_card()
+    assert window.hint.visible()
     graph = window.controller.graph
     norms = [i for i in graph.walk() if graph.nodes[i].type == "LayerNorm"]
     window.canvas.replace(norms[0], "RMSNorm")
-    assert window.hint_visible()  # two LayerNorms left: the step is not done
+    assert window.hint.visible()  # two LayerNorms left: the step is not done
     window.canvas.edits.replace_all("LayerNorm", "RMSNorm")
-    assert not window.hint_visible()
+    assert not window.hint.visible()
 
 
 def test_a_status_tip_does_not_hide_the_figures(window):

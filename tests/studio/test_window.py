@@ -19,8 +19,8 @@ def test_first_start_opens_gpt2_with_hint(qtbot, studio_home):
     w.open_initial(None)
     w.show()
     assert w.controller.graph.name == "GPT2"
-    assert w.hint_visible()
-    assert "RMSNorm" in w._hint.text()
+    assert w.hint.visible()
+    assert "RMSNorm" in w.hint.text()
     with torch.device("meta"):
         expected = _count(GPT2())
     assert w.controller.figures.counts[w.controller.graph.root] == expected
@@ -30,7 +30,7 @@ def test_first_start_opens_gpt2_with_hint(qtbot, studio_home):
     w2 = MainWindow(settings=StudioSettings(studio_home))
     qtbot.addWidget(w2)
     w2.open_initial(None)
-    assert not w2.hint_visible()
+    assert not w2.hint.visible()
 
 
 def test_dock_layout_is_restored_on_next_start(qtbot, studio_home):
@@ -77,7 +77,7 @@ def test_status_line_follows_edits(window, h):
     window.canvas.edits.set_variable("embed_dim", 32)
     after = window.controller.figures.counts[graph.root]
     assert after < before
-    from olm.graph.build import build
+    from olm.graph.to_module import build
 
     assert after == _count(build(graph, device="meta"))
     assert window.figure_line.delta_label.text().startswith("−")

@@ -44,7 +44,7 @@ def tiny_graph():
     """A tiny GPT-2 document (built on the meta device)."""
     import torch
 
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models import GPT2Model
 
     with torch.device("meta"):

@@ -116,7 +116,7 @@ def test_the_studios_training_child_runs_inside_the_bundle(bundle, qtbot, tmp_pa
 
     import torch
 
-    from olm.graph.from_module import from_module
+    from olm.graph.describe_module import from_module
     from olm.models import GPT2Model
 
     with torch.device("meta"):

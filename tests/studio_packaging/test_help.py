@@ -13,7 +13,7 @@ def test_user_guide_opens_from_help_menu_with_its_screenshots(window, qtbot):
     path = guide_path()
     assert path is not None and path.name == "guide.md"
     window.actions_by_key["guide"].trigger()
-    dialog = window.guide
+    dialog = window.help.guide
     qtbot.waitExposed(dialog, timeout=WAIT_MS)
     text = dialog.browser.toPlainText()
     assert "OLM Studio" in text and "Welcome" in text

@@ -71,7 +71,7 @@ def test_cancel_changes_nothing(window, qtbot, studio_home):
                          Qt.MouseButton.LeftButton)
 
     done = _when_dialog_opens(qtbot, fill)
-    window.show_settings()
+    window.commands.run("settings")
     assert done and StudioSettings(studio_home).autosave_seconds == 5
 
 

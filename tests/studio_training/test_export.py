@@ -7,8 +7,9 @@ import torch
 
 from olm.core.errors import OLMError
 from olm.data.tokenizers import ByteTokenizer
+from olm.interop.hf.problems import export_problem
 from olm.nn.structure import Block
-from olm.train.checkpoint import load, save
+from olm.store.checkpoint import load, save
 from olm_studio.training import export
 
 
@@ -60,7 +61,7 @@ def test_python_export_runs_standalone_and_builds_the_same_shapes(checkpoint, tm
 def test_hf_export_writes_a_folder_transformers_loads_with_the_same_logits(checkpoint, tmp_path):
     transformers = pytest.importorskip("transformers")
     folder, model, graph = checkpoint
-    assert export.hf_problem(graph) is None
+    assert export_problem(graph) is None
     out = export.export_hf(folder, tmp_path / "hf")
     hf = transformers.AutoModelForCausalLM.from_pretrained(str(out)).eval()
     ids = torch.randint(0, 256, (1, 10))
@@ -72,5 +73,16 @@ def test_hf_problem_explains_a_model_that_does_not_map(tiny):
     from olm.nn.embeddings import Embedding
 
     odd = tiny.graph_of(Block([Embedding(256, 32)]), "odd")
-    reason = export.hf_problem(odd)
+    reason = export_problem(odd)
     assert reason and isinstance(reason, str)
+
+
+def test_the_export_view_shows_olms_answer(qtbot, tiny):
+    from olm.nn.embeddings import Embedding
+    from olm_studio.training.export_view import ExportView
+
+    view = ExportView()
+    qtbot.addWidget(view)
+    for graph in (tiny.graph("gpt2"), tiny.graph_of(Block([Embedding(256, 32)]), "odd")):
+        view.set_target(None, graph, "run")
+        assert view.hf_reason == export_problem(graph)

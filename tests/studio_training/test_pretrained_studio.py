@@ -19,6 +19,8 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QFileDialog
 from waiting import CHILD_S, WAIT_MS
 
+from olm.train.config import TrainConfig
+
 sys.path.insert(0, str(Path(__file__).parents[1] / "interop"))
 
 
@@ -133,7 +135,7 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
     assert ended.args[1] == "finished", ended.args
     run = panel.runs_tab.get(ended.args[0])
     args = panel.runner._process.arguments()
-    started = json.loads(Path(args[args.index("--config") + 1]).read_text())
+    started = TrainConfig.read_file(args[args.index("--config") + 1])  # the run's settings
     assert started["init_from"] == str(chat_folder)
     assert started["freeze"] == [emb]
     assert started["lr"] == 3e-5  # the fine-tuning rate

@@ -37,7 +37,7 @@ def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
     assert started, "the child would have been started"
     run = panel.runs_tab.runs()[-1]
     assert run.name == "GPT2 +RMSNorm"
-    assert json.loads((run.path / "run.json").read_text())["name"] == "GPT2 +RMSNorm"
+    assert json.loads(run.record_path.read_text())["name"] == "GPT2 +RMSNorm"
 
     # Rename it through the list's own editor (F2), as a person would.
     panel.show()
@@ -52,5 +52,5 @@ def test_a_new_run_is_named_by_its_changes_and_the_name_is_editable(
     qtbot.keyClicks(editor, "RMSNorm trial")
     qtbot.keyClick(editor, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: run.name == "RMSNorm trial", timeout=WAIT_MS)
-    assert json.loads((run.path / "run.json").read_text())["name"] == "RMSNorm trial"
+    assert json.loads(run.record_path.read_text())["name"] == "RMSNorm trial"
     assert runs_list.currentItem().text(0) == "RMSNorm trial"

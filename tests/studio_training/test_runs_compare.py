@@ -49,7 +49,7 @@ def test_store_keeps_settings_graph_and_status(tmp_path, tiny):
     assert [r.id for r in again] == [gpt.id, llama.id]
     assert again[1].config.lr == 3e-3 and again[1].status == "finished"
     assert again[0].graph().to_dict()["name"] == "gpt"
-    # the run's config names its own files, and train.json is what the child reads
+    # the run's config names its own files, and its record is what the child reads
     assert again[1].config.source == str(llama.graph_path)
     assert again[1].config.out == str(llama.checkpoint_dir) and again[1].config.events == "-"
     from olm.train import TrainConfig

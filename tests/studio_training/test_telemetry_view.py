@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtWidgets import QApplication
 from waiting import WAIT_MS
 
-from olm.core import layout
 from olm.graph import save
+from olm.store import layout
 from olm.train import TrainConfig, train_iter
 from olm.train.events import EventWriter
 from olm_studio.training.telemetry_data import normalise
@@ -126,7 +127,9 @@ def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, t
         run.set_status("finished")
         made.append(run)
     panel._reload_runs()
-    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.show()
+    qtbot.waitExposed(panel, timeout=WAIT_MS)
+    panel.views.setCurrentWidget(panel.telemetry_tab)
     panel.runs_list.select(made[1].id)
     panel.runs_list.select(made[0].id)  # selecting a run paints it
     assert panel.telemetry_view.data.steps == [2, 4, 6]
@@ -135,8 +138,8 @@ def test_train_panel_paints_the_selected_run_and_two_ticked_runs(panel, qtbot, t
     panel.set_ticked([made[0].id, made[1].id])
     qtbot.mouseClick(panel.side_by_side_button, Qt.MouseButton.LeftButton)
     both = panel.telemetry_compare
-    assert both is not None and both.isVisible()
-    qtbot.addWidget(both)
+    assert both is not None and both.isVisible()  # in the Telemetry tab, not a window
+    assert both.window() is panel.window()
     assert both.left.data.steps == [2, 4, 6] and both.right.data.steps == [2, 4, 6]
     names = {both.left.title.text().split(":")[0], both.right.title.text().split(":")[0]}
     assert names == {"Llama run", "MoE run"}
@@ -153,9 +156,10 @@ def test_clicking_the_train_panels_loss_plot_moves_the_telemetry_slider(panel, q
     panel._reload_runs()
     panel.show()
     qtbot.waitExposed(panel, timeout=WAIT_MS)
-    panel.tabs.setCurrentWidget(panel.telemetry_tab)
+    panel.views.setCurrentWidget(panel.telemetry_tab)
     panel.runs_list.select(run.id)
     assert panel.telemetry_view.current_step() == 6
+    panel.views.setCurrentWidget(panel.plots)  # the curves, in the same place
     vb = panel.plots.loss_plot.vb
     vb.setXRange(1, 6, padding=0)
     centre = vb.viewRect().center()
@@ -165,3 +169,89 @@ def test_clicking_the_train_panels_loss_plot_moves_the_telemetry_slider(panel, q
                      pos=QPoint(int(target.x()), int(target.y())))
     assert panel.telemetry_view.current_step() == 4
     assert panel._step_marker.value() == 4 and panel._step_marker.isVisible()
+
+
+def test_the_picture_can_be_read(qtbot, tmp_path, tiny, corpus):
+    """Issue 27 item 2: fits its pane at a legible size, zooms with Ctrl+wheel, names the
+    heat map's rows and layers, and the hover card reads a value off any cell."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QWheelEvent
+
+    from olm_studio.training.telemetry_view import MIN_FIT_SCALE
+
+    folder, graph = _run(tmp_path, tiny, corpus, "llama3", "llama", num_layers=3)
+    view = TelemetryView()
+    qtbot.addWidget(view)
+    view.resize(900, 700)
+    view.show()
+    qtbot.waitExposed(view, timeout=WAIT_MS)
+    view.load_run(folder, "Llama run")
+    assert view.title.text().startswith("Llama run")
+    # fills the pane: the painted model spans most of the view's width or height,
+    # at a scale where node titles can be read
+    shown = view.canvas.mapFromScene(view.scene.itemsBoundingRect()).boundingRect()
+    port = view.canvas.viewport().rect()
+    assert view.canvas.scale_factor() >= MIN_FIT_SCALE
+    assert (min(shown.width(), port.width()) >= 0.6 * port.width()
+            or min(shown.height(), port.height()) >= 0.6 * port.height()), (shown, port)
+    # Ctrl+wheel zooms, like the canvas
+    before = view.canvas.scale_factor()
+    centre = QPointF(port.center())
+    wheel = QWheelEvent(centre, view.canvas.mapToGlobal(centre), QPoint(0, 0), QPoint(0, 240),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.ControlModifier,
+                        Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(view.canvas.viewport(), wheel)
+    assert view.canvas.scale_factor() > before * 1.2
+    # the heat map names its rows (components) and numbers its layers
+    heat = view.heats[0]
+    assert heat.layers == 3
+    inside = [graph.nodes[n].type for n in heat.rows]
+    assert [label.split(" ")[0] for label in heat.labels] == inside
+    assert "GroupedQueryAttention" in inside
+    # hovering a cell: the component, the layer, the value now and its history
+    row = inside.index("GroupedQueryAttention")
+    cell = heat.strip().topLeft() + QPointF(heat.cell_w * 1.5, heat.CELL_H * (row + 0.5))
+    assert heat.cell_at(cell) == (row, 1)
+    view.show_hover(heat.rows[row], 1, heat.labels[row])
+    value = view.data.value(heat.rows[row], view.metric_key, view.index)[1]
+    assert "layer 1" in view.hover.text and f"{value:.4g}" in view.hover.text
+    assert len(view.hover.history) == len(view.data.steps)
+
+
+def test_two_runs_side_by_side_share_one_colour_scale(qtbot, tmp_path, tiny, corpus):
+    a, _ = _run(tmp_path, tiny, corpus, "llama3", "a")
+    b, _ = _run(tmp_path, tiny, corpus, "gpt2", "b")
+    both = TelemetryCompare()
+    qtbot.addWidget(both)
+    both.resize(1200, 700)
+    both.show()
+    both.load_runs(a, b)
+    # one zoom for both graphs, so their sizes compare by eye
+    assert both.left.canvas.scale_factor() == both.right.canvas.scale_factor()
+    own = [v.own_range() for v in (both.left, both.right)]
+    assert own[0][:2] != own[1][:2]  # the two runs' own ranges differ...
+    for view in (both.left, both.right):  # ...and both are painted on their union
+        assert view.scale.low == min(r[0] for r in own)
+        assert view.scale.high == max(r[1] for r in own)
+
+
+def test_the_painted_graph_follows_the_theme(qtbot, tmp_path, tiny, corpus):
+    from olm_studio.theme import apply_theme, canvas_colors
+
+    folder, _ = _run(tmp_path, tiny, corpus, "llama3", "llama")
+    app = QApplication.instance()
+    view = TelemetryView()
+    qtbot.addWidget(view)
+    view.show()
+    try:
+        for theme in ("light", "dark"):
+            apply_theme(app, theme)
+            QApplication.processEvents()
+            view.load_run(folder)
+            assert view.theme == theme
+            assert view.scene.colors == canvas_colors(theme)
+            assert view.canvas._bg.name() == canvas_colors(theme).background
+            # the loss plot under the picture too (no black plot in a light window)
+            assert view.plot.backgroundBrush().color().name() == canvas_colors(theme).background
+    finally:
+        apply_theme(app, "dark")

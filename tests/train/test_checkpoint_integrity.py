@@ -18,11 +18,10 @@ from tiny_models import tiny_llama
 from waiting import CHILD_S
 
 from olm.cli.main import main
-from olm.core import layout
 from olm.core.errors import FileFormatError
 from olm.data import ByteTokenizer
-from olm.train import TrainConfig, train_iter
-from olm.train.checkpoint import (
+from olm.store import layout
+from olm.store.checkpoint import (
     DamagedCheckpointWarning,
     clean_leftovers,
     load,
@@ -30,6 +29,7 @@ from olm.train.checkpoint import (
     save,
     verify,
 )
+from olm.train import TrainConfig, train_iter
 
 
 def _cfg(corpus, **kw) -> TrainConfig:
@@ -198,7 +198,7 @@ def test_generate_refuses_a_nan_sampling_setting(tmp_path, capsys, flag):
 _BLOCKED_SAVE = """
 import pathlib, sys, time
 import torch
-from olm.train.checkpoint import save
+from olm.store.checkpoint import save
 
 class Tokenizer:  # stands in for a slow write: the checkpoint is half-written here
     def save(self, directory):

@@ -87,7 +87,7 @@ def test_freeze_keeps_the_frozen_part_unchanged(pretrained, corpus, tmp_path):
 
 
 def test_freeze_by_node_id_and_unknown_names(pretrained):
-    from olm.train.checkpoint import load
+    from olm.store.checkpoint import load
     from olm.train.finetune import freeze
 
     ck = load(pretrained[1])
@@ -101,7 +101,7 @@ def test_freeze_by_node_id_and_unknown_names(pretrained):
 def test_init_from_with_an_edited_source_carries_weights(pretrained, corpus, tmp_path):
     """An edited copy (an extra layer) starts near the pretrained loss, not from scratch."""
     _, run = pretrained
-    from olm.train.checkpoint import load
+    from olm.store.checkpoint import load
 
     graph = load(run).graph
     rep = next(n for n in graph.walk() if graph.node(n).type == "Repeat")
@@ -119,7 +119,7 @@ def test_fine_tuned_chat_model_exports_with_its_chat_template(corpus, tmp_path):
     from chat_tiny import make_chat_folder
 
     from olm.interop.hf import save_hf
-    from olm.train.checkpoint import load
+    from olm.store.checkpoint import load
 
     make_chat_folder(tmp_path / "hf")
     assert main(_args(corpus, tmp_path / "ft", "--init-from", str(tmp_path / "hf"),
@@ -155,7 +155,7 @@ def test_init_from_a_shallower_source_drops_the_chosen_layers(corpus, tmp_path, 
     """A 2-layer pretrained model into a 1-layer SOURCE: --drop-layers picks which survives."""
     from tiny_models import tiny_llama
 
-    from olm.train.checkpoint import load, save
+    from olm.store.checkpoint import load, save
 
     deep = tiny_llama(layers=2)
     graph = olm.graph.from_module(deep)

@@ -18,9 +18,9 @@ from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.core.errors import ConfigError
+from olm.store.resume import check_tokenizer as _check_tokenizer
+from olm.store.run_lock import LOCK_NAME, RunLock
 from olm.train.events import ConfigChangeEvent, StartEvent, StepEvent, read_events
-from olm.train.resume import _check_tokenizer
-from olm.train.run_lock import LOCK_NAME, RunLock
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -107,13 +107,15 @@ def test_resume_restores_every_setting_and_records_changes(source, corpus_file, 
     assert main(_args(source, corpus_file, out, "--seed", "3", "--log-every", "2")) == 0
     first = read_events(out / "events.jsonl")[0].config
     # no settings but the step count: the run continues exactly as it was set up, into
-    # its own folder and its own events file
-    assert main(["train", "--resume", str(out), "--steps", "6"]) == 0
+    # its own folder and its own events file (the corpus lies outside the run folder, so
+    # its recorded path is confirmed: olm.store.resume)
+    assert main(["train", "--resume", str(out), "--steps", "6", "--trust-recorded-paths"]) == 0
     events = read_events(out / "events.jsonl")
     assert len([e for e in events if isinstance(e, StartEvent)]) == 2
     assert (out / "checkpoints" / "step_0000006" / "model.safetensors").is_file()
 
-    assert main(["train", "--resume", str(out), "--steps", "8", "--lr", "1e-3"]) == 0
+    assert main(["train", "--resume", str(out), "--steps", "8", "--lr", "1e-3",
+                 "--trust-recorded-paths"]) == 0
     events = read_events(out / "events.jsonl")
     start = [e for e in events if isinstance(e, StartEvent)][-1]
     assert start.resumed_from_step == 6 and start.out == str(out)
@@ -133,7 +135,7 @@ def test_resume_from_a_checkpoint_folder_keeps_the_run_folder(source, corpus_fil
     out = tmp_path / "run"
     assert main(_args(source, corpus_file, out, steps=2)) == 0
     ckpt = out / "checkpoints" / "step_0000002"
-    assert main(["train", "--resume", str(ckpt), "--steps", "3"]) == 0
+    assert main(["train", "--resume", str(ckpt), "--steps", "3", "--data", str(corpus_file)]) == 0
     assert (out / "checkpoints" / "step_0000003").is_dir()
 
 

@@ -40,8 +40,8 @@ from olm.models import (
 from olm.nn.attention import GroupedQueryAttention
 from olm.nn.blocks import OutputHead
 from olm.nn.embeddings import AbsolutePositionalEmbedding, Embedding
-from olm.nn.feedforward import ClassicFFN, GeGLUFFN, GeGLUMoEFFN, SwiGLUFFN, SwiGLUMoEFFN
-from olm.nn.moe import GptOssMoEFFN
+from olm.nn.feedforward import ClassicFFN, GeGLUFFN, SwiGLUFFN
+from olm.nn.moe import GeGLUMoEFFN, GptOssMoEFFN, SwiGLUMoEFFN
 from olm.nn.norms import LayerNorm, RMSNorm
 from olm.nn.structure import Block, Repeat, Residual
 
@@ -344,8 +344,17 @@ def build_model(
         architecture: the Hugging Face class name, to prefer the matching family class.
         dtype: the parameters' dtype (allocated directly in it, never via float32).
     """
+    return _materialise(build_on_meta(spec, architecture), dtype)
+
+
+def build_on_meta(spec: DecoderSpec, architecture: str) -> nn.Module:
+    """The model ``spec`` describes on the ``meta`` device: its structure, no memory
+    (``olm info`` describes a Hugging Face folder or a GGUF file this way).
+
+    Args:
+        spec: what to build.
+        architecture: the Hugging Face class name, to prefer the matching family class.
+    """
     family = _FAMILIES.get(architecture)
     model = _family_on_meta(family, spec) if family is not None else None
-    if model is None:
-        model = _composed_on_meta(spec)
-    return _materialise(model, dtype)
+    return model if model is not None else _composed_on_meta(spec)

@@ -21,14 +21,15 @@ from olm.core.errors import FileFormatError, OLMError
 from olm.core.files import read_text
 from olm.core.limits import MAX_CONFIG_BYTES
 from olm.interop.hf.archs import ARCHITECTURES, Architecture, ConfigView, architecture_named
-from olm.interop.hf.builder import build_model
+from olm.interop.hf.builder import build_model, build_on_meta
 from olm.interop.hf.canonical import canonical_shapes
+from olm.interop.hf.config_sizes import check_config_sizes
 from olm.interop.hf.reader import read_model
 from olm.interop.hf.spec import DecoderSpec
 from olm.interop.hf.tensors import TensorSource
 from olm.interop.hf.tokenizer import read_tokenizer
 
-__all__ = ["HFImport", "read_hf", "load_hf", "import_tensors"]
+__all__ = ["HFImport", "read_hf", "load_hf", "import_tensors", "read_config", "describe_config"]
 
 
 @dataclass
@@ -59,6 +60,19 @@ class HFImport:
         return graph.from_module(self.model)
 
 
+def read_config(folder: Path) -> dict:
+    """A folder's ``config.json``, bounded in size and with every number within olm's
+    limits (:func:`~olm.interop.hf.config_sizes.check_config_sizes`)."""
+    return _read_config(folder)
+
+
+def describe_config(config: dict) -> nn.Module:
+    """The olm model a ``config.json`` describes, on the ``meta`` device (no weights read,
+    nothing allocated): what ``olm info`` shows for a Hugging Face folder or GGUF file."""
+    arch = _architecture(config)
+    return build_on_meta(arch.from_config(ConfigView(config, arch.name)), arch.name)
+
+
 def _read_config(folder: Path) -> dict:
     file = folder / "config.json"
     if not folder.is_dir():
@@ -72,6 +86,7 @@ def _read_config(folder: Path) -> dict:
         raise FileFormatError(f"{file}: not valid JSON ({err})") from None
     if not isinstance(data, dict):
         raise FileFormatError(f"{file}: expected a JSON object")
+    check_config_sizes(data)  # every size within olm's limits before anything reads it
     return data
 
 
@@ -124,9 +139,7 @@ def read_hf(path: str | Path, *, dtype: torch.dtype | str | None = None) -> HFIm
 def _import(config: dict, src: TensorSource, dtype: Any, tokenizer: Any) -> HFImport:
     arch = _architecture(config)
     spec = arch.from_config(ConfigView(config, arch.name))
-    model = build_model(spec, arch.name, _resolve_dtype(dtype, config))
-    slots = read_model(model).slots
-    try:
+    try:  # every tensor is checked against the config before the model is allocated
         canon = arch.from_hf(src, spec, canonical_shapes(spec))
         unused = src.unused()
     finally:
@@ -135,7 +148,8 @@ def _import(config: dict, src: TensorSource, dtype: Any, tokenizer: Any) -> HFIm
         more = f" (and {len(unused) - 1} more)" if len(unused) > 1 else ""
         raise OLMError(f"tensor {unused[0]!r}{more} in {src.folder} has no place in this "
                        f"{arch.name}")
-    for name, slot in slots.items():
+    model = build_model(spec, arch.name, _resolve_dtype(dtype, config))
+    for name, slot in read_model(model).slots.items():
         slot.assign(canon[name])
     model.eval()
     return HFImport(model, arch.name, config, spec, tokenizer)
@@ -154,6 +168,7 @@ def import_tensors(config: dict, tensors: dict[str, torch.Tensor], where: str | 
     """
     from olm.interop.hf.tensors import DictTensorSource
 
+    check_config_sizes(config, f"{where}:")
     return _import(config, DictTensorSource(tensors, where), dtype, tokenizer)
 
 

@@ -1,13 +1,13 @@
 """Writing an imported checkpoint as olm files: a project file or a checkpoint folder.
 
-Two forms, chosen by the output name (:func:`olm.core.layout.project_paths` draws both):
+Two forms, chosen by the output name (:func:`olm.store.layout.project_paths` draws both):
 
 - ``NAME.olm.json``: the olm.graph project file, with the weights beside it as
   ``NAME.safetensors`` and, when the folder had one, the tokenizer as ``NAME.tokenizer/``.
   The Studio opens the project; the weights load into ``olm.graph.build(load(...))`` with
   ``safetensors.torch.load_model``. The files are staged in a hidden folder beside them
   (same folder, so the renames never cross a mount) and the project file is moved last.
-- any other name: a checkpoint folder written by :func:`olm.train.checkpoint.save`, which
+- any other name: a checkpoint folder written by :func:`olm.store.checkpoint.save`, which
   ``olm generate FOLDER`` and ``olm export FOLDER`` read.
 
 Weights are written with ``safetensors.torch.save_model`` (tied tensors stored once and
@@ -24,8 +24,8 @@ from pathlib import Path
 from safetensors.torch import save_model
 
 from olm.core.errors import OLMError
-from olm.core.layout import PROJECT_SUFFIX, project_paths
 from olm.interop.hf.load import HFImport
+from olm.store.layout import PROJECT_SUFFIX, project_paths
 
 __all__ = ["write_project", "project_paths"]
 
@@ -58,7 +58,7 @@ def write_project(imported: HFImport, output: str | Path) -> dict[str, Path]:
         root = Path(output)
         if root.exists() and (not root.is_dir() or any(root.iterdir())):
             raise OLMError(f"{root} exists and is not an empty folder")
-        from olm.train.checkpoint import save
+        from olm.store.checkpoint import save
 
         save(root, imported.model, tokenizer=imported.tokenizer, graph=graph_doc)
         return {k: p for k, p in final.items() if p.exists()}

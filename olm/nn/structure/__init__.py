@@ -1,6 +1,6 @@
 """Structure: `Block` and the combinators models are assembled from.
 
-Checkpoints (``Block.save`` and loading them back) live in :mod:`olm.train.checkpoint`.
+Checkpoints (``Block.save`` and loading them back) live in :mod:`olm.store.checkpoint`.
 """
 
 from olm.nn.structure.block import Block, Pipeline

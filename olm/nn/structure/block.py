@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import os
 from pathlib import Path
 from typing import Any, Iterable
@@ -10,6 +9,7 @@ from typing import Any, Iterable
 from torch import Tensor, nn
 
 from olm.core.capture import Component
+from olm.core.hooks import block_writer
 from olm.nn.structure.combinators.base import _forward_module
 
 __all__ = ["Block", "Pipeline"]
@@ -52,7 +52,7 @@ class Block(Component):
         """Save weights and architecture to a checkpoint folder (no pickle).
 
         The folder is created if missing and reused if it exists; read it back with
-        ``olm.train.checkpoint.load(path)``.
+        ``olm.store.checkpoint.load(path)``.
 
         Args:
             path (str | os.PathLike): the folder.
@@ -65,10 +65,7 @@ class Block(Component):
         folder = Path(path)
         if folder.exists() and not folder.is_dir():
             raise NotADirectoryError(f"{folder} is a file; Block.save needs a folder")
-        # The checkpoint module owns the layout and needs olm.graph, which sits above
-        # olm.nn: it is looked up when a model is saved, never imported by this layer.
-        checkpoint = importlib.import_module("olm.train.checkpoint")
-        checkpoint.save(folder, self, tokenizer=tokenizer, replace=False, require_document=True)
+        block_writer()(folder, self, tokenizer)
 
 
 class Pipeline(Block):

@@ -1,0 +1,81 @@
+"""The Train workspace's command bar: Train, Stop, Resume, progress and status in one row.
+
+It sits above everything that scrolls or reflows, and nothing to the left of the buttons
+changes size, so the buttons keep their screen position whatever the run does (a newcomer
+once pressed Resume meaning Stop after the panel jumped sideways). Texts that vary (the
+status, the elapsed time) are elided to the room they have, never widening the window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSizePolicy,
+    QWidget,
+)
+
+__all__ = ["CommandBar", "ElidedLabel"]
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that elides its text to its width (the full text is the tooltip),
+    so a long status or path never sets the window's minimum width."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
+        return QSize(0, super().minimumSizeHint().height())
+
+    def elided(self) -> str:
+        """The text as drawn now."""
+        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
+                                             self.contentsRect().width())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        painter.drawText(self.contentsRect(), int(self.alignment()) | Qt.AlignmentFlag.AlignVCenter,
+                         self.elided())
+
+
+class CommandBar(QWidget):
+    """Train / Stop / Resume, then the progress bar, time and status of the run."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("trainCommandBar")
+        self.train_button = QPushButton("▶ Train")
+        self.train_button.setDefault(True)
+        self.stop_button = QPushButton("■ Stop")
+        self.stop_button.setToolTip("save a checkpoint and end the run")
+        self.resume_button = QPushButton("⟳ Resume")
+        self.resume_button.setToolTip("continue the selected run from its checkpoint "
+                                      "(raise Steps to train a finished run further)")
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFixedWidth(200)
+        self.progress_label = QLabel("")
+        self.progress_label.setFixedWidth(self.fontMetrics().horizontalAdvance(
+            "elapsed 10:00:00 · left 10:00:00") + 8)
+        self.status_label = ElidedLabel("")
+        row = QHBoxLayout(self)
+        row.setContentsMargins(4, 2, 4, 2)
+        for button in (self.train_button, self.stop_button, self.resume_button):
+            button.setFixedWidth(button.sizeHint().width() + 12)
+            row.addWidget(button)
+        row.addSpacing(12)
+        row.addWidget(self.progress)
+        row.addWidget(self.progress_label)
+        row.addWidget(self.status_label, 1)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
