@@ -48,9 +48,7 @@ class TrainBoth(QObject):
         """Train the open model, then ``start_preset`` as it was, both at trial scale."""
         import olm.graph
 
-        panel = self.w.train
         self.w.set_workspace("train")
-        panel.form.trial.setChecked(True)
         self.pending = [olm.graph.from_source(start_preset)]
         self.run_ids = []
         return self._launch(self.w.controller.graph)
@@ -58,7 +56,8 @@ class TrainBoth(QObject):
     def _launch(self, graph: Any) -> bool:
         panel = self.w.train
         current = self.w.controller.graph
-        panel.set_graph(graph)
+        panel.set_graph(graph)  # may bring back the settings kept for that model
+        panel.form.trial.setChecked(True)
         self._launching = True
         try:
             ok = panel.start_training()

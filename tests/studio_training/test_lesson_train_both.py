@@ -5,7 +5,6 @@ lesson, it starts the learner's model at trial scale through the Train panel's o
 path, then, when that run ends, the lesson's starting preset.
 """
 
-import json
 from pathlib import Path
 
 import pytest
@@ -17,8 +16,11 @@ from olm.graph.lessons import MODERNISE_GPT2
 
 
 def _config(panel):
+    """The settings the child was started with (read as ``olm train --config`` reads them)."""
+    from olm.train import TrainConfig
+
     args = panel.runner._process.arguments()
-    return json.loads(Path(args[args.index("--config") + 1]).read_text())
+    return TrainConfig.read_file(Path(args[args.index("--config") + 1]))
 
 
 @pytest.mark.slow
