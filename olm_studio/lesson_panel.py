@@ -11,11 +11,14 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
-    QHBoxLayout,
+    QAbstractItemView,
+    QGridLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMainWindow,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,7 +29,24 @@ from olm.graph.commands import Macro
 from olm.graph.lessons import BEYOND_LLAMA, Lesson, lesson_figures
 from olm_studio.canvas.looks import format_bytes, format_count
 
-__all__ = ["LessonPanel", "figure_change"]
+__all__ = ["LessonPanel", "figure_change", "leave_welcome_for_design"]
+
+
+def leave_welcome_for_design(window: QMainWindow) -> None:
+    """Before a lesson: close the welcome page and show Design with its palette.
+
+    Started from Help while the welcome page showed, the lesson left the page painted
+    around the canvas, with no palette: the lesson happens on the canvas, so the page goes,
+    the Design workspace comes to the front and the palette is shown.
+    """
+    welcome = getattr(window, "welcome", None)
+    if welcome is not None:
+        welcome.dismiss()
+    window.set_workspace("design")
+    palette = getattr(window, "palette_dock", None)
+    if palette is not None:
+        palette.show()
+        palette.raise_()
 
 
 def figure_change(before: dict[str, int], after: dict[str, int]) -> str:
@@ -81,13 +101,19 @@ class LessonPanel(QWidget):
         self.title = QLabel(self)
         self.title.setObjectName("lessonTitle")
         self.title.setStyleSheet("font-weight: 600; font-size: 14px;")
+        self.title.setWordWrap(True)
         self.intro = self._wrapped("lessonIntro")
         self.steps = QListWidget(self)
         self.steps.setObjectName("lessonSteps")
+        # Long step titles wrap instead of widening the panel (it overflowed sideways).
+        self.steps.setWordWrap(True)
+        self.steps.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.steps.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.steps.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.instruction = self._wrapped("lessonInstruction")
         self.explanation = self._wrapped("lessonExplanation")
         self.change = self._wrapped("lessonFigures")
-        buttons = QHBoxLayout()
+        buttons = QGridLayout()  # two by two: four buttons in a row forced the panel wide
         self.show_button = QPushButton("Show me", self)
         self.show_button.setToolTip("Make this step for me (one undoable edit)")
         self.show_button.clicked.connect(self.show_step)
@@ -101,9 +127,9 @@ class LessonPanel(QWidget):
         self.measure_button.setToolTip("Train GPT-2 and each step's model at equal compute "
                                        "with seeds: what each swap buys, with intervals")
         self.measure_button.clicked.connect(self._measure)
-        for b in (self.show_button, self.undo_button, self.next_button, self.train_button,
-                  self.measure_button):
-            buttons.addWidget(b)
+        for i, b in enumerate((self.show_button, self.undo_button, self.next_button,
+                               self.train_button, self.measure_button)):
+            buttons.addWidget(b, i // 2, i % 2)
         for widget in (self.title, self.intro, self.steps, self.instruction):
             layout.addWidget(widget)
         layout.addLayout(buttons)
@@ -175,8 +201,7 @@ class LessonPanel(QWidget):
             mark = "✓" if i < self.step_index else ("→" if i == self.step_index else "·")
             item = QListWidgetItem(f"{mark}  {i + 1}. {step.title}")
             self.steps.addItem(item)
-        rows = self.steps.sizeHintForRow(0) * self.steps.count()  # no empty space below
-        self.steps.setFixedHeight(rows + 2 * self.steps.frameWidth() + 4)
+        self._fit_steps()
         complete = self.step_index >= len(self.lesson.steps)
         if complete:
             self.instruction.setText(self.lesson.outro)
@@ -187,6 +212,17 @@ class LessonPanel(QWidget):
         self.show_button.setEnabled(not complete)
         self.next_button.setVisible(complete and self.lesson is not BEYOND_LLAMA)
         self.train_button.setVisible(complete)
+
+    def _fit_steps(self) -> None:
+        """The step list as tall as its (wrapped) rows: no empty space, no inner scrolling."""
+        self.steps.doItemsLayout()
+        rows = sum(self.steps.sizeHintForRow(i) for i in range(self.steps.count()))
+        self.steps.setFixedHeight(rows + 2 * self.steps.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.lesson is not None:
+            self._fit_steps()  # narrower: the titles wrap onto more lines
 
     @property
     def current_step(self) -> int:

@@ -329,15 +329,21 @@ class MainWindow(QMainWindow):
     def start_lesson(self, key: str = "modernise-gpt2") -> None:
         """Help → Modernise GPT-2: open the lesson panel and its starting preset."""
         from olm.graph.lessons import LESSONS
-        from olm_studio.lesson_panel import LessonPanel
+        from olm_studio.lesson_panel import LessonPanel, leave_welcome_for_design
 
         if not self.files.maybe_save():
             return
         if getattr(self, "lesson", None) is None:
             self.lesson = LessonPanel(self.controller, self.files.open_preset, self)
-            self.lesson.train_requested.connect(lambda: self.show_tab("Train"))
+            from olm_studio.lesson_training import TrainBoth
+
+            self.train_both = TrainBoth(self)
+            self.lesson.train_requested.connect(
+                lambda: self.train_both.start(self.lesson.lesson.start))
             scroll = QScrollArea(self)
             scroll.setWidgetResizable(True)
+            # The panel wraps its text: it never needs a sideways scrollbar.
+            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
             scroll.setWidget(self.lesson)
             self.lesson_dock = self._dock("Lesson", "lessonDock", scroll,
                                           Qt.DockWidgetArea.RightDockWidgetArea)
@@ -345,6 +351,7 @@ class MainWindow(QMainWindow):
             self.tabifyDockWidget(self.inspector_dock, self.lesson_dock)
             self.menus.docks_menu.addAction(self.lesson_dock.toggleViewAction())
             self.set_panels_locked(self.actions_by_key["lock_panels"].isChecked())
+        leave_welcome_for_design(self)
         if self.lesson.start(LESSONS[key]):
             self.lesson_dock.show()
             self.lesson_dock.raise_()

@@ -145,6 +145,10 @@ def build_menus(w: QMainWindow, commands: Commands, undo_stack: QUndoStack) -> M
     a["duplicate"] = _action(w, edit, "D&uplicate", c("duplicate"), "Ctrl+D")
     a["delete"] = _action(w, edit, "&Delete", c("delete"),
                           [Std.Delete, "Backspace"])
+    # Delete/Backspace delete nodes only while the canvas has the keyboard: typed in a
+    # panel (a field that did not take focus) they deleted the selected node.
+    a["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+    w.canvas.addAction(a["delete"])
     edit.addSeparator()
     a["select_all"] = _action(w, edit, "Select &All", c("select_all"), Std.SelectAll)
     a["quick_add"] = _action(w, edit, "&Quick Add…", c("quick_add"), "Ctrl+K",
@@ -237,5 +241,6 @@ def build_menus(w: QMainWindow, commands: Commands, undo_stack: QUndoStack) -> M
     tools.addAction(a["design_space"])
     tools.addAction(a["train_space"])
     for action in a.values():
-        w.addAction(action)
+        if action is not a["delete"]:  # the canvas's own (see above), not window-wide
+            w.addAction(action)
     return Menus(a, recent_menu, docks_menu, preset_combo, tools)

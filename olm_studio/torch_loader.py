@@ -31,6 +31,23 @@ LOADING_TEXT = "Loading PyTorch…"
 _MODULES = ("torch", "olm.nn", "olm.graph.to_module", "olm.graph.meta", "olm.graph.describe_module")
 
 
+def _warm_meta_init() -> None:
+    """Initialise one parameter on ``meta`` so its lazy imports happen here, not on the GUI.
+
+    The first random init on the meta device imports ``torch._dynamo`` (about 4 s on a
+    loaded 2-core machine); without this the first preset opened after PyTorch loaded
+    froze the window for that long while its leaves were measured.
+    """
+    import torch
+
+    with torch.device("meta"):
+        torch.nn.Embedding(2, 2)
+    _WARMED.set()
+
+
+_WARMED = threading.Event()
+
+
 class TorchLoader(QObject):
     """Imports torch on a worker thread; ``ready`` is emitted on the GUI thread after.
 
@@ -77,7 +94,7 @@ class TorchLoader(QObject):
         """Begin loading on a daemon thread (a no-op once started)."""
         if self._thread is not None:
             return
-        if self.loaded:
+        if self.loaded and _WARMED.is_set():
             self._finish()  # the rest imports inline in no time
             return
         self._done.clear()
@@ -91,6 +108,7 @@ class TorchLoader(QObject):
             from olm.graph.catalog import live_catalog
 
             live_catalog()
+            _warm_meta_init()
         except Exception as err:  # noqa: BLE001 - reported to the UI, never raised on a thread
             self.error = f"PyTorch could not be loaded: {err}"
         self._finish()

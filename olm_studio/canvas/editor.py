@@ -17,7 +17,7 @@ from olm_studio.canvas.clipboard import CanvasClipboard
 from olm_studio.canvas.gestures import EditorScene
 from olm_studio.canvas.header_edits import HeaderEdits
 from olm_studio.canvas.items import WireItem
-from olm_studio.canvas.quick_add import QuickAdd
+from olm_studio.canvas.quick_add import QuickAdd, replace_target
 from olm_studio.canvas.scene import DropTarget, SceneInput
 from olm_studio.canvas.variant_menu import variant_menu
 from olm_studio.canvas.view import CanvasView
@@ -71,7 +71,7 @@ class CanvasEditor(QWidget):
         self._connect_scene_intents()
         self.view.quick_add_requested.connect(self.quick_add_at)
         self.view.zoom_changed.connect(self.scene.set_zoom)
-        self.quick.chosen.connect(lambda key: self.add_component_at(key, self._quick_pos))
+        self.quick.chosen.connect(self._quick_chosen)
         self._on_replaced(fit=False)
 
     def _connect_scene_intents(self) -> None:
@@ -180,6 +180,14 @@ class CanvasEditor(QWidget):
         """Open the quick-add search at scene ``pos``."""
         self._quick_pos = pos
         self.quick.popup(self.view.mapFromScene(pos))
+
+    def _quick_chosen(self, type_key: str) -> str | None:
+        """Quick add chose ``type_key``: replace the selected node of its family, else add."""
+        c = self.controller
+        target = replace_target(c.graph, c.selection, type_key, c.family_of)
+        if target is not None:
+            return target if self.edits.replace(target, type_key) else None
+        return self.add_component_at(type_key, self._quick_pos)
 
     def quick_add_at_cursor(self) -> None:
         """Edit → Quick Add: at the mouse if over the canvas, else the view centre."""

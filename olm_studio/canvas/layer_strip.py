@@ -15,6 +15,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 
 from olm.graph.document import Graph, Node
+from olm.graph.node_text import variant_labels
 from olm.graph.repeat import PATTERN, layer_variants
 from olm_studio.canvas.layout import STRIP_H
 
@@ -45,16 +46,23 @@ def strip_pattern(node: Node, env: dict[str, Any]) -> list[int] | None:
 
 
 def variant_title(graph: Graph, node_id: str, env: dict[str, Any]) -> str | None:
-    """"Variant B · 4 of 26 layers" for a child of a multi-variant Repeat, else None."""
+    """"B · global · 4 of 26 layers" for a child of a multi-variant Repeat, else None.
+
+    The variant is named by what differs from its siblings
+    (:func:`olm.graph.node_text.variant_labels`); identical copies keep "Variant B".
+    """
     parent_id = graph.parent_of(node_id)
     parent = graph.nodes.get(parent_id) if parent_id else None
     if parent is None or parent.type != "Repeat" or len(parent.children) < 2:
         return None
     index = parent.children.index(node_id)
+    label = variant_labels(graph, parent_id, env)[index]
+    name = (f"Variant {variant_letter(index)}" if label.startswith("variant ")
+            else f"{variant_letter(index)} · {label}")
     layers = strip_pattern(parent, env)
     if layers is None:
-        return f"Variant {variant_letter(index)}"
-    return f"Variant {variant_letter(index)} · {layers.count(index)} of {len(layers)} layers"
+        return name
+    return f"{name} · {layers.count(index)} of {len(layers)} layers"
 
 
 def paint_strip(painter: QPainter, rect: QRectF, layers: list[int], border: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from olm.graph.document import Graph
+from olm.graph.node_text import node_features
 from olm.graph.synonyms import names_for
 from olm.graph.values import resolve, tag_of
 
@@ -75,11 +76,20 @@ def _show(value: Any) -> str:
 
 
 def defining_values(graph: Graph, node_id: str, env: dict[str, Any]) -> str:
-    """The node's two or three defining values, e.g. ``d 768 · 12 heads · 4 kv``."""
+    """What sets the node apart, then its defining values: ``window 512 · QK-norm · d 1152``.
+
+    The distinguishing switches (:func:`olm.graph.node_text.node_features`) come first so
+    that eliding a narrow node cuts the widths, never the sliding window or the experts.
+    """
     node = graph.nodes[node_id]
+    features = node_features(graph, node_id, env)
     parts: list[str] = []
+    limit = max(3, len(features) + 2)
+    experts_named = any("experts" in f for f in features)
     for name, fmt in _DEFINING:
-        if name not in node.params or len(parts) >= 3:
+        if name not in node.params or len(features) + len(parts) >= limit:
+            continue
+        if experts_named and name in names_for("num_experts") + names_for("top_k"):
             continue
         raw = node.params[name]
         if tag_of(raw) in ("ref", "module"):
@@ -95,9 +105,9 @@ def defining_values(graph: Graph, node_id: str, env: dict[str, Any]) -> str:
         except (ValueError, TypeError):
             parts.append(f"{name} {_show(value)}")
     biases = [node.params[b] for b in _BIAS_NAMES if b in node.params]
-    if biases and all(b is False for b in biases) and len(parts) < 3:
+    if biases and all(b is False for b in biases) and len(features) + len(parts) < 3:
         parts.append("no bias")
-    return " · ".join(parts)
+    return " · ".join(features + parts)
 
 
 def extra_line(graph: Graph, node_id: str) -> str:

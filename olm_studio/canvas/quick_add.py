@@ -2,15 +2,36 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QFrame, QLineEdit, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
 
 from olm.graph.catalog import catalog
+from olm.graph.document import Graph
 from olm_studio.rich import tooltip_html
 from olm_studio.search import search_components
 
-__all__ = ["QuickAdd", "search_components"]
+__all__ = ["QuickAdd", "search_components", "replace_target"]
+
+
+def replace_target(graph: Graph, selection: list[str], type_key: str,
+                   family_of: Callable[[str], str]) -> str | None:
+    """The selected node a quick-added ``type_key`` should replace, or None to add it.
+
+    Tab → "GQA" with an attention selected means "make this attention GQA", not "add a
+    second attention" (which then failed validation): with exactly one component selected
+    and of the same family as ``type_key``, that component is the one to replace.
+    """
+    if len(selection) != 1 or selection[0] not in graph.nodes:
+        return None
+    node = graph.nodes[selection[0]]
+    if node.is_container or node.type == type_key:
+        return None
+    family = family_of(type_key)
+    return selection[0] if family not in ("other", "structure") and \
+        family_of(node.type) == family else None
 
 
 class QuickAdd(QFrame):
@@ -70,9 +91,18 @@ class QuickAdd(QFrame):
         return item.text() if item else None
 
     def _choose(self, name: str | None) -> None:
-        self.hide()
+        self.close_popup()
         if name:
             self.chosen.emit(name)
+
+    def close_popup(self) -> None:
+        """Hide and give the keyboard back to the canvas, so Ctrl+Z and Delete act on it.
+
+        Hiding a focused line edit hands focus to the next widget in the chain (a text
+        field elsewhere), which then swallowed Ctrl+Z until the canvas was clicked.
+        """
+        self.parentWidget().setFocus(Qt.FocusReason.PopupFocusReason)
+        self.hide()
 
     def eventFilter(self, obj, event) -> bool:  # noqa: N802, ANN001
         if obj is self.edit and isinstance(event, QKeyEvent) and event.type() == QKeyEvent.Type.KeyPress:
@@ -81,7 +111,7 @@ class QuickAdd(QFrame):
                 self._choose(self.top_match())
                 return True
             if key == Qt.Key.Key_Escape:
-                self.hide()
+                self.close_popup()
                 return True
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
                 row = self.list.currentRow() + (1 if key == Qt.Key.Key_Down else -1)

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Signal
 from PySide6.QtWidgets import QGraphicsItem, QGraphicsScene
 
 from olm.graph.document import Graph
+from olm.graph.node_text import repeat_variants_text
 from olm_studio.canvas.items import PORT_R, ContainerItem, NodeItem, NodeLook, PortItem, WireItem
 from olm_studio.canvas.layer_strip import has_strip, strip_pattern, variant_title
 from olm_studio.canvas.layout import HEADER_H, Box, layout
@@ -263,6 +264,8 @@ class GraphScene(QGraphicsScene):
             look.title = f"Repeat ×{count}" + (f" · {shown}" if shown else "")
             if has_strip(node):
                 look.layers = strip_pattern(node, self.data.env)
+                if variants := repeat_variants_text(graph, node_id, look.layers, self.data.env):
+                    look.title += f" · {variants}"
         elif (title := variant_title(graph, node_id, self.data.env)) is not None:
             look.title = title
         elif node.type == "Parallel":

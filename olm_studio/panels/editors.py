@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractSpinBox, QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from olm.graph.catalog import ParamSpec
 
@@ -152,6 +153,29 @@ def set_editor_missing(widget: QWidget, missing: bool) -> None:
     widget.setStyleSheet(_MISSING_STYLE if missing else "")
     note = "<b>Required: no value yet.</b> "
     widget.setToolTip((note if missing else "") + widget.toolTip().removeprefix(note))
+
+
+def set_editor_bound(widget: QWidget, variable: str | None) -> None:
+    """Show that ``widget``'s value comes from a model variable (None: it is its own).
+
+    A bound number or text field turns read-only, not disabled: a disabled field does not
+    take focus when clicked, so the keyboard stayed on the canvas and Backspace, meant for
+    the field, deleted the selected node. Choices and switches have no read-only state and
+    are disabled, but still take focus on a click (they are rarely bound).
+    """
+    bound = variable is not None
+    if isinstance(widget, (QAbstractSpinBox, QLineEdit)):
+        widget.setEnabled(True)
+        widget.setReadOnly(bound)
+    else:
+        widget.setEnabled(not bound)
+    widget.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    widget.setProperty("bound_to", variable)
+    note = f"<b>Bound to the variable {variable}:</b> edit it in Model variables, or Unbind. "
+    tip = widget.toolTip()
+    if "<b>Bound to the variable " in tip:
+        tip = tip[tip.index(" or Unbind. ") + len(" or Unbind. "):]
+    widget.setToolTip((note if bound else "") + tip)
 
 
 def set_editor_value(widget: QWidget, value: Any) -> None:

@@ -36,7 +36,12 @@ from olm.graph.values import resolve, tag_of
 from olm.graph.variables import canonical_name
 from olm_studio.canvas.looks import format_count
 from olm_studio.controller import DocumentController
-from olm_studio.panels.editors import make_editor, set_editor_missing, set_editor_value
+from olm_studio.panels.editors import (
+    make_editor,
+    set_editor_bound,
+    set_editor_missing,
+    set_editor_value,
+)
 from olm_studio.panels.pattern_edit import PatternEdit
 from olm_studio.rich import rst_to_html, tooltip_html
 from olm_studio.theme import FAMILY_COLORS
@@ -70,6 +75,9 @@ class InspectorPanel(QWidget):
 
     def __init__(self, controller: DocumentController, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # A click anywhere in the panel takes the keyboard from the canvas, so Delete and
+        # Backspace typed here never delete the selected node.
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.controller = controller
         self.node_id: str | None = None
         self.node_ids: list[str] = []  # every node the form edits (a same-type selection)
@@ -280,7 +288,7 @@ class InspectorPanel(QWidget):
             set_editor_missing(row.editor, missing)
             row.label.setStyleSheet("color: #ff6b6b; font-weight: bold;" if missing else "")
             row.label.setText(f"{name} *" if missing else name)
-            row.editor.setEnabled(tag not in ("var",))
+            set_editor_bound(row.editor, value["var"] if tag == "var" else None)
             row.bind.setText(f"= {value['var']}" if tag == "var" else "var")
             row.bind.setStyleSheet("font-weight: bold; color: #5fb3ff;" if tag == "var" else "")
         self._show_diagnostics()

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtWidgets import QFileDialog, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from olm.core.errors import OLMError
+from olm_studio.background import Cancel, Task, run_in_background
 from olm_studio.training import export
 
 __all__ = ["ExportView"]
@@ -25,6 +26,8 @@ class ExportView(QWidget):
         self._checkpoint: Path | None = None
         self._graph: Any = None
         self.hf_reason: str | None = None
+        self.hf_checked = False  # hf_reason is known for the current model
+        self.hf_check: Task | None = None
         self.title = QLabel("Select a run to export.")
         self.title.setWordWrap(True)
         self.checkpoint_button = QPushButton("Checkpoint folder…")
@@ -69,18 +72,34 @@ class ExportView(QWidget):
         self._checkpoint, self._graph = checkpoint, graph
         self.checkpoint_button.setEnabled(checkpoint is not None)
         self.python_button.setEnabled(graph is not None)
-        self.hf_reason = None if graph is None else _export_problem(graph)
-        self.hf_button.setEnabled(checkpoint is not None and self.hf_reason is None)
-        self.hf_button.setToolTip(
-            f"not available: {self.hf_reason}" if self.hf_reason
-            else "a folder transformers loads (config.json, model.safetensors, tokenizer)")
-        self.hf_note.setText(f"Hugging Face: {self.hf_reason}" if self.hf_reason else "")
+        # Whether the model maps to Hugging Face is found by building it on meta, which
+        # took seconds for DeepSeek-V3 and froze the switch to Train: off the UI thread.
+        self.hf_reason = None
+        self.hf_button.setEnabled(False)
+        self.hf_note.setText("")
+        if graph is not None:
+            snapshot = graph.copy() if hasattr(graph, "copy") else graph
+            self.hf_checked = False
+            self.hf_check = run_in_background(
+                self.window(), "Checking the Hugging Face form…",
+                lambda cancel: _export_problem(snapshot),
+                lambda reason, g=graph: self._show_hf(g, reason), show_after_ms=None)
         if checkpoint is None and graph is None:
             self.title.setText("Select a run to export.")
         elif checkpoint is None:
             self.title.setText(f"{label}: no checkpoint yet (Python source only)")
         else:
             self.title.setText(f"{label}\n{checkpoint}")
+
+    def _show_hf(self, graph: Any, reason: str | None) -> None:
+        if graph is not self._graph:
+            return  # the target changed meanwhile; its own check will answer
+        self.hf_reason, self.hf_checked = reason, True
+        self.hf_button.setEnabled(self._checkpoint is not None and reason is None)
+        self.hf_button.setToolTip(
+            f"not available: {reason}" if reason
+            else "a folder transformers loads (config.json, model.safetensors, tokenizer)")
+        self.hf_note.setText(f"Hugging Face: {reason}" if reason else "")
 
     # -- the exports, callable without dialogs --------------------------------------
     def export_checkpoint(self, dest: str | Path) -> Path:
@@ -99,15 +118,22 @@ class ExportView(QWidget):
         return export.export_hf(self._checkpoint, dest)
 
     # -- dialogs ---------------------------------------------------------------------
-    def _run(self, action: Any, dest: str) -> None:
-        try:
-            path = action(dest)
-        except OLMError as err:
-            self.result.setText(f"Not exported: {err}")
-        except OSError as err:
-            self.result.setText(f"Not exported: {err.strerror or err}: {err.filename or dest}")
-        else:
-            self.result.setText(f"Exported to {path}")
+    def _run(self, action: Any, dest: str) -> Task:
+        """Export off the UI thread (weights can take seconds to write); say how it went."""
+        def failed(message: str) -> None:
+            self.result.setText(f"Not exported: {message}")
+
+        def work(cancel: Cancel) -> Path:
+            try:
+                return action(dest)
+            except OSError as err:
+                raise OLMError(f"{err.strerror or err}: {err.filename or dest}") from err
+
+        self.result.setText("Exporting…")
+        self.task = run_in_background(self.window(), f"Exporting to {dest}…", work,
+                                      lambda path: self.result.setText(f"Exported to {path}"),
+                                      failed)
+        return self.task
 
     def _ask_folder(self, action: Any) -> None:
         dest, _ = QFileDialog.getSaveFileName(self, "Export to a new folder")

@@ -30,8 +30,8 @@ def test_variants_are_drawn_side_by_side_with_titles(window, qtbot):
     assert frame.look.layers == [0, 0, 0, 0, 0, 1, 0]
     local_id, global_id = graph.nodes[repeat].children
     local, global_ = scene.primary(local_id), scene.primary(global_id)
-    assert local.look.title == "Variant A · 6 of 7 layers"
-    assert global_.look.title == "Variant B · 1 of 7 layers"
+    assert local.look.title == "A · local 4 · 6 of 7 layers"
+    assert global_.look.title == "B · global · 1 of 7 layers"
     a, b = local.sceneBoundingRect(), global_.sceneBoundingRect()
     assert a.top() == b.top() and a.right() < b.left()  # side by side, not stacked
     assert frame.sceneBoundingRect().contains(a) and frame.sceneBoundingRect().contains(b)
@@ -86,7 +86,7 @@ def test_editing_one_variant_changes_only_that_variant(window, qtbot):
     assert window.canvas.edits.set_param(repeat, "pattern", [0, 1])
     frame = window.canvas.scene.primary(repeat)
     assert frame.look.layers == [0, 1, 0, 1, 0, 1, 0]
-    assert window.canvas.scene.primary(global_id).look.title == "Variant B · 3 of 7 layers"
+    assert window.canvas.scene.primary(global_id).look.title == "B · global · 3 of 7 layers"
     window.controller.undo_stack.undo()
     assert window.canvas.scene.primary(repeat).look.layers == [0, 0, 0, 0, 0, 1, 0]
 

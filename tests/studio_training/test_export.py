@@ -4,6 +4,7 @@ import runpy
 
 import pytest
 import torch
+from waiting import WAIT_MS
 
 from olm.core.errors import OLMError
 from olm.data.tokenizers import ByteTokenizer
@@ -85,4 +86,5 @@ def test_the_export_view_shows_olms_answer(qtbot, tiny):
     qtbot.addWidget(view)
     for graph in (tiny.graph("gpt2"), tiny.graph_of(Block([Embedding(256, 32)]), "odd")):
         view.set_target(None, graph, "run")
+        qtbot.waitUntil(lambda: view.hf_checked, timeout=WAIT_MS)  # checked off the UI thread
         assert view.hf_reason == export_problem(graph)

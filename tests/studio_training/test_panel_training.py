@@ -84,6 +84,7 @@ def test_train_stop_resume_sample_export(qtbot, panel, fast_settings, tiny, tmp_
 
     # Export the checkpoint; `olm generate` reads the copy. A Llama maps to transformers.
     assert panel.export_view.checkpoint_button.isEnabled()
+    qtbot.waitUntil(lambda: panel.export_view.hf_checked, timeout=WAIT_MS)  # off the UI thread
     assert panel.export_view.hf_button.isEnabled(), panel.export_view.hf_reason
     exported = panel.export_view.export_checkpoint(tmp_path / "exported")
     result = subprocess.run(

@@ -70,7 +70,8 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
                         staticmethod(lambda *a, **k: (str(chat_folder / "config.json"), "")))
     action = w.findChild(QAction, "action_open_pretrained")
     assert action is not None and action in w.menuBar().actions()[0].menu().actions()
-    action.trigger()
+    action.trigger()  # the weights are read off the UI thread
+    qtbot.waitUntil(lambda: w.pretrained.opened is not None or bool(w.said), timeout=WAIT_MS)
     assert w.said == []
 
     # The canvas shows the architecture; the status line says the weights are loaded.
@@ -116,9 +117,13 @@ def test_open_sample_edit_freeze_finetune_export(qtbot, window, chat_folder, fas
 
     # Loss before/after the edits, on the Train panel's data.
     panel.form.set_config(fast_settings(steps=4, seq_len=32, sample_every=0))
-    before, after = w.pretrained.measure_loss(seq_len=32, batches=2)
+    with qtbot.waitSignal(w.pretrained.measured, timeout=WAIT_MS) as measured:
+        w.pretrained.measure_loss(seq_len=32, batches=2)  # off the UI thread
+    before, after = measured.args
     assert before > 0 and after > 0
     assert "Held-out loss" in w.statusBar().currentMessage()
+    shown = w.pretrained.result_box.text()  # the whole result, not cut off
+    assert f"{before:.4f} before" in shown and f"{after:.4f} after" in shown
 
     # Fine-tune a few steps from the weights, the embedding frozen.
     assert panel.continue_box.isChecked()
