@@ -24,23 +24,35 @@ __all__ = ["CommandBar", "ElidedLabel"]
 
 class ElidedLabel(QLabel):
     """A one-line label that elides its text to its width (the full text is the tooltip),
-    so a long status or path never sets the window's minimum width."""
+    so a long status or path never sets the window's minimum width. Shorter wordings may be
+    given (:meth:`set_texts`): the first that fits is drawn before anything is elided, so
+    the part that matters (a run's name) stays whole longest."""
 
     def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
         super().__init__(text, parent)
+        self.shorter: tuple[str, ...] = ()
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
     def setText(self, text: str) -> None:  # noqa: N802 - Qt's name
+        self.shorter = ()
         super().setText(text)
         self.setToolTip(text)
+
+    def set_texts(self, full: str, *shorter: str) -> None:
+        """Show ``full`` where it fits, else the first of ``shorter`` that fits, else the
+        last one elided; the tooltip is always ``full``."""
+        self.setText(full)
+        self.shorter = shorter
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt's name
         return QSize(0, super().minimumSizeHint().height())
 
     def elided(self) -> str:
         """The text as drawn now."""
-        return self.fontMetrics().elidedText(self.text(), Qt.TextElideMode.ElideRight,
-                                             self.contentsRect().width())
+        metrics, room = self.fontMetrics(), self.contentsRect().width()
+        texts = (self.text(), *self.shorter)
+        fitting = next((t for t in texts if metrics.horizontalAdvance(t) <= room), None)
+        return fitting or metrics.elidedText(texts[-1], Qt.TextElideMode.ElideRight, room)
 
     def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         painter = QPainter(self)

@@ -41,7 +41,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QSizePolicy,
     QSlider,
     QSplitter,
     QVBoxLayout,
@@ -54,6 +53,7 @@ from olm.train.events import read_events
 from olm_studio.canvas.scene import GraphScene, SceneInput
 from olm_studio.canvas.view import CanvasView
 from olm_studio.theme import canvas_colors
+from olm_studio.training.command_bar import ElidedLabel
 from olm_studio.training.telemetry_data import METRICS, RunTelemetry, normalise, scalar
 
 __all__ = ["TelemetryView", "TelemetryCompare", "COLORMAP", "app_theme"]
@@ -62,11 +62,8 @@ COLORMAP = "viridis"
 """Perceptually uniform and readable with the common colour-vision deficiencies."""
 _CMAP = pg.colormap.get(COLORMAP)
 _BAND_H = 12.0
-
-
-MIN_FIT_SCALE = 0.6
-"""Below this zoom node titles stop being legible: fit shows the top of a tall model at
-this scale instead of all of it as a thumbnail (the rest is a pan or Ctrl+wheel away)."""
+NARROW = 560
+"""Below this pane width (px) the diagnostics go under the loss plot, not beside it."""
 
 
 def _color(t: float) -> QColor:
@@ -408,13 +405,12 @@ class TelemetryView(QWidget):
         self.canvas.setDragMode(CanvasView.DragMode.ScrollHandDrag)  # drag pans, as on a map
         self.canvas.setToolTip("Ctrl+wheel zooms, drag pans, F fits")
         self.canvas.minimap.hide()  # a copy of the picture in its own corner only hides it
-        self.title = QLabel("No run selected")
+        self.title = ElidedLabel("No run selected")  # the count is dropped before the name
         self.title.setObjectName("telemetryTitle")
         font = QFont(self.title.font())
         font.setBold(True)
         font.setPointSizeF(font.pointSizeF() * 1.15)
         self.title.setFont(font)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.metric_box = QComboBox()
         self.metric_box.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
@@ -440,7 +436,10 @@ class TelemetryView(QWidget):
         self._theme_canvas()
         self.diagnostics = QListWidget()
         self.diagnostics.setMaximumHeight(130)
-        self.diagnostics.setWordWrap(True)
+        self.diagnostics.setWordWrap(True)  # whole sentences, wrapped, scrolled vertically
+        self.diagnostics.setTextElideMode(Qt.TextElideMode.ElideNone)
+        self.diagnostics.setResizeMode(QListWidget.ResizeMode.Adjust)  # re-wrap on resize
+        self.diagnostics.setVerticalScrollMode(QListWidget.ScrollMode.ScrollPerPixel)
         self.diagnostics.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
 
         heading = QHBoxLayout()  # the run's name on a row of its own, never cut by controls
@@ -462,13 +461,13 @@ class TelemetryView(QWidget):
         box.addWidget(self.canvas, 1)
         box.addWidget(self.hover)
         box.addLayout(steps)
-        lower = QSplitter(Qt.Orientation.Horizontal)
-        lower.addWidget(self.plot)
-        lower.addWidget(self.diagnostics)
-        lower.setChildrenCollapsible(False)
-        lower.setStretchFactor(0, 1)
-        lower.setStretchFactor(1, 1)
-        box.addWidget(lower)
+        self.lower = QSplitter(Qt.Orientation.Horizontal)  # below each other when narrow
+        self.lower.addWidget(self.plot)
+        self.lower.addWidget(self.diagnostics)
+        self.lower.setChildrenCollapsible(False)
+        self.lower.setStretchFactor(0, 1)
+        self.lower.setStretchFactor(1, 1)
+        box.addWidget(self.lower)
 
         self.metric_box.currentIndexChanged.connect(self._on_metric)
         self.log_box.toggled.connect(lambda _on: self._rescale())
@@ -509,18 +508,12 @@ class TelemetryView(QWidget):
         super().keyPressEvent(event)
 
     def fit(self) -> None:
-        """Fit the painted model to the pane, but never so small that its labels cannot be
-        read (:data:`MIN_FIT_SCALE`): then the top of the model is shown at that size."""
+        """Fit the whole painted scene to the pane: the model and the Repeat heat maps
+        beside it (nothing is cut at fit; Ctrl+wheel zooms in to read a node closely)."""
         rect = self.scene.itemsBoundingRect()
         if rect.isEmpty():
             return
         self.canvas.fit(rect)
-        if self.canvas.scale_factor() < MIN_FIT_SCALE:
-            self.canvas.resetTransform()
-            self.canvas.scale(MIN_FIT_SCALE, MIN_FIT_SCALE)
-            view = self.canvas.viewport().rect()
-            self.canvas.centerOn(QPointF(rect.left() + view.width() / MIN_FIT_SCALE / 2 - 20,
-                                         rect.top() + view.height() / MIN_FIT_SCALE / 2 - 20))
 
     def set_zoom(self, scale: float) -> None:
         """Show the model at ``scale`` from its top left (two runs at one zoom)."""
@@ -532,9 +525,19 @@ class TelemetryView(QWidget):
                                      rect.top() + view.height() / scale / 2 - 20))
 
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self._arrange_lower(event.size().width())
         super().resizeEvent(event)
         if self.graph is not None:
             self.fit()
+
+    def _arrange_lower(self, width: int) -> None:
+        """Loss plot and diagnostics side by side in a wide pane, one above the other in a
+        narrow one (two runs side by side), where half the width would cut sentences."""
+        narrow = width < NARROW
+        self.lower.setOrientation(Qt.Orientation.Vertical if narrow
+                                  else Qt.Orientation.Horizontal)
+        self.plot.setMaximumHeight(100 if narrow else 130)
+        self.diagnostics.setMaximumHeight(90 if narrow else 130)
 
     def clear(self) -> None:
         """Show nothing (the run shown belongs to another project)."""
@@ -582,9 +585,8 @@ class TelemetryView(QWidget):
         """Paint ``events`` on ``graph`` (the document the run trained)."""
         self.graph = graph
         self.data = RunTelemetry(events)
-        self.title.setText(f"{name or graph.name}: {len(self.data)} telemetry collections")
-        self.title.setMinimumWidth(0)
-        self.title.setToolTip(self.title.text())
+        name, count = name or graph.name, len(self.data)
+        self.title.set_texts(f"{name}: {count} telemetry collections", f"{name} ({count})", name)
         self.hover.set("Hover a component or a heat-map cell to read its value.", [])
         self._build_scene()
         metrics = self.data.metrics()
