@@ -386,6 +386,7 @@ class TelemetryView(QWidget):
     """
 
     step_changed = Signal(int)
+    refitted = Signal()  # the canvas changed size and the picture was fitted to it again
 
     def __init__(self, parent: QWidget | None = None, theme: str | None = None) -> None:
         super().__init__(parent)
@@ -405,6 +406,8 @@ class TelemetryView(QWidget):
         self.canvas.setDragMode(CanvasView.DragMode.ScrollHandDrag)  # drag pans, as on a map
         self.canvas.setToolTip("Ctrl+wheel zooms, drag pans, F fits")
         self.canvas.minimap.hide()  # a copy of the picture in its own corner only hides it
+        self._fitting = False
+        self.canvas.viewport().installEventFilter(self)  # refit when the canvas is resized
         self.title = ElidedLabel("No run selected")  # the count is dropped before the name
         self.title.setObjectName("telemetryTitle")
         font = QFont(self.title.font())
@@ -527,8 +530,19 @@ class TelemetryView(QWidget):
     def resizeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         self._arrange_lower(event.size().width())
         super().resizeEvent(event)
-        if self.graph is not None:
-            self.fit()
+
+    def eventFilter(self, watched: Any, event: QEvent) -> bool:  # noqa: N802 - Qt's name
+        """Fit again whenever the canvas itself changes size (the rows around it settle
+        after the pane does: a fit made before then leaves a thumbnail or cuts the side)."""
+        if (watched is self.canvas.viewport() and event.type() == QEvent.Type.Resize
+                and self.graph is not None and not self._fitting):
+            self._fitting = True  # a fit may show or hide scroll bars: no second round
+            try:
+                self.fit()
+                self.refitted.emit()
+            finally:
+                self._fitting = False
+        return super().eventFilter(watched, event)
 
     def _arrange_lower(self, width: int) -> None:
         """Loss plot and diagnostics side by side in a wide pane, one above the other in a
@@ -745,6 +759,8 @@ class TelemetryCompare(QSplitter):
         self.left.metric_box.currentIndexChanged.connect(lambda _i: self._same_metric())
         self.left.log_box.toggled.connect(self.right.log_box.setChecked)
         self.right.log_box.toggled.connect(lambda _on: self._same_scale())
+        for view in (self.left, self.right):
+            view.refitted.connect(self._refit)
 
     def load_runs(self, a: str | Path, b: str | Path, names: tuple[str, str] | None = None) -> None:
         """Paint run folder ``a`` on the left and ``b`` on the right."""
@@ -757,6 +773,10 @@ class TelemetryCompare(QSplitter):
         super().resizeEvent(event)  # each view fits itself...
         if self.left.graph is not None and self.right.graph is not None:
             self.same_zoom()  # ...then both take the smaller zoom
+
+    def _refit(self) -> None:
+        if self.left.graph is not None and self.right.graph is not None:
+            self.same_zoom()
 
     def _same_metric(self) -> None:
         self.right.set_metric(self.left.metric_key)

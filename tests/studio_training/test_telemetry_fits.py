@@ -63,11 +63,19 @@ def _label_problems(root: QWidget, where: str) -> list[str]:
 
 def _view_problems(view: TelemetryView, where: str) -> list[str]:
     out = _label_problems(view, where)
-    view.fit()
-    shown = view.canvas.mapToScene(view.canvas.viewport().rect()).boundingRect()
     whole = view.scene.itemsBoundingRect()
-    if not shown.adjusted(-1, -1, 1, 1).contains(whole):
-        out.append(f"{where}: fit shows {shown}, the scene spans {whole}")
+    port = view.canvas.viewport().rect()
+    for when in ("as painted", "after Fit"):  # as painted: fitted to the canvas as laid out
+        if when == "after Fit":
+            view.fit_button.click()
+        shown = view.canvas.mapToScene(port).boundingRect()
+        if not shown.adjusted(-1, -1, 1, 1).contains(whole):
+            out.append(f"{where}, {when}: the view shows {shown}, the scene spans {whole}")
+        # and fills the canvas (not a thumbnail fitted to a smaller, earlier layout)
+        drawn = view.canvas.mapFromScene(whole).boundingRect()
+        if drawn.width() < 0.6 * port.width() and drawn.height() < 0.6 * port.height():
+            out.append(f"{where}, {when}: the scene is drawn {drawn.width()}x{drawn.height()} "
+                       f"px in a {port.width()}x{port.height()} px canvas")
     diagnostics = view.diagnostics
     diagnostics.addItem(DIAGNOSTIC)  # as long as the ones diagnose() writes
     QApplication.processEvents()
