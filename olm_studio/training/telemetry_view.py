@@ -422,7 +422,8 @@ class TelemetryView(QWidget):
         self.log_box.setChecked(True)
         self.legend = _Legend()
         self.fit_button = QPushButton("Fit")
-        self.fit_button.setToolTip("Show the model at a legible size (F)")
+        self.fit_button.setToolTip("Show the whole model and its heat maps (F); "
+                                   "Ctrl+wheel zooms in")
         self.fit_button.clicked.connect(self.fit)
         self.slider = QSlider(Qt.Orientation.Horizontal)
         self.slider.setEnabled(False)
