@@ -49,7 +49,6 @@ class PreflightChecks(QObject):
         self.pending = False
         self.task: Task | None = None
         self._generation = 0  # answers of an older generation are dropped
-        self._again = False  # a change arrived while a check was running
         self.timer = QTimer(self, singleShot=True, interval=DELAY_MS)
         self.timer.timeout.connect(self.start)
 
@@ -61,11 +60,9 @@ class PreflightChecks(QObject):
         self.timer.start()
 
     def start(self) -> None:
-        """Start a check on a worker now (one at a time; a later change runs after it)."""
+        """Start a check on a worker now (the one in flight, if any, is dropped)."""
         self.timer.stop()
-        if self.task is not None and self.task.running:
-            self._again = True
-            return
+        self._drop_running()
         from olm_studio.torch_loader import LOADING_TEXT, torch_loader
 
         self.pending = True
@@ -79,7 +76,6 @@ class PreflightChecks(QObject):
             self._show(inputs)
             return
         graph, config = inputs
-        self._generation += 1
         generation = self._generation
         self.p.problem_label.setText(CHECKING_TEXT)
         self.p.update_buttons()
@@ -98,8 +94,7 @@ class PreflightChecks(QObject):
     def run_now(self) -> list[Problem]:
         """Check on the calling thread and show the answer (Train, reuse settings, tests)."""
         self.timer.stop()
-        self._generation += 1  # whatever is in flight is now stale
-        self._again = False
+        self._drop_running()
         from olm_studio.torch_loader import LOADING_TEXT, torch_loader
 
         if not torch_loader().is_ready:  # checked again once torch has loaded
@@ -131,11 +126,15 @@ class PreflightChecks(QObject):
             return [_problem("error", str(err), "correct the setting")]
         return self.p.graph().copy(), config
 
+    def _drop_running(self) -> None:
+        """A newer state is to be checked: the check in flight, if any, is dropped (one
+        still waiting its turn never starts; one building finishes unheard)."""
+        self._generation += 1
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+
     def _answer(self, generation: int, problems: list[Problem]) -> None:
-        if self._again:  # the model or the form changed meanwhile: check that instead
-            self._again = False
-            self.start()
-        elif generation == self._generation:
+        if generation == self._generation:
             self._show(problems)
 
     def _show(self, problems: list[Problem]) -> None:
