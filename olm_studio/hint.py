@@ -49,8 +49,13 @@ class HintCard(QLabel):
         return self.isVisible()
 
     def hide_when_done(self, graph: Graph) -> None:
-        """The hint names one step (LayerNorm → RMSNorm): gone once no LayerNorm is left."""
-        if self.isVisible() and not any(n.type == "LayerNorm" for n in graph.nodes.values()):
+        """The hint names one step (LayerNorm → RMSNorm): gone once no LayerNorm is left.
+
+        Checked with ``isHidden`` (the card's own flag), not ``isVisible``: while the Train
+        workspace covers the canvas the card is not visible, yet must not come back naming a
+        LayerNorm the model opened meanwhile no longer has.
+        """
+        if not self.isHidden() and not any(n.type == "LayerNorm" for n in graph.nodes.values()):
             self.hide()
 
     def _place(self) -> None:

@@ -264,7 +264,9 @@ def to_python(graph: Graph) -> str:
 
     Only a document that validates is exported: the rules are ``olm info``'s
     (:func:`olm.graph.validate`), so a value it flags (an expression naming ``print``, an
-    activation no registry knows, text where a size belongs) is never written as code.
+    activation no registry knows, text where a size belongs) is never written as code. How
+    the parts fit together as a whole model is not checked here (``_FIT_CODES``): a fragment
+    prints as the code that builds it.
 
     Raises:
         OLMError: the document has a validation error (the first is named), or cannot be
@@ -278,11 +280,19 @@ def to_python(graph: Graph) -> str:
         raise OLMError("the model is nested too deeply to print") from None
 
 
+# How the parts fit together as a language model (raw ids into a norm, no head, widths that
+# disagree): the printed file builds exactly what the document says, so a fragment such as a
+# single RMSNorm still exports; olm info and the Studio flag these. Every other error (a name,
+# an expression, an unknown component, a value out of range) is refused.
+_FIT_CODES = frozenset({"width", "no-embedding", "no-head", "vocab", "seq-len"})
+
+
 def _refuse_invalid(graph: Graph) -> None:
     from olm.graph.validate import validate
 
     try:
-        errors = [d for d in validate(graph) if d.severity == "error"]
+        errors = [d for d in validate(graph)
+                  if d.severity == "error" and d.code not in _FIT_CODES]
     except RecursionError:
         raise OLMError("the model is nested too deeply to print") from None
     if errors:

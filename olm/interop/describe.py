@@ -31,12 +31,12 @@ def pretrained_kind(path: str | os.PathLike) -> str | None:
 def pretrained_graph(path: str | os.PathLike) -> Any:
     """The olm.graph document of a GGUF file or Hugging Face folder, or None for any other
     path (a preset, project, checkpoint or ``.py`` file: ``olm.graph.from_source``'s)."""
+    kind = pretrained_kind(path)
+    if kind is None:
+        return None  # before any import: `olm info PRESET` stays torch-free
     from olm.graph import from_module
     from olm.interop.hf.load import describe_config, read_config
 
-    kind = pretrained_kind(path)
-    if kind is None:
-        return None
     if kind == "gguf":
         from olm.interop.gguf import gguf_config
 

@@ -14,6 +14,19 @@ def test_hint_card_goes_once_its_step_is_done(window, h):
     assert not window.hint.visible()
 
 
+def test_hint_card_goes_when_a_model_without_its_step_opens_behind_train(window):
+    import olm.graph
+    from olm.models import Llama3Model
+
+    window.hint.show_card()
+    window.set_workspace("train")  # the canvas, and the card with it, is covered
+    llama = Llama3Model(vocab_size=64, embed_dim=32, intermediate_size=64, num_layers=1,
+                        num_heads=2, num_kv_heads=1, max_seq_len=32)
+    window.controller.set_document(olm.graph.from_module(llama, name="llama"))
+    window.set_workspace("design")
+    assert not window.hint.visible()  # no LayerNorm left to replace
+
+
 def test_a_status_tip_does_not_hide_the_figures(window):
     figures = window.figure_line.figures_label
     assert figures.isVisible() and "params" in figures.text()

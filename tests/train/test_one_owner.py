@@ -43,6 +43,10 @@ def test_the_studio_reads_typed_fields_and_guesses_no_names():
 
 
 def test_the_studio_starts_its_child_with_a_config_file():
-    panel = (ROOT / "olm_studio" / "training" / "panel.py").read_text()
-    assert '"--config"' in panel
-    assert "cli_args" not in panel and "--batch-size" not in panel
+    # the run lifecycle (split out of the Train panel) starts and resumes the child
+    training = ROOT / "olm_studio" / "training"
+    starter = (training / "lifecycle.py").read_text()
+    assert '"--config"' in starter
+    for path in training.glob("*.py"):
+        text = path.read_text()
+        assert "cli_args" not in text and '"--batch-size"' not in text, path.name

@@ -87,15 +87,18 @@ def test_a_stopped_trial_run_resumes_its_trial_copy(corpus_file, tmp_path):
     steps = 150
     run = tmp_path / "trial"
     settings = _settings(corpus_file, steps)
-    at = _stopped_run(["GPT2", "--trial", "--budget", "1s", *settings], run, signal.SIGINT)
+    at = _stopped_run(["GPT2", "--trial", "--budget", "30s", *settings], run, signal.SIGINT)
     assert at < steps, "the run finished before it could be stopped"
     record = read_record(run)
     assert record["document"] == layout.MODEL_DOCUMENT and record["original"]
     trained = json.loads((run / layout.MODEL_DOCUMENT).read_text())
     original = json.loads((run / layout.ORIGINAL_DOCUMENT).read_text())
     assert trained != original
-    # the full-size SOURCE given again, as the Studio gives its canvas: the record wins
-    assert main(["train", "GPT2", "--resume", str(run), "--data", str(corpus_file)]) == 0
+    # the full-size SOURCE given again, as the Studio gives its canvas: the record wins.
+    # --budget bounds each command's wall time (the stop above may be the budget's own), so
+    # the resume is given time to reach the last step
+    assert main(["train", "GPT2", "--resume", str(run), "--data", str(corpus_file),
+                 "--max-time", "1h"]) == 0
     reference = _uninterrupted([str(run / layout.MODEL_DOCUMENT), *settings], tmp_path / "ref")
     _same_after_resume(run, at, reference, steps)
 
