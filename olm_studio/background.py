@@ -43,6 +43,14 @@ def _leave_a_core_for_the_gui() -> None:
             torch.set_num_threads(wanted)
 
 
+# Work nobody asked for (refreshing a figure or a check after an edit) runs one piece at a
+# time: each builds a whole model in Python, and three or four at once (a pre-flight, a
+# Hugging Face check, a refresh, per edit) kept the GUI thread waiting for the GIL for
+# hundreds of milliseconds (py-spy: ``Shiboken::GilState::acquire``). A piece cancelled
+# while it waits its turn never starts.
+_ONE_AT_A_TIME = threading.Lock()
+
+
 class Cancelled(Exception):
     """Raised inside the work by :meth:`Cancel.check` once the user pressed Cancel."""
 
@@ -85,9 +93,11 @@ class Task(QObject):
     ended = Signal()
     _finished = Signal(object, object)  # (result, error message or None), from the worker
 
-    def __init__(self, work: Callable[[Cancel], Any], parent: QObject | None = None) -> None:
+    def __init__(self, work: Callable[[Cancel], Any], parent: QObject | None = None,
+                 queued: bool = False) -> None:
         super().__init__(parent)
         self.work = work
+        self.queued = queued  # waits for the other queued work (see _ONE_AT_A_TIME)
         self.token = Cancel()
         self.dialog: QProgressDialog | None = None
         self.error: str | None = None
@@ -111,7 +121,12 @@ class Task(QObject):
         work, self.work = self.work, None  # what it holds (models, graphs) goes with it
         _leave_a_core_for_the_gui()
         try:
-            result, error = work(self.token), None
+            if self.queued:
+                with _ONE_AT_A_TIME:
+                    self.token.check()  # cancelled while it waited: never started
+                    result, error = work(self.token), None
+            else:
+                result, error = work(self.token), None
         except Cancelled:
             result, error = None, None
         except OLMError as err:
@@ -190,12 +205,13 @@ def run_in_background(parent: QWidget, label: str, work: Callable[[Cancel], Any]
         on_done: receives the result, on the GUI thread.
         on_error: receives the one-line message of an error (default: a warning dialog).
         show_after_ms: the dialog appears once the work has run this long (None: never,
-            for work the person did not ask for, such as refreshing a figure after an edit).
+            for work the person did not ask for, such as refreshing a figure after an edit;
+            such work runs one piece at a time).
 
     Returns:
         The started :class:`Task` (``cancel()``, ``state``, ``ended`` for tests).
     """
-    task = Task(work, parent)
+    task = Task(work, parent, queued=show_after_ms is None)
     task.done.connect(on_done)
     task.failed.connect(on_error or (lambda message: show_result(parent, label.rstrip("…"),
                                                                  message, error=True)))

@@ -28,6 +28,7 @@ class ExportView(QWidget):
         self.hf_reason: str | None = None
         self.hf_checked = False  # hf_reason is known for the current model
         self.hf_check: Task | None = None
+        self._hf_next: Any = None  # a target still to check once the running check ends
         self.title = QLabel("Select a run to export.")
         self.title.setWordWrap(True)
         self.checkpoint_button = QPushButton("Checkpoint folder…")
@@ -78,18 +79,29 @@ class ExportView(QWidget):
         self.hf_button.setEnabled(False)
         self.hf_note.setText("")
         if graph is not None:
-            snapshot = graph.copy() if hasattr(graph, "copy") else graph
             self.hf_checked = False
-            self.hf_check = run_in_background(
-                self.window(), "Checking the Hugging Face form…",
-                lambda cancel: _export_problem(snapshot),
-                lambda reason, g=graph: self._show_hf(g, reason), show_after_ms=None)
+            self._hf_next = graph
+            if self.hf_check is None or not self.hf_check.running:
+                self._check_hf()
         if checkpoint is None and graph is None:
             self.title.setText("Select a run to export.")
         elif checkpoint is None:
             self.title.setText(f"{label}: no checkpoint yet (Python source only)")
         else:
             self.title.setText(f"{label}\n{checkpoint}")
+
+    def _check_hf(self) -> None:
+        """Check the latest target, one check at a time: each builds the whole model, and
+        several at once (one per edit) starved the GUI thread of the GIL."""
+        graph, self._hf_next = self._hf_next, None
+        if graph is None:
+            return
+        snapshot = graph.copy() if hasattr(graph, "copy") else graph
+        self.hf_check = run_in_background(
+            self.window(), "Checking the Hugging Face form…",
+            lambda cancel: _export_problem(snapshot),
+            lambda reason, g=graph: self._show_hf(g, reason), show_after_ms=None)
+        self.hf_check.ended.connect(self._check_hf)  # then the target set meanwhile, if any
 
     def _show_hf(self, graph: Any, reason: str | None) -> None:
         if graph is not self._graph:

@@ -22,13 +22,12 @@ project, so a fine-tune's learning rate never carries over to a fresh preset.
 from __future__ import annotations
 
 import dataclasses
-import html
 import os
 import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from olm.core.errors import OLMError
+from olm_studio.training.checks import PreflightChecks
 from olm_studio.training.command_bar import CommandBar
 from olm_studio.training.export_view import ExportView
 from olm_studio.training.finetune_box import FineTuneBox
@@ -61,9 +60,6 @@ if TYPE_CHECKING:  # preflight imports torch, which loads in the background
     from olm.train.preflight import Problem
 
 __all__ = ["TrainPanel", "format_duration"]
-
-
-_SEVERITY_COLORS = {"error": "#d9534f", "warning": "#d9a23b"}
 
 
 class TrainPanel(QWidget):
@@ -98,12 +94,11 @@ class TrainPanel(QWidget):
         self.problems: list[Problem] = []
         self.runner = TrainProcess(command, self)
         self._build_ui()
+        self.checks = PreflightChecks(self)  # off the UI thread after each change
         self.lifecycle = RunLifecycle(self)
         self.sampling = SampleControl(self, command)
         self.sampler = self.sampling.sampler
-        self._check_timer = QTimer(self, singleShot=True, interval=300)
-        self._check_timer.timeout.connect(self.run_checks)
-        self.form.changed.connect(self._check_timer.start)
+        self.form.changed.connect(self.checks.schedule)
         self._reload_runs()
         self.run_checks()
 
@@ -184,7 +179,7 @@ class TrainPanel(QWidget):
         if not same_model or self._replaced:
             self._switch_project(keep_form=same_model)
         self.finetune.setEnabled(graph is not None)
-        self._check_timer.start()
+        self.checks.schedule()
         self._update_export()
 
     def graph(self) -> Any:
@@ -272,36 +267,12 @@ class TrainPanel(QWidget):
 
     # -- checks ----------------------------------------------------------------------
     def run_checks(self) -> list[Problem]:
-        """Pre-flight checks for the current graph and form; shown under the form."""
-        self._check_timer.stop()
-        from olm_studio.torch_loader import LOADING_TEXT, torch_loader
+        """Pre-flight checks for the current graph and form, now; shown under the form.
 
-        if not torch_loader().is_ready:  # checked again once torch has loaded
-            self.problem_label.setText(LOADING_TEXT)
-            torch_loader().when_ready(self.run_checks)
-            self.update_buttons()
-            return self.problems
-        from olm.train.preflight import Problem, preflight
-
-        if self._graph is None:
-            self.problems = [Problem("error", "no model to train",
-                                     "open a preset or build a model in the editor")]
-        else:
-            try:
-                config = self.finetune.apply(self.form.config())  # what the run will use
-            except OLMError as err:
-                self.problems = [Problem("error", str(err), "correct the setting")]
-            else:
-                try:
-                    self.problems = preflight(self._graph, config)
-                except OLMError as err:
-                    self.problems = [Problem("error", str(err))]
-        rows = [f"<span style='color:{_SEVERITY_COLORS[p.severity]}'>"
-                f"{'✖' if p.severity == 'error' else '⚠'}</span> {html.escape(str(p))}"
-                for p in self.problems]
-        self.problem_label.setText("<br>".join(rows) or "✓ ready to train")
-        self.update_buttons()
-        return self.problems
+        Changes are checked off the UI thread by :attr:`checks` (:meth:`PreflightChecks.
+        schedule`); this synchronous check is for Train and for callers that need the answer.
+        """
+        return self.checks.run_now()
 
     # -- the jobs the panel shows ----------------------------------------------------
     def start_training(self) -> bool:
@@ -345,6 +316,7 @@ class TrainPanel(QWidget):
         from olm_studio.torch_loader import torch_loader
 
         errors = any(p.severity == "error" for p in self.problems)
+        errors = errors or (hasattr(self, "checks") and self.checks.pending)  # Train waits
         self.train_button.setEnabled(not running and not errors and torch_loader().is_ready)
         self.stop_button.setEnabled(running)
         self.resume_button.setEnabled(not running and bool(self.runs_list.current_id()))

@@ -94,6 +94,8 @@ def test_pretrained_journey(qtbot, window, trained, kind, tmp_path, monkeypatch)
     monkeypatch.setattr(QFileDialog, "getOpenFileName",
                         staticmethod(lambda *a, **k: (str(chosen), "")))
     _menu_action(w, "action_open_pretrained").trigger()
+    qtbot.waitUntil(lambda: w.pretrained.task is None or not w.pretrained.task.running,
+                    timeout=WAIT_MS)  # opened off the UI thread
     assert w.said == [] and w.pretrained.opened is not None
     assert w.pretrained.label.text().startswith("Weights loaded:")
     graph = w.controller.graph

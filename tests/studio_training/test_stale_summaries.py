@@ -57,7 +57,8 @@ def test_export_message_is_cleared_when_the_target_changes(qtbot, tmp_path, tiny
     qtbot.addWidget(panel)
     panel.set_graph(tiny.graph_of(tiny.gpt2(), "first"))
     view = panel.export_view
-    view._run(view.export_python, str(tmp_path / "first.py"))
+    task = view._run(view.export_python, str(tmp_path / "first.py"))  # off the UI thread
+    qtbot.waitUntil(lambda: not task.running, timeout=WAIT_MS)
     assert view.result.text().startswith("Exported to")
     panel.set_graph(tiny.graph_of(tiny.llama(), "second"))
     assert view.result.text() == ""
