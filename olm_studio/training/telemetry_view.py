@@ -62,6 +62,10 @@ COLORMAP = "viridis"
 """Perceptually uniform and readable with the common colour-vision deficiencies."""
 _CMAP = pg.colormap.get(COLORMAP)
 _BAND_H = 12.0
+MIN_FIT_SCALE = 0.6
+"""Below this zoom node titles stop being legible (see :meth:`TelemetryView.fit`)."""
+_SCROLLBAR_ROOM = 40  # px kept free when fitting the width: a vertical scroll bar appears
+
 NARROW = 560
 """Below this pane width (px) the diagnostics go under the loss plot, not beside it."""
 
@@ -512,12 +516,19 @@ class TelemetryView(QWidget):
         super().keyPressEvent(event)
 
     def fit(self) -> None:
-        """Fit the whole painted scene to the pane: the model and the Repeat heat maps
-        beside it (nothing is cut at fit; Ctrl+wheel zooms in to read a node closely)."""
+        """Fit the painted scene (the model and the Repeat heat maps beside it) to the pane,
+        but never so small that node titles cannot be read (:data:`MIN_FIT_SCALE`): a tall
+        model is then shown across its whole width from the top (at most full size), and a
+        pane too narrow even for that shows the top left at the legible size. The rest is a
+        scroll, a drag or Ctrl+wheel away; a thumbnail nobody can read is worse (UX.md)."""
         rect = self.scene.itemsBoundingRect()
         if rect.isEmpty():
             return
         self.canvas.fit(rect)
+        if self.canvas.scale_factor() >= MIN_FIT_SCALE:
+            return
+        room = self.canvas.viewport().width() - _SCROLLBAR_ROOM
+        self.set_zoom(max(MIN_FIT_SCALE, min(room / rect.width(), 1.0)))
 
     def set_zoom(self, scale: float) -> None:
         """Show the model at ``scale`` from its top left (two runs at one zoom)."""

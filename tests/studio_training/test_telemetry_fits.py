@@ -18,7 +18,7 @@ from olm.store import layout
 from olm.train import TrainConfig, train_iter
 from olm.train.events import EventWriter
 from olm_studio.training.telemetry_pane import TelemetryPane
-from olm_studio.training.telemetry_view import TelemetryView
+from olm_studio.training.telemetry_view import MIN_FIT_SCALE, TelemetryView
 
 SIZES = [(1280, 800), (1600, 1000)]
 LONG = "Modernised GPT-2 (2)"
@@ -69,8 +69,17 @@ def _view_problems(view: TelemetryView, where: str) -> list[str]:
         if when == "after Fit":
             view.fit_button.click()
         shown = view.canvas.mapToScene(port).boundingRect()
-        if not shown.adjusted(-1, -1, 1, 1).contains(whole):
-            out.append(f"{where}, {when}: the view shows {shown}, the scene spans {whole}")
+        scale = view.canvas.scale_factor()
+        # legible: below MIN_FIT_SCALE only when the whole scene then fits
+        if scale < MIN_FIT_SCALE - 1e-3 and not shown.adjusted(-1, -1, 1, 1).contains(whole):
+            out.append(f"{where}, {when}: zoom {scale:.2f} is below the legible "
+                       f"{MIN_FIT_SCALE} and still the view shows {shown} of {whole}")
+        # the scene's whole width (model and heat maps) is shown unless even the legible
+        # zoom is too wide for the pane
+        across = shown.left() <= whole.left() + 1 and shown.right() >= whole.right() - 1
+        if not across and scale > MIN_FIT_SCALE + 1e-3:
+            out.append(f"{where}, {when}: the view shows {shown}, the scene spans {whole}, "
+                       f"at zoom {scale:.2f} (could be smaller and still legible)")
         # and fills the canvas (not a thumbnail fitted to a smaller, earlier layout)
         drawn = view.canvas.mapFromScene(whole).boundingRect()
         if drawn.width() < 0.6 * port.width() and drawn.height() < 0.6 * port.height():
