@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self.commands = Commands()
         self.menus = build_menus(self, self.commands, self.controller.undo_stack)
         self.actions_by_key = self.menus.actions
+        self.canvas.addAction(self.actions_by_key["delete"])  # the canvas's own (menus.py)
         self.preset_combo: QComboBox = self.menus.preset_combo
         self.toolbar: QToolBar = self.menus.toolbar
         self.recent_menu: QMenu = self.menus.recent_menu

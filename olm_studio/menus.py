@@ -146,9 +146,9 @@ def build_menus(w: QMainWindow, commands: Commands, undo_stack: QUndoStack) -> M
     a["delete"] = _action(w, edit, "&Delete", c("delete"),
                           [Std.Delete, "Backspace"])
     # Delete/Backspace delete nodes only while the canvas has the keyboard: typed in a
-    # panel (a field that did not take focus) they deleted the selected node.
+    # panel (a field that did not take focus) they deleted the selected node. The window
+    # gives this action to its canvas (MainWindow.__init__).
     a["delete"].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-    w.canvas.addAction(a["delete"])
     edit.addSeparator()
     a["select_all"] = _action(w, edit, "Select &All", c("select_all"), Std.SelectAll)
     a["quick_add"] = _action(w, edit, "&Quick Add…", c("quick_add"), "Ctrl+K",

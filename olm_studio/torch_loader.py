@@ -15,6 +15,7 @@ True and whatever needs torch imports it inline, as in scripts and tests.
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import sys
 import threading
@@ -27,6 +28,8 @@ from PySide6.QtWidgets import QMainWindow
 __all__ = ["LOADING_TEXT", "TorchLoader", "start_in_background", "torch_loader"]
 
 LOADING_TEXT = "Loading PyTorch…"
+_EXIT_WAIT_S = 60.0  # how long quitting waits for a load under way (torch imports in seconds)
+
 # What building, measuring and training need, imported in this order on the worker.
 _MODULES = ("torch", "olm.nn", "olm.graph.to_module", "olm.graph.meta", "olm.graph.describe_module")
 
@@ -100,6 +103,16 @@ class TorchLoader(QObject):
         self._done.clear()
         self._thread = threading.Thread(target=self._load, name="olm-torch-loader", daemon=True)
         self._thread.start()
+        atexit.register(self._join_at_exit)
+
+    def _join_at_exit(self) -> None:
+        """Let a load still under way finish before the interpreter shuts down: a daemon
+        thread inside torch's C++ import when finalisation takes the GIL away ends the
+        process with "terminate called without an active exception" (SIGABRT), e.g. when
+        the Studio quits within seconds of starting."""
+        thread = self._thread
+        if thread is not None and thread.is_alive():
+            thread.join(timeout=_EXIT_WAIT_S)
 
     def _load(self) -> None:
         try:
@@ -115,6 +128,8 @@ class TorchLoader(QObject):
 
     def _finish(self) -> None:
         self._done.set()
+        if not shiboken6.isValid(self):  # the app quit while loading: nobody to tell
+            return
         if self.error is None:
             self.ready.emit()  # queued to the GUI thread: this object lives there
         else:

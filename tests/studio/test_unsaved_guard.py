@@ -14,6 +14,7 @@ import torch
 from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import QApplication, QDialog, QFileDialog, QInputDialog, QMessageBox
+from waiting import WAIT_MS
 
 from olm_studio.files import REPLACES_DOCUMENT
 
@@ -86,6 +87,10 @@ def _trigger(window, qtbot, action, state, answer):
     window.show()
     action.trigger()
     QApplication.processEvents()
+    task = window.pretrained.task  # Open Pretrained… reads the weights off the UI thread
+    if task is not None:
+        qtbot.waitUntil(lambda: not task.running, timeout=WAIT_MS)
+        QApplication.processEvents()
     changed = window.controller.graph is not before or not window.isVisible()
     return changed, "Unsaved changes" in state["asked"]
 
