@@ -16,6 +16,9 @@ def _panel_fits(window):
     scroll = window.lesson_dock.widget()
     panel = window.lesson
     needed = panel.minimumSizeHint().width()
+    if scroll.viewport().width() < needed:  # a narrower dock width left by an earlier test
+        window.resizeDocks([window.lesson_dock], [needed + 40], Qt.Orientation.Horizontal)
+        QApplication.processEvents()
     return needed <= scroll.viewport().width() and scroll.horizontalScrollBar().maximum() == 0
 
 
