@@ -23,7 +23,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMenu,
-    QScrollArea,
     QSplitter,
     QToolBar,
     QWidget,
@@ -341,10 +340,10 @@ class MainWindow(QMainWindow):
             self.train_both = TrainBoth(self)
             self.lesson.train_requested.connect(
                 lambda: self.train_both.start(self.lesson.lesson.start))
-            scroll = QScrollArea(self)
-            scroll.setWidgetResizable(True)
-            # The panel wraps its text: it never needs a sideways scrollbar.
-            scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            from olm_studio.panels.narrow_scroll import VerticalScrollArea
+
+            # The panel wraps its text; the dock is never narrower than the panel's minimum.
+            scroll = VerticalScrollArea(self)
             scroll.setWidget(self.lesson)
             self.lesson_dock = self._dock("Lesson", "lessonDock", scroll,
                                           Qt.DockWidgetArea.RightDockWidgetArea)

@@ -16,9 +16,6 @@ def _panel_fits(window):
     scroll = window.lesson_dock.widget()
     panel = window.lesson
     needed = panel.minimumSizeHint().width()
-    if scroll.viewport().width() < needed:  # a narrower dock width left by an earlier test
-        window.resizeDocks([window.lesson_dock], [needed + 40], Qt.Orientation.Horizontal)
-        QApplication.processEvents()
     return needed <= scroll.viewport().width() and scroll.horizontalScrollBar().maximum() == 0
 
 
@@ -51,3 +48,21 @@ def test_the_lesson_panel_never_scrolls_sideways(window, qtbot):
     steps = panel.steps
     for row in range(steps.count()):
         assert steps.visualItemRect(steps.item(row)).right() <= steps.viewport().width()
+
+
+
+def test_the_dock_widens_when_the_panel_needs_more(window, qtbot):
+    """In the full suite the lesson panel once needed more width than its dock had (the
+    dock kept a width an earlier test left) and was cut off at the right: whatever the
+    panel's minimum becomes, the dock now gives it that width."""
+    from PySide6.QtWidgets import QPushButton
+
+    window.resize(1280, 800)
+    window.show()
+    window.findChild(QAction, "action_lesson_modernise").trigger()
+    qtbot.waitUntil(lambda: window.lesson.isVisible(), timeout=WAIT_MS)
+    before = window.lesson.minimumSizeHint().width()
+    window.lesson.layout().addWidget(QPushButton("a button wider than the dock was " * 2))
+    qtbot.waitUntil(lambda: window.lesson.minimumSizeHint().width() > before + 100,
+                    timeout=WAIT_MS)
+    qtbot.waitUntil(lambda: _panel_fits(window), timeout=WAIT_MS)
