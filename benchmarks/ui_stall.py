@@ -96,6 +96,7 @@ def run(hidden: int, layers: int) -> list[tuple[str, float, float]]:
     app = QApplication.instance() or QApplication([])
     from PySide6.QtWidgets import QMessageBox
 
+    from olm_studio.checker.client import check_process
     from olm_studio.main_window import MainWindow
     from olm_studio.settings import StudioSettings
     from olm_studio.stall_meter import StallMeter
@@ -111,6 +112,7 @@ def run(hidden: int, layers: int) -> list[tuple[str, float, float]]:
     loader = torch_loader()
     loader.start()  # as the app does once the window is up
     loader.wait()
+    check_process().start()  # as the app does once PyTorch is loaded
     app.processEvents()
     meter = StallMeter(10)
     rows: list[tuple[str, float, float]] = []

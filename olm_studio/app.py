@@ -91,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
             torch_loader().release()
     window.show()
     start_in_background(window)
+    from olm_studio.checker.client import check_process
+
+    torch_loader().when_ready(check_process().start)  # the checks' process, warm in time
     window.offer_recovery()
     return app.exec()
 

@@ -1,15 +1,16 @@
-"""The Train panel's pre-flight checks, run off the UI thread after each change.
+"""The Train panel's pre-flight checks, answered off the UI thread after each change.
 
 The pre-flight (:func:`olm.train.preflight.preflight`) builds the exact copy a run would
 train, on the meta device, and for a trial also measures the machine and sizes the copy:
-a few hundred milliseconds for DeepSeek-V3, which froze the window when the check timer
-fired on the UI thread (switching workspaces, Measure Loss; ``benchmarks/ui_stall.py``).
-:class:`PreflightChecks` runs it on a worker (:func:`olm_studio.background.run_in_background`)
-on a copy of the graph and the form's config taken when the check starts; the answer
-arrives by signal. While a check is due or running the form says "checking…" and Train is
-off, so the guarantee holds: Train is offered only after the pre-flight of exactly what it
-will train said ready. Train itself (:meth:`run_now`) still checks synchronously, and any
-answer still in flight is dropped.
+about half a second of pure Python for DeepSeek-V3. On the UI thread it froze the window;
+on a worker thread it still held the GIL against painting (switching to Train stalled
+400–500 ms, ``benchmarks/ui_stall.py``). :class:`PreflightChecks` therefore sends the
+model's document and the form's settings, taken when the check starts, to the Studio's
+check process (:mod:`olm_studio.checker`); a worker thread waits for the answer on the
+pipe. While a check is due or running the form says "checking…" and Train is off, so the
+guarantee holds: Train is offered only after the pre-flight of exactly what it will train
+said ready, and Train goes by that answer (:meth:`PreflightChecks.for_train`); it checks
+on the spot only when no current answer is shown yet.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class PreflightChecks(QObject):
         self.pending = False
         self.task: Task | None = None
         self._generation = 0  # answers of an older generation are dropped
+        self._answered = False  # an answer has been shown (before it, Train checks itself)
         self.timer = QTimer(self, singleShot=True, interval=DELAY_MS)
         self.timer.timeout.connect(self.start)
 
@@ -79,17 +81,30 @@ class PreflightChecks(QObject):
         generation = self._generation
         self.p.problem_label.setText(CHECKING_TEXT)
         self.p.update_buttons()
+        request = {"kind": "preflight", "graph": graph.to_dict(), "config": config.to_json()}
 
         def work(_cancel: Any) -> list[Problem]:
-            from olm.train.preflight import preflight  # imported on the worker
+            from olm_studio.checker.client import ask
 
-            return preflight(graph, config)
+            reply = ask(request)
+            if "error" in reply:
+                raise OLMError(reply["error"])
+            return [_problem(p["severity"], p["message"], p.get("fix", ""))
+                    for p in reply["problems"]]
 
         self.task = run_in_background(
             self.p, "Checking the settings…", work,
             lambda problems: self._answer(generation, problems),
             lambda message: self._answer(generation, [_problem("error", message)]),
             show_after_ms=None)  # nobody asked for it: no dialog
+
+    def for_train(self) -> list[Problem]:
+        """The answer Train goes by: the one shown when it is about exactly the current
+        model and form (every change sets :attr:`pending` until its answer is shown), else
+        a check on the spot."""
+        if self._answered and not self.pending and not self.timer.isActive():
+            return self.p.problems
+        return self.run_now()
 
     def run_now(self) -> list[Problem]:
         """Check on the calling thread and show the answer (Train, reuse settings, tests)."""
@@ -138,7 +153,7 @@ class PreflightChecks(QObject):
             self._show(problems)
 
     def _show(self, problems: list[Problem]) -> None:
-        self.pending = False
+        self.pending, self._answered = False, True
         self.p.problems = problems
         rows = [f"<span style='color:{_SEVERITY_COLORS[p.severity]}'>"
                 f"{'✖' if p.severity == 'error' else '⚠'}</span> {html.escape(str(p))}"

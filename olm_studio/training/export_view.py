@@ -96,10 +96,11 @@ class ExportView(QWidget):
         graph, self._hf_next = self._hf_next, None
         if graph is None:
             return
-        snapshot = graph.copy() if hasattr(graph, "copy") else graph
+        document = graph.to_dict() if hasattr(graph, "to_dict") else None
+        snapshot = graph.copy() if document is None and hasattr(graph, "copy") else graph
         self.hf_check = run_in_background(
             self.window(), "Checking the Hugging Face form…",
-            lambda cancel: _export_problem(snapshot),
+            lambda cancel: _export_problem(document, snapshot),
             lambda reason, g=graph: self._show_hf(g, reason), show_after_ms=None)
         self.hf_check.ended.connect(self._check_hf)  # then the target set meanwhile, if any
 
@@ -159,8 +160,16 @@ class ExportView(QWidget):
             self._run(self.export_python, dest)
 
 
-def _export_problem(graph: Any) -> str | None:
-    """olm's answer (imported when asked: olm.interop.hf loads torch, the editor starts without)."""
+def _export_problem(document: dict | None, graph: Any) -> str | None:
+    """olm's answer, from the check process for a document (:mod:`olm_studio.checker`:
+    building the model here held the GIL against painting), else built here."""
+    if document is not None:
+        from olm_studio.checker.client import ask
+
+        reply = ask({"kind": "export", "graph": document})
+        if "error" in reply:
+            return reply["error"]
+        return reply["reason"]
     from olm.interop.hf.problems import export_problem
 
     return export_problem(graph)

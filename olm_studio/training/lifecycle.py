@@ -62,7 +62,7 @@ class RunLifecycle(QObject):
         from olm_studio.torch_loader import torch_loader
 
         torch_loader().wait()  # a click before PyTorch has loaded waits for it
-        if any(x.severity == "error" for x in p.run_checks()):
+        if any(x.severity == "error" for x in p.checks.for_train()):
             p.status_label.setText("Not started: fix the problems above.")
             return False
         try:
