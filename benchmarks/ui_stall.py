@@ -38,7 +38,7 @@ def write_pretrained(folder: Path, hidden: int, layers: int) -> tuple[Path, Path
     import torch
     import transformers as T
     from chat_tiny import make_tokenizer
-    from test_gguf import write_gguf
+    from gguf_tiny import write_gguf
 
     tok = make_tokenizer()
     ids = {k: tok.convert_tokens_to_ids(v) for k, v in (

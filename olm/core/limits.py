@@ -38,6 +38,7 @@ __all__ = [
     "MAX_EXPERT_INSTANCES",
     "MAX_EXPR_CHARS",
     "MAX_EXPR_DEPTH",
+    "MAX_EXPERIMENT_BYTES",
     "MAX_EXPR_NODES",
     "MAX_LEAF_INSTANCES",
     "MAX_MAGNITUDE",
@@ -45,6 +46,7 @@ __all__ = [
     "MAX_NAME_CHARS",
     "MAX_NODES",
     "MAX_PROJECT_BYTES",
+    "MAX_RUN_RECORD_BYTES",
     "MAX_SOURCE_BYTES",
     "MAX_TEXT_CHARS",
     "MAX_TOKENIZER_BYTES",
@@ -65,6 +67,10 @@ MAX_SOURCE_BYTES = 2_000_000
 MAX_CONFIG_BYTES = 16 * 1024 * 1024
 #: A ``tokenizer.json`` (Llama 3's is 9 MB, Gemma's 34 MB).
 MAX_TOKENIZER_BYTES = 512 * 1024 * 1024
+#: A run folder's ``record.json`` (settings and names: a few KB).
+MAX_RUN_RECORD_BYTES = 16 * 1024 * 1024
+#: An experiment folder's ``experiment.json`` (one entry a run: tens of KB).
+MAX_EXPERIMENT_BYTES = 20_000_000
 
 # -- chat templates (Jinja text shipped with a tokenizer, rendered in a sandbox) ----------
 #: Characters (or list items) in any one value a chat template makes, the prompt included

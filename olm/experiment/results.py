@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from olm.core.errors import FileFormatError
+from olm.core.files import read_text
+from olm.core.limits import MAX_EXPERIMENT_BYTES
 from olm.experiment.plan import Plan
 from olm.experiment.runner import RunResult
 from olm.experiment.stats import difference, mean_interval, sci, swap_verdict, verdict
@@ -25,7 +27,7 @@ __all__ = ["ModelSummary", "summarise", "pairwise_differences", "to_json", "tabl
 
 EXPERIMENT_FILE = "experiment.json"
 REPORT_FILE = "report.md"
-_MAX_BYTES = 20_000_000
+_MAX_BYTES = MAX_EXPERIMENT_BYTES
 
 
 @dataclass
@@ -188,18 +190,18 @@ def read_experiment(folder: str | Path) -> dict:
     """The ``experiment.json`` of an experiment folder (or the file itself).
 
     Raises:
-        FileFormatError: missing, too large, not JSON, or without ``models``.
+        FileFormatError: missing, not a regular file, too large, not UTF-8, not JSON, or
+            without ``models`` (one line naming the file and the rule).
     """
     path = Path(folder)
     if path.is_dir():
         path = path / EXPERIMENT_FILE
-    if not path.is_file():
+    if not path.exists():
         raise FileFormatError(f"experiment {path}: no such file")
-    if path.stat().st_size > _MAX_BYTES:
-        raise FileFormatError(f"experiment {path} is larger than {_MAX_BYTES} bytes")
+    text = read_text(path, _MAX_BYTES, "results file")  # bounded; regular files only; UTF-8
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        data = json.loads(text)
+    except ValueError as err:
         raise FileFormatError(f"experiment {path} is not valid JSON: {err}") from None
     if not isinstance(data, dict) or not isinstance(data.get("models"), list):
         raise FileFormatError(f"experiment {path} has no list of models")

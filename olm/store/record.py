@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from olm.core.errors import FileFormatError
+from olm.core.files import read_text
+from olm.core.limits import MAX_RUN_RECORD_BYTES
 from olm.store import layout
 
 __all__ = ["KIND", "FORMAT", "read_record", "write_record", "update_record", "is_record",
@@ -36,7 +38,7 @@ __all__ = ["KIND", "FORMAT", "read_record", "write_record", "update_record", "is
 
 KIND = "olm-run"
 FORMAT = 1
-_MAX_BYTES = 16 * 1024 * 1024
+_MAX_BYTES = MAX_RUN_RECORD_BYTES
 
 
 def is_record(data: Any) -> bool:
@@ -60,18 +62,18 @@ def read_record(run_dir: str | os.PathLike[str]) -> dict[str, Any] | None:
     """The record of a run folder, or None when it has none (a folder from before records).
 
     Raises:
-        FileFormatError: the record is a link, too large, not JSON or not a record.
+        FileFormatError: the record is a link or not a regular file, too large, not UTF-8,
+            not JSON or not a record (one line naming the file and the rule).
     """
     path = Path(run_dir) / layout.RECORD
     if not path.exists() and not path.is_symlink():
         return None
-    if path.is_symlink() or not path.is_file():
+    if path.is_symlink():
         raise FileFormatError(f"{path} must be a plain file (not a link)")
-    if path.stat().st_size > _MAX_BYTES:
-        raise FileFormatError(f"{path} is larger than {_MAX_BYTES} bytes")
+    text = read_text(path, _MAX_BYTES, "run record")  # bounded; regular files only; UTF-8
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as err:
+        data = json.loads(text)
+    except ValueError as err:
         raise FileFormatError(f"{path} is not valid JSON: {err}") from None
     if not is_record(data):
         raise FileFormatError(f"{path} is not an olm run record (no \"kind\": \"{KIND}\")")

@@ -95,3 +95,43 @@ def test_bad_requests_are_one_line_errors(argv, message, capsys, tmp_path):
     assert main([*argv, "--out", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err.strip()
     assert message in err and len(err.splitlines()) == 1
+
+
+def _count(graph) -> int:
+    """Parameters of the built module, counted by torch (shared tensors once)."""
+    from olm.graph import build
+
+    return sum(p.numel() for p in build(graph).parameters())
+
+
+def test_equal_params_gives_each_model_the_rung_nearest_the_first_in_parameters(tmp_path):
+    # per width the Llama (SwiGLU 8x, two layers) is far larger than the GPT-2 (one layer),
+    # so at one common width their sizes differ several-fold; GPT-2's ladder reaches 256
+    from olm.experiment.plan import at_width
+    from olm.graph import load
+    from olm.train.trial import WIDTHS
+
+    llama = apply_overrides(from_source("Llama3_2_1B"), {
+        "embed_dim": 128, "num_layers": 2, "num_heads": 4, "num_kv_heads": 2,
+        "hidden_dim": 1024, "max_seq_len": 64, "vocab_size": 256})
+    gpt2 = apply_overrides(from_source("GPT2"), {
+        "embed_dim": 256, "num_layers": 1, "num_heads": 4, "hidden_dim": 256,
+        "max_seq_len": 64, "vocab_size": 256})
+    a, b = save(llama, tmp_path / "llama.olm.json"), save(gpt2, tmp_path / "gpt.olm.json")
+    out = tmp_path / "exp"
+    assert main(["compare", str(a), str(b), "--seeds", "1", "--equal", "params", "--budget",
+                 "4s", "--out", str(out), "--json", str(tmp_path / "r.json"), *FAST]) == 0
+    data = json.loads((tmp_path / "r.json").read_text())
+    assert [m["name"] for m in data["models"]] == ["llama", "gpt"]
+    trained = {m: load(next(out.glob(f"*-{m}/seed-*")) / "trial.olm.json") for m in ("llama", "gpt")}
+    counts = {m: _count(g) for m, g in trained.items()}
+    # the figures reported are those of the copies that really trained
+    assert {m["name"]: m["params"] for m in data["models"]} == counts
+    # GPT-2 trained the rung of its ladder whose parameter count is nearest the Llama's
+    rungs = [_count(at_width(gpt2, w, 256, 16)) for w in WIDTHS if w <= 256]
+    assert counts["gpt"] == min(rungs, key=lambda n: abs(n - counts["llama"]))
+    same_width = _count(at_width(gpt2, trained["llama"].variable_values()[0]["embed_dim"],
+                                 256, 16))
+    assert abs(counts["gpt"] - counts["llama"]) < abs(same_width - counts["llama"])
+    # equal parameters train equal tokens
+    assert data["models"][0]["tokens"] == data["models"][1]["tokens"] > 0

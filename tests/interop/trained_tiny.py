@@ -4,7 +4,7 @@ Random weights give a loss near ln(vocab), where "the fine-tune starts at the pr
 loss" cannot be told from "the fine-tune started from scratch". This trains the tiny chat
 model of :mod:`chat_tiny` for a few dozen steps on standard-library text, so its loss sits
 well below ln(vocab), then writes it both ways (the GGUF the way llama.cpp's converter
-does, :func:`test_gguf.write_gguf`). Nothing is downloaded.
+does, :func:`gguf_tiny.write_gguf`). Nothing is downloaded.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ def make_trained(root: Path, steps: int = 40) -> tuple[dict[str, Path], Path, in
     """``({"hf": folder, "gguf": file}, corpus, vocab)`` of the briefly trained model."""
     import transformers as T
     from chat_tiny import make_chat_folder
-    from test_gguf import write_gguf
+    from gguf_tiny import write_gguf
 
     from olm.interop.hf import save_hf
     from olm.store.pretrained import open_pretrained

@@ -10,23 +10,17 @@ failed with "size mismatch"); a fine-tune records the weights it started from.
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import pytest
+from stopped_run import stopped_child
 from tiny_models import tiny_llama, write_tiny_source
-from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.store import layout
 from olm.store.record import read_record
 from olm.train.events import StartEvent, StepEvent, read_events
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _settings(corpus: Path, steps: int) -> list[str]:
@@ -39,25 +33,8 @@ def _stopped_run(args: list[str], out: Path, sig: signal.Signals) -> int:
     """Run ``olm train ARGS --out OUT`` as a child, stop it after its first step with
     ``sig`` and return the step it stopped at."""
     events = out / layout.EVENTS
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "olm.cli.main", "train", *args, "--out",
-                             str(out), "--events", str(events)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + CHILD_S
-        while not any(isinstance(e, StepEvent) for e in read_events(events)):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the child wrote no step event"
-            time.sleep(0.05)
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=CHILD_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
-    assert proc.returncode == 0, err
-    end = read_events(events)[-1]
-    assert end.KIND == "end" and end.status == "stopped", end
+    end = stopped_child(["train", *args, "--out", str(out), "--events", str(events)],
+                        events, sig)
     assert read_record(out)["status"] == "stopped"
     return end.step
 

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from stopped_run import stopped_child
 from tiny_models import write_tiny_source
-from waiting import CHILD_S
 
 from olm.cli.main import main
 from olm.train.events import StepEvent, read_events
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -91,24 +86,7 @@ def test_signal_saves_and_stops(source, corpus_file, tmp_path, sig):
     events_file = out / "events.jsonl"
     args = _train_args(source, corpus_file, out)
     args[args.index("--steps") + 1] = "100000"
-    env = dict(os.environ, PYTHONPATH=str(REPO))
-    proc = subprocess.Popen([sys.executable, "-m", "olm.cli.main", *args], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        # wait for the first step (an event, however long it takes), only then signal
-        deadline = time.monotonic() + CHILD_S
-        while not any(e.KIND == "step" for e in read_events(events_file)):
-            assert proc.poll() is None, proc.communicate()
-            assert time.monotonic() < deadline, "the child wrote no step event"
-            time.sleep(0.05)
-        proc.send_signal(sig)
-        _, err = proc.communicate(timeout=CHILD_S)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, err
-    end = read_events(events_file)[-1]
-    assert end.KIND == "end" and end.status == "stopped"
+    end = stopped_child(args, events_file, sig)
     assert end.reason == sig.name
     assert Path(end.checkpoint, "model.safetensors").is_file()
     assert f"step_{end.step:07d}" in end.checkpoint
