@@ -16,6 +16,7 @@ True and whatever needs torch imports it inline, as in scripts and tests.
 from __future__ import annotations
 
 import atexit
+import gc
 import importlib
 import sys
 import threading
@@ -49,6 +50,21 @@ def _warm_meta_init() -> None:
 
 
 _WARMED = threading.Event()
+
+
+def _keep_out_of_collections(enable: bool) -> None:
+    """Move every object alive now (PyTorch, Qt, the library: several hundred thousand)
+    to the collector's permanent generation, then let it collect again if it did before.
+
+    A full collection visits every tracked object; with torch loaded each took 240–320 ms
+    on the GUI thread (``benchmarks/ui_stall.py`` caught one in "switch to Design" and one
+    in a node click). These objects live as long as the app, so the collector need never
+    visit them; objects made later are collected as usual, and a frozen object whose
+    last reference goes is still freed.
+    """
+    gc.freeze()
+    if enable:
+        gc.enable()
 
 
 class TorchLoader(QObject):
@@ -115,6 +131,8 @@ class TorchLoader(QObject):
             thread.join(timeout=_EXIT_WAIT_S)
 
     def _load(self) -> None:
+        collecting = gc.isenabled()
+        gc.disable()  # importing torch made full collections of ~200 ms, each a GUI stall
         try:
             for name in _MODULES:
                 importlib.import_module(name)
@@ -124,6 +142,8 @@ class TorchLoader(QObject):
             _warm_meta_init()
         except Exception as err:  # noqa: BLE001 - reported to the UI, never raised on a thread
             self.error = f"PyTorch could not be loaded: {err}"
+        finally:
+            _keep_out_of_collections(collecting)
         self._finish()
 
     def _finish(self) -> None:

@@ -122,3 +122,23 @@ def test_work_of_a_window_closed_while_torch_loaded_is_skipped(qtbot, deferred):
     with qtbot.waitSignal(deferred.ready, timeout=WAIT_MS):
         deferred.start()
     assert ran == ["kept"] and kept.text() == "refreshed"
+
+
+def test_what_loads_with_torch_is_kept_out_of_full_collections(qtbot, deferred):
+    """A full collection visited every object torch brought (240–320 ms each on the GUI
+    thread): once loaded, they are in the permanent generation and collection is back on."""
+    import gc
+
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        with qtbot.waitSignal(deferred.ready, timeout=WAIT_MS):
+            deferred.start()
+        assert gc.isenabled()
+        assert gc.get_freeze_count() > 100_000  # torch's modules, functions, tensors' types
+        made_later = [[i] for i in range(10)]
+        made_later.append(made_later)  # a cycle made after the load is still collected
+        del made_later
+        assert gc.collect() > 0
+    finally:
+        gc.unfreeze()
