@@ -7,7 +7,7 @@ ticks is the stall): open the DeepSeek-V3 preset, click one of its nodes (the in
 fills), expand its layers and click the attention, Measure Loss Before/After on a
 pretrained model, File → Open pretrained on a Hugging Face folder and on a GGUF file (both
 written by this script into a temporary folder), export the edited model as a Hugging
-Face folder, and switch workspaces. Background actions are measured until their result
+Face folder, switch workspaces, and press Train (the run is stopped at once). Background actions are measured until their result
 is shown. As in the app, PyTorch is loaded before the window is used.
 
 Usage: ``python benchmarks/ui_stall.py [--hidden 256] [--layers 4]`` (the pretrained
@@ -135,6 +135,12 @@ def run(hidden: int, layers: int) -> list[tuple[str, float, float]]:
             lambda: w.inspector.spin_for("num_heads") is not None
             and w.canvas.edits.set_param(_node(w, "MultiHeadLatentAttention"), "num_heads", 64))
     measure("switch to Train workspace", lambda: w.set_workspace("train"))
+    deadline = time.perf_counter() + 120
+    while w.train.checks.pending and time.perf_counter() < deadline:  # Train waits for it
+        app.processEvents()
+        time.sleep(0.01)
+    measure("press Train (a trial run)", lambda: w.train.start_training(), w.train.is_running)
+    w.train.stop_and_wait(60)
     measure("switch to Design workspace", lambda: w.set_workspace("design"))
     measure("open pretrained HF folder", lambda: w.pretrained.open(hf), lambda: _idle(w))
     attn = _node(w, "GroupedQueryAttention")

@@ -202,6 +202,11 @@ class LivePlots(QWidget):
         self.graphics.ci.layout.setRowStretchFactor(1, 2)
         self.graphics.setMinimumHeight(260)
         self.legend = RunLegend(self)
+        # Its line is kept while no run is drawn: showing it when the first run starts
+        # resized the plots, and every axis was laid out and drawn again (a stall).
+        policy = self.legend.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        self.legend.setSizePolicy(policy)
         self.baseline: str | None = None
         # A grid on the loss plot only: the grid lines span each plot and drawing them on
         # the three small plots too made the first switch to Train stall ~30 ms longer
