@@ -24,7 +24,10 @@ from waiting import WAIT_MS  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
 import drive  # noqa: E402
-from test_lesson_journey import _lesson, window  # noqa: E402,F401 - the journey's fixture
+import test_lesson_journey as journey  # noqa: E402
+
+_lesson = journey._lesson
+window = journey.window  # the journey's fixture: own settings, runs, caches, no dialogs
 
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -83,7 +86,8 @@ def test_the_lessons_moe_model_is_shown_without_its_weights(qtbot, window):
         drive.key(qtbot, w, "Ctrl+1")
         for title in ("Summary", "Code", "Diagnostics"):
             drive.show_tab(qtbot, w, title)
-        qtbot.wait(300)
+        qtbot.waitUntil(lambda: not w.train.checks.pending and w.train.export_view.hf_checked,
+                        timeout=WAIT_MS)  # the checks that followed have answered
     weights = 4 * total
     assert total > 500e6, f"the lesson's last model has {total:,} parameters"
     for name in ("window", "checks"):

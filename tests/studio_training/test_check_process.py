@@ -14,6 +14,7 @@ import subprocess
 import sys
 
 import pytest
+from waiting import CHILD_S
 
 from olm.graph import from_source
 from olm.interop.hf.problems import export_problem
@@ -82,7 +83,7 @@ def test_without_a_child_the_check_is_answered_here(monkeypatch):
 def test_the_server_answers_a_line_that_is_not_json_and_keeps_serving():
     proc = subprocess.run(
         [sys.executable, "-m", "olm_studio.checker.server"], text=True, capture_output=True,
-        input='{not json\n{"id": 7, "kind": "nothing"}\n', timeout=120)
+        input='{not json\n{"id": 7, "kind": "nothing"}\n', timeout=CHILD_S)
     lines = [json.loads(line) for line in proc.stdout.splitlines()]
     assert proc.returncode == 0 and lines[0] == {"ready": True}
     assert lines[1]["error"].startswith("not a JSON request")
