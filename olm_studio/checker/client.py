@@ -20,10 +20,18 @@ from typing import Any
 
 from olm_studio.checker.answers import answer
 
-__all__ = ["CheckProcess", "ask", "check_process"]
+__all__ = ["CheckProcess", "ask", "check_process", "server_command"]
 
 ANSWER_TIMEOUT_S = 300.0  # a trial pre-flight may time a few steps on a busy machine
 _MAX_STARTS = 3  # then answer in this process for the rest of the session
+
+
+def server_command() -> list[str]:
+    """How to start the check process: this Python, or in the PyInstaller bundle (no
+    Python to run ``-m`` with) the bundle's executable with ``--olm-checks``."""
+    if getattr(sys, "frozen", False):
+        return [sys.executable, "--olm-checks"]
+    return [sys.executable, "-m", "olm_studio.checker.server"]
 
 
 class CheckProcess:
@@ -98,7 +106,7 @@ class CheckProcess:
         self.starts += 1
         try:
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "olm_studio.checker.server"],
+                server_command(),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 text=True, encoding="utf-8", bufsize=1)
         except OSError:
