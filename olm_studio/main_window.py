@@ -102,6 +102,19 @@ class MainWindow(QMainWindow):
         self._register_commands()
         for dock in (self.palette_dock, self.inspector_dock, self.bottom_dock):
             self.menus.docks_menu.addAction(dock.toggleViewAction())
+        bar = getattr(self.train, "bar", None)  # Train → Start, Stop, Resume and their keys
+        if bar is not None:
+            self.menus.train_menu.addSeparator()
+            self.menus.train_menu.addActions(list(bar.actions.values()))
+            self.addActions(list(bar.actions.values()))  # the keys work in either workspace
+            self.actions_by_key.update(bar.actions)  # and are listed under Help → Shortcuts
+            self.commands.update({
+                "train_start": lambda: (self.set_workspace("train"),
+                                        self.train.lifecycle.start_when_checked()),
+                "train_stop": bar.stop_button.click,  # a disabled button ignores it
+                "train_resume": bar.resume_button.click})
+            for key, action in bar.actions.items():
+                action.triggered.connect(self.commands.bind(key))
         self.hint = HintCard(self.canvas)
         self.setAcceptDrops(True)
         self.drops = FileDrops(self, self.files.open_dropped)

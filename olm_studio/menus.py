@@ -73,6 +73,7 @@ class Menus:
         actions: every action, by key ("new", "save", "compare", ...).
         recent_menu: File → Open Recent (filled by the file actions).
         docks_menu: View → Panels (filled by the window with its docks).
+        train_menu: Train (the window adds the Train panel's Start, Stop and Resume).
         preset_combo: the toolbar's preset chooser (filled by the file actions).
         toolbar: the main toolbar.
     """
@@ -80,6 +81,7 @@ class Menus:
     actions: dict[str, QAction]
     recent_menu: QMenu
     docks_menu: QMenu
+    train_menu: QMenu
     preset_combo: QComboBox
     toolbar: QToolBar
 
@@ -243,4 +245,4 @@ def build_menus(w: QMainWindow, commands: Commands, undo_stack: QUndoStack) -> M
     for action in a.values():
         if action is not a["delete"]:  # the canvas's own (see above), not window-wide
             w.addAction(action)
-    return Menus(a, recent_menu, docks_menu, preset_combo, tools)
+    return Menus(a, recent_menu, docks_menu, train, preset_combo, tools)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from olm.core.errors import OLMError
 from olm_studio.background import Task, run_in_background
@@ -39,10 +39,15 @@ _SEVERITY_COLORS = {"error": "#d9534f", "warning": "#d9a23b"}
 class PreflightChecks(QObject):
     """Schedules, runs and shows the panel's pre-flight checks.
 
+    Signals:
+        answered(): an answer about the current model and form is shown.
+
     Attributes:
         pending: True from a change until its check's answer is shown (Train is off).
         task: the check running on a worker, if any (tests wait on it).
     """
+
+    answered = Signal()
 
     def __init__(self, panel: TrainPanel) -> None:
         super().__init__(panel)
@@ -160,6 +165,7 @@ class PreflightChecks(QObject):
                 for p in problems]
         self.p.problem_label.setText("<br>".join(rows) or "✓ ready to train")
         self.p.update_buttons()
+        self.answered.emit()
 
 
 def _problem(severity: str, message: str, fix: str = "") -> Problem:

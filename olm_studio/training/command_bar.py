@@ -9,7 +9,7 @@ status, the elapsed time) are elided to the room they have, never widening the w
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter, QPaintEvent
+from PySide6.QtGui import QAction, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
@@ -62,7 +62,14 @@ class ElidedLabel(QLabel):
 
 
 class CommandBar(QWidget):
-    """Train / Stop / Resume, then the progress bar, time and status of the run."""
+    """Train / Stop / Resume, then the progress bar, time and status of the run.
+
+    Each button has an action for the Train menu and its shortcut (:attr:`actions`); the
+    window binds them to its commands (Stop and Resume press their button, Start Training
+    also works from the Design workspace: it waits for the pre-flight of exactly what it
+    will train and refuses, saying why, as Train would). Stop and Resume are enabled
+    exactly when their button is, Start Training whenever no run is going.
+    """
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -81,6 +88,15 @@ class CommandBar(QWidget):
         self.progress_label.setFixedWidth(self.fontMetrics().horizontalAdvance(
             "elapsed 10:00:00 · left 10:00:00") + 8)
         self.status_label = ElidedLabel("")
+        self.start_action = QAction("&Start Training", self)
+        self.start_action.setShortcut(QKeySequence("Ctrl+Return"))
+        self.start_action.setStatusTip("start a run of the model being edited, once its "
+                                       "settings are checked")
+        self.stop_action = self._twin(self.stop_button, "S&top Training", "Ctrl+.")
+        self.resume_action = self._twin(self.resume_button, "&Resume Selected Run",
+                                        "Ctrl+Shift+Return")
+        self.actions = {"train_start": self.start_action, "train_stop": self.stop_action,
+                        "train_resume": self.resume_action}
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 2, 4, 2)
         for button in (self.train_button, self.stop_button, self.resume_button):
@@ -91,3 +107,18 @@ class CommandBar(QWidget):
         row.addWidget(self.progress_label)
         row.addWidget(self.status_label, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+
+    def _twin(self, button: QPushButton, text: str, shortcut: str, tip: str = "") -> QAction:
+        """The button's action (the window connects it: see the class)."""
+        action = QAction(text, self)
+        action.setShortcut(QKeySequence(shortcut))
+        action.setStatusTip(tip or button.toolTip())
+        action.setToolTip(tip or button.toolTip())
+        return action
+
+    def sync_actions(self, running: bool) -> None:
+        """Start while no run is going; Stop and Resume exactly when their button is."""
+        self.start_action.setEnabled(not running)
+        for action, button in ((self.stop_action, self.stop_button),
+                               (self.resume_action, self.resume_button)):
+            action.setEnabled(button.isEnabled())

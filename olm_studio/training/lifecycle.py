@@ -49,6 +49,7 @@ class RunLifecycle(QObject):
         super().__init__(panel)
         self.p = panel
         self.active: Run | None = None
+        self._start_on_answer = False  # Start Training was asked for before the answer
         panel.runner.event.connect(self._on_event)
         panel.runner.ended.connect(self._on_ended)
         self._ui_timer = QTimer(self, singleShot=True, interval=LivePlots.REDRAW_MS)
@@ -76,6 +77,26 @@ class RunLifecycle(QObject):
         p.runs_tab.add(run, RunHistory(), tick=True)
         self._launch(run, args)
         return True
+
+    def start_when_checked(self) -> bool:
+        """Start now if the answer shown is about the current model and form, else as soon
+        as that answer arrives (Train → Start Training from the Design workspace, where the
+        panel meets the model only then). True when a run started now."""
+        p = self.p
+        if p.is_running():
+            return False
+        if not p.checks.pending:
+            return self.start()
+        if not self._start_on_answer:
+            self._start_on_answer = True
+            p.checks.answered.connect(self._start_on_answer_now)
+        p.status_label.setText("Starting once the settings are checked…")
+        return False
+
+    def _start_on_answer_now(self) -> None:
+        self.p.checks.answered.disconnect(self._start_on_answer_now)
+        self._start_on_answer = False
+        self.start()
 
     def _run_name(self) -> str:
         """The new run's name: the preset and what was changed ("GPT2 +RMSNorm +GQA")."""

@@ -321,6 +321,7 @@ class TrainPanel(QWidget):
         self.stop_button.setEnabled(running)
         self.resume_button.setEnabled(not running and bool(self.runs_list.current_id()))
         self.form.setEnabled(not running)
+        self.bar.sync_actions(running)
 
     # -- runs ------------------------------------------------------------------------
     def runs(self) -> list[Run]:

@@ -105,7 +105,10 @@ def _all_actions(window):
     return out
 
 
-def test_every_document_replacing_action_is_tagged_and_asks(window, qtbot, h, answers):
+def test_every_document_replacing_action_is_tagged_and_asks(window, qtbot, h, answers,
+                                                            monkeypatch):
+    # Start Training replaces nothing; it must not start a real run here (test_train_menu)
+    monkeypatch.setattr(window.train.lifecycle, "start_when_checked", lambda: False)
     found = _all_actions(window)
     tagged = sorted(name for name, a in found.items() if a.property(REPLACES_DOCUMENT))
     for expected in ("New", "New from Preset…", "Open…", "Import Python…",

@@ -1,0 +1,102 @@
+"""Train → Start, Stop and Resume, from the menu bar and by their keys, in either workspace.
+
+The Train menu had only the workspace and the Experiment dialog: starting, stopping and
+resuming a run needed the mouse on the Train workspace's buttons. Each now has an action
+(:class:`olm_studio.training.command_bar.CommandBar`), listed under Help → Keyboard
+Shortcuts. Stop and Resume press their buttons. Start Training works from the Design
+workspace too: it shows the Train workspace and starts once the pre-flight of exactly
+what it will train has answered, or says why not.
+"""
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from waiting import CHILD_S, WAIT_MS
+
+from olm_studio.main_window import MainWindow
+from olm_studio.settings import StudioSettings
+
+CTRL, SHIFT = Qt.KeyboardModifier.ControlModifier, Qt.KeyboardModifier.ShiftModifier
+
+
+@pytest.fixture
+def window(qtbot, studio_home, h):
+    w = MainWindow(settings=StudioSettings(studio_home))
+    qtbot.addWidget(w)
+    w.controller.set_document(h.tiny_graph())
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w, timeout=WAIT_MS)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=WAIT_MS)
+    yield w
+    w.train.stop_and_wait(CHILD_S)
+    w.files.stop_autosave(remove=False)
+
+
+def _key(qtbot, w, key, modifiers):
+    target = QApplication.focusWidget() or w
+    qtbot.keyClick(target, key, modifiers)
+
+
+def test_the_train_menu_lists_start_stop_and_resume_with_their_keys(window):
+    from olm_studio.panels.shortcuts import shortcut_rows
+
+    texts = [a.text().replace("&", "") for a in window.menus.train_menu.actions()]
+    assert {"Start Training", "Stop Training", "Resume Selected Run"} <= set(texts)
+    rows = dict((name.replace("&", ""), keys) for keys, name in
+                shortcut_rows(window.actions_by_key.values()))
+    assert any("Start Training" in name for name in rows) or any(
+        "Start Training" in keys for keys in rows.values())
+
+
+def _set_steps(qtbot, w, steps):
+    """On the Train workspace, as a user would, then back to Design."""
+    _key(qtbot, w, Qt.Key.Key_2, CTRL)
+    w.train.form.steps.setValue(steps)
+    _key(qtbot, w, Qt.Key.Key_1, CTRL)
+    assert w.workspace() == "design"
+    w.canvas.view.setFocus()
+
+
+def test_keys_start_stop_and_resume_a_run_from_the_design_workspace(window, qtbot):
+    w, panel = window, window.train
+    _set_steps(qtbot, w, 100_000)  # the run goes on until it is stopped
+    bar = panel.bar
+    assert bar.start_action.isEnabled() and not bar.stop_action.isEnabled()
+
+    with qtbot.waitSignal(panel.run_started, timeout=WAIT_MS) as started:
+        _key(qtbot, w, Qt.Key.Key_Return, CTRL)  # waits for the check, then starts
+    run_id = started.args[0]
+    assert w.workspace() == "train"  # where the run is shown
+    assert "ready to train" in panel.problem_label.text()
+    assert bar.stop_action.isEnabled() and not bar.start_action.isEnabled()
+    qtbot.waitUntil(lambda: panel.history(run_id).last_step >= 2, timeout=WAIT_MS)
+
+    with qtbot.waitSignal(panel.run_ended, timeout=WAIT_MS) as ended:
+        _key(qtbot, w, Qt.Key.Key_Period, CTRL)
+    assert ended.args[:2] == [run_id, "stopped"]
+    stopped_at = panel.history(run_id).last_step
+    assert bar.resume_action.isEnabled() and not bar.stop_action.isEnabled()
+
+    with qtbot.waitSignal(panel.run_started, timeout=WAIT_MS) as resumed:
+        _key(qtbot, w, Qt.Key.Key_Return, CTRL | SHIFT)
+    assert resumed.args[0] == run_id  # the same run goes on
+    qtbot.waitUntil(lambda: panel.history(run_id).last_step > stopped_at, timeout=WAIT_MS)
+    assert panel.stop_and_wait(CHILD_S)
+
+
+def test_the_start_key_starts_nothing_the_pre_flight_refuses_and_says_why(window, qtbot):
+    w, panel = window, window.train
+    _key(qtbot, w, Qt.Key.Key_2, CTRL)
+    import torch
+
+    absent = "mps" if torch.cuda.is_available() else "cuda"  # a device this machine lacks
+    panel.form.device.setCurrentText(absent)
+    _key(qtbot, w, Qt.Key.Key_1, CTRL)
+    w.canvas.view.setFocus()
+    _key(qtbot, w, Qt.Key.Key_Return, CTRL)
+    qtbot.waitUntil(lambda: not panel.checks.pending, timeout=WAIT_MS)
+    assert "✖" in panel.problem_label.text() and absent in panel.problem_label.text()
+    assert panel.status_label.text() == "Not started: fix the problems above."
+    assert not panel.is_running() and panel.runs() == []
