@@ -68,6 +68,29 @@ def window(qtbot, studio_home, tiny):
     w.files.stop_autosave(remove=False)
 
 
+@pytest.fixture
+def small_window(qtbot, studio_home, tiny):
+    """The tiny GPT-2 in a 1280×800 window that is the active one (keys reach it); a run
+    started in it is stopped afterwards."""
+    from PySide6.QtWidgets import QApplication
+    from waiting import CHILD_S
+
+    from olm_studio.main_window import MainWindow
+    from olm_studio.settings import StudioSettings
+
+    w = MainWindow(settings=StudioSettings(studio_home))
+    qtbot.addWidget(w)
+    w.controller.set_document(tiny_graph(tiny))
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w, timeout=WAIT_MS)
+    w.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=WAIT_MS)
+    yield w
+    w.train.stop_and_wait(CHILD_S)
+    w.files.stop_autosave(remove=False)
+
+
 def find(graph, type_key, n=0):
     """The id of the ``n``-th node of ``type_key`` in tree order."""
     ids = [i for i in graph.walk() if graph.nodes[i].type == type_key]

@@ -3,13 +3,8 @@ and docks that a title drag cannot undock by accident."""
 
 import json
 
-import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QGraphicsView
-from waiting import WAIT_MS
-
-from olm_studio.main_window import MainWindow
-from olm_studio.settings import StudioSettings
 
 
 def _press(window, qtbot, key):
@@ -43,20 +38,6 @@ def _runs(window, h, count=3):
         made.append(run)
     panel._reload_runs()
     return made
-
-
-@pytest.fixture
-def small_window(qtbot, studio_home, h):
-    w = MainWindow(settings=StudioSettings(studio_home))
-    qtbot.addWidget(w)
-    w.controller.set_document(h.tiny_graph())
-    w.resize(1280, 800)
-    w.show()
-    qtbot.waitExposed(w, timeout=WAIT_MS)
-    w.activateWindow()
-    qtbot.waitUntil(lambda: QApplication.activeWindow() is w, timeout=WAIT_MS)
-    yield w
-    w.files.stop_autosave(remove=False)
 
 
 def test_ctrl_2_and_ctrl_1_switch_workspaces(small_window, qtbot):
