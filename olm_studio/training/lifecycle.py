@@ -96,7 +96,9 @@ class RunLifecycle(QObject):
     def _start_on_answer_now(self) -> None:
         self.p.checks.answered.disconnect(self._start_on_answer_now)
         self._start_on_answer = False
-        self.start()
+        # After the code that showed the answer has returned: when that was Train's own
+        # check (the button pressed meanwhile), its run has started and this one does not.
+        QTimer.singleShot(0, self.start)
 
     def _run_name(self) -> str:
         """The new run's name: the preset and what was changed ("GPT2 +RMSNorm +GQA")."""

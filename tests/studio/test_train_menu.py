@@ -81,3 +81,15 @@ def test_the_start_key_starts_nothing_the_pre_flight_refuses_and_says_why(small_
     assert "✖" in panel.problem_label.text() and absent in panel.problem_label.text()
     assert panel.status_label.text() == "Not started: fix the problems above."
     assert not panel.is_running() and panel.runs() == []
+
+
+def test_train_pressed_while_the_start_key_waits_starts_one_run(small_window, qtbot):
+    w, panel = small_window, small_window.train
+    _set_steps(qtbot, w, 100_000)
+    _key(qtbot, w, Qt.Key.Key_Return, CTRL)  # waits for the check...
+    assert panel.checks.pending and not panel.is_running()
+    started = []
+    panel.run_started.connect(started.append)
+    panel.start_training()  # ...when Train checks on the spot and starts
+    qtbot.waitUntil(lambda: panel.history(started[0]).last_step >= 1, timeout=WAIT_MS)
+    assert len(started) == 1 and len(panel.runs()) == 1
