@@ -53,7 +53,7 @@ _WARMED = threading.Event()
 
 
 def _keep_out_of_collections(enable: bool) -> None:
-    """Move every object alive now (PyTorch, Qt, the library: several hundred thousand)
+    """Move every object alive now (PyTorch, Qt, the library: about 170,000 of them)
     to the collector's permanent generation, then let it collect again if it did before.
 
     A full collection visits every tracked object; with torch loaded each took 240–320 ms
