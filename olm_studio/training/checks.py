@@ -127,16 +127,18 @@ class PreflightChecks(QObject):
         if not isinstance(inputs, list):
             from olm.train.preflight import preflight
 
+            graph, config = inputs
             try:
-                inputs = preflight(*inputs)
+                inputs = preflight(graph.copy(), config)
             except OLMError as err:
                 inputs = [_problem("error", str(err))]
         self._show(inputs)
         return inputs
 
     def _inputs(self) -> tuple[Any, TrainConfig] | list[Problem]:
-        """What the check builds (a copy of the graph, the run's config), or the answer
-        when there is nothing to build."""
+        """What the check builds (the graph being edited, the run's config), or the answer
+        when there is nothing to build. The graph is not copied here: the check process
+        gets its document, :meth:`run_now` a copy."""
         if self.p.graph() is None:
             return [_problem("error", "no model to train",
                              "open a preset or build a model in the editor")]
@@ -144,7 +146,7 @@ class PreflightChecks(QObject):
             config = self.p.finetune.apply(self.p.form.config())  # what the run will use
         except OLMError as err:
             return [_problem("error", str(err), "correct the setting")]
-        return self.p.graph().copy(), config
+        return self.p.graph(), config
 
     def _drop_running(self) -> None:
         """A newer state is to be checked: the check in flight, if any, is dropped (one

@@ -79,6 +79,9 @@ def test_the_start_key_starts_nothing_the_pre_flight_refuses_and_says_why(small_
     _key(qtbot, w, Qt.Key.Key_Return, CTRL)
     qtbot.waitUntil(lambda: not panel.checks.pending, timeout=WAIT_MS)
     assert "✖" in panel.problem_label.text() and absent in panel.problem_label.text()
+    # the waiting start runs just after the answer is shown (one start, see the last test)
+    qtbot.waitUntil(lambda: panel.status_label.text() != "Starting once the settings are "
+                                                         "checked…", timeout=WAIT_MS)
     assert panel.status_label.text() == "Not started: fix the problems above."
     assert not panel.is_running() and panel.runs() == []
 

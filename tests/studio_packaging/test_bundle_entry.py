@@ -18,14 +18,20 @@ def test_frozen_studio_runs_olm_through_its_own_executable(monkeypatch):
     assert runner.olm_command() == ["/opt/olm-studio/olm-studio", "--olm"]
 
 
-def test_entry_dispatches_olm_without_loading_qt():
-    code = ("import runpy, sys; sys.argv = ['olm-studio', '--olm', 'info', 'GPT2'];\n"
+def _entry(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """Run the bundle's entry with ``args`` in a fresh Python; it prints at the end whether
+    Qt was loaded and the exit code (``QT False RC 0``)."""
+    code = (f"import runpy, sys; sys.argv = ['olm-studio', *{list(args)!r}];\n"
             "try:\n    runpy.run_path(sys.argv_path, run_name='__main__')\n"
             "except SystemExit as e:\n    rc = e.code\n"
             "print('QT', any(m.startswith('PySide6') for m in sys.modules), 'RC', rc)")
     code = code.replace("sys.argv_path", repr(str(ENTRY)))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=CHILD_S)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          input=stdin, timeout=CHILD_S)
+
+
+def test_entry_dispatches_olm_without_loading_qt():
+    done = _entry("--olm", "info", "GPT2")
     assert done.returncode == 0, done.stderr
     assert "QT False RC 0" in done.stdout and "GPT2" in done.stdout
     done = subprocess.run([sys.executable, str(ENTRY), "--olm", "info", "NoSuchModel"],
@@ -43,13 +49,7 @@ def test_frozen_studio_starts_its_check_process_through_its_own_executable(monke
 
 
 def test_entry_serves_checks_without_loading_qt():
-    code = ("import runpy, sys; sys.argv = ['olm-studio', '--olm-checks'];\n"
-            "try:\n    runpy.run_path(sys.argv_path, run_name='__main__')\n"
-            "except SystemExit as e:\n    rc = e.code\n"
-            "print('QT', any(m.startswith('PySide6') for m in sys.modules), 'RC', rc)")
-    code = code.replace("sys.argv_path", repr(str(ENTRY)))
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          input='{"id": 1, "kind": "nothing"}\n', timeout=CHILD_S)
+    done = _entry("--olm-checks", stdin='{"id": 1, "kind": "nothing"}\n')
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
     assert lines[0] == '{"ready": true}' and '"id": 1' in lines[1] and "unknown check" in lines[1]

@@ -29,6 +29,13 @@ def _recording(monkeypatch):
     return threads
 
 
+def _too_small(panel, tiny):
+    """A model with 16 positions, to be trained at full size on sequences of 32."""
+    panel.set_graph(tiny.graph_of(tiny.gpt2(vocab_size=128, max_seq_len=16), "too-small"))
+    panel.form.trial.setChecked(False)
+    panel.form.seq_len.setValue(32)
+
+
 def test_a_new_model_is_checked_by_the_check_process_and_train_waits(qtbot, panel, tiny,
                                                                       monkeypatch):
     from olm_studio.checker.client import check_process
@@ -47,9 +54,7 @@ def test_a_new_model_is_checked_by_the_check_process_and_train_waits(qtbot, pane
 
 def test_the_check_process_finds_the_problem_the_form_would(qtbot, panel, tiny, monkeypatch):
     threads = _recording(monkeypatch)
-    panel.set_graph(tiny.graph_of(tiny.gpt2(vocab_size=128, max_seq_len=16), "too-small"))
-    panel.form.trial.setChecked(False)
-    panel.form.seq_len.setValue(32)
+    _too_small(panel, tiny)
     qtbot.waitUntil(lambda: not panel.checks.pending, timeout=WAIT_MS)
     assert threads == []
     background = [(p.severity, p.message) for p in panel.problems]
@@ -70,9 +75,7 @@ def test_an_answer_for_an_older_model_is_not_shown(qtbot, panel, tiny, monkeypat
 
 def test_train_checks_on_the_spot_when_no_answer_is_shown(panel, tiny, monkeypatch):
     threads = _recording(monkeypatch)
-    panel.set_graph(tiny.graph_of(tiny.gpt2(vocab_size=128, max_seq_len=16), "too-small"))
-    panel.form.trial.setChecked(False)
-    panel.form.seq_len.setValue(32)
+    _too_small(panel, tiny)
     assert not panel.start_training()  # before any background answer arrived
     assert threads == [threading.main_thread()]
     assert "only has 16 positions" in panel.problem_label.text()
@@ -80,9 +83,7 @@ def test_train_checks_on_the_spot_when_no_answer_is_shown(panel, tiny, monkeypat
 
 def test_train_goes_by_the_answer_shown_for_the_current_model(qtbot, panel, tiny, monkeypatch):
     threads = _recording(monkeypatch)
-    panel.set_graph(tiny.graph_of(tiny.gpt2(vocab_size=128, max_seq_len=16), "too-small"))
-    panel.form.trial.setChecked(False)
-    panel.form.seq_len.setValue(32)
+    _too_small(panel, tiny)
     qtbot.waitUntil(lambda: not panel.checks.pending, timeout=WAIT_MS)
     assert not panel.start_training()  # the answer shown says no: nothing rebuilt here
     assert threads == []
